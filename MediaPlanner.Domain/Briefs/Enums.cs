@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+
+namespace MediaPlanner.Domain.Briefs;
+
+[JsonConverter(typeof(JsonStringEnumConverter<Objective>))]
+public enum Objective
+{
+    Awareness,
+    Consideration,
+    Conversion,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<AudienceGender>))]
+public enum AudienceGender
+{
+    All,
+    Female,
+    Male,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<Channel>))]
+public enum Channel
+{
+    Search,
+    Display,
+    Social,
+    OnlineVideo,
+    ConnectedTv,
+    Radio,
+    Podcast,
+    OutOfHome,
+    LinearTv,
+    Print,
+}
+
+public static class ChannelNames
+{
+    public static string Display(this Channel channel) => channel switch
+    {
+        Channel.OnlineVideo => "Online video",
+        Channel.ConnectedTv => "CTV / OTT",
+        Channel.OutOfHome => "Out of home",
+        Channel.LinearTv => "Linear TV",
+        Channel.Podcast => "Podcast",
+        _ => channel.ToString(),
+    };
+}

@@ -1,0 +1,64 @@
+using MediaPlanner.Domain.Persistence;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MediaPlanner.Domain.Identity;
+
+/// <summary>Applies migrations, creates the roles and, in Development, the demo accounts.</summary>
+public static class DatabaseInitializer
+{
+    public const string DemoPassword = "Demo!Pass123";
+
+    public static readonly (string Email, string Role, string Name)[] DemoUsers =
+    [
+        ("planner@demo.local", Roles.Planner, "Pat Planner"),
+        ("reviewer@demo.local", Roles.Reviewer, "Riley Reviewer"),
+        ("admin@demo.local", Roles.Admin, "Alex Admin"),
+    ];
+
+    public static async Task InitializeAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseInitializer));
+        var db = sp.GetRequiredService<PlannerDbContext>();
+        await db.Database.MigrateAsync(ct);
+
+        var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in Roles.All)
+            if (!await roles.RoleExistsAsync(role))
+                await roles.CreateAsync(new IdentityRole(role));
+
+        var env = sp.GetRequiredService<IHostEnvironment>();
+        var config = sp.GetRequiredService<IConfiguration>();
+        if (env.IsDevelopment() || config.GetValue<bool>("Seed:DemoUsers"))
+        {
+            var users = sp.GetRequiredService<UserManager<ApplicationUser>>();
+            foreach (var (email, role, name) in DemoUsers)
+                await EnsureUserAsync(users, email, DemoPassword, role, name, logger);
+        }
+    }
+
+    private static async Task EnsureUserAsync(UserManager<ApplicationUser> users, string email, string password, string role,
+        string name, ILogger logger)
+    {
+        var user = await users.FindByEmailAsync(email);
+        if (user is null)
+        {
+            user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name };
+            var created = await users.CreateAsync(user, password);
+            if (!created.Succeeded)
+            {
+                logger.LogError("Could not create the demo user {Email}: {Errors}", email, string.Join("; ", created.Errors.Select(e => e.Description)));
+                return;
+            }
+            logger.LogInformation("Created demo user {Email} ({Role})", email, role);
+        }
+        if (!await users.IsInRoleAsync(user, role))
+            await users.AddToRoleAsync(user, role);
+    }
+}

@@ -1,0 +1,36 @@
+using MediaPlanner.Domain;
+using MediaPlanner.Domain.Identity;
+using MediaPlanner.Web;
+using MediaPlanner.Web.Components;
+using MediaPlanner.Web.Components.Account;
+using MediaPlanner.Web.Endpoints;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddMediaPlannerDomain();
+builder.AddMediaPlannerIdentity();
+builder.AddMediaPlannerUi();
+
+var app = builder.Build();
+
+if (app.Environment.IsDevelopment())
+    app.UseMigrationsEndPoint();
+else
+{
+    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    app.UseHsts();
+    app.UseHttpsRedirection();
+}
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAntiforgery();
+
+app.MapStaticAssets().AllowAnonymous();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapAdditionalIdentityEndpoints();
+app.MapPlanExportEndpoints();
+
+await DatabaseInitializer.InitializeAsync(app.Services);
+app.Run();
+
+/// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;
