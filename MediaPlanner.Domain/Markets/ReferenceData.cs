@@ -39,6 +39,8 @@ public class ChannelBenchmark
     public decimal CpmHigh { get; set; }
     /// <summary>Click-through rate as a fraction; null where the channel has no clicks.</summary>
     public double? Ctr { get; set; }
+    /// <summary>Conversions per click as a fraction; null where there is no benchmark.</summary>
+    public double? ConversionRate { get; set; }
     public double UniverseShare { get; set; }
     public double ReachAtOneImpressionPerPerson { get; set; }
     public required string Source { get; set; }
@@ -76,13 +78,13 @@ public static class SeedReferenceData
     public static readonly ChannelBenchmark[] Benchmarks =
     [
         Row(1, Channel.Search, "Paid search text ads", 38m, 20m, 60m, 0.0317, 0.85, 0.45,
-            "CTR: WordStream Google Ads benchmarks (2018); CPM: ad-calc.com (2024)", new(2024, 1, 1)),
+            "CTR and conversion rate: WordStream Google Ads benchmarks (2018); CPM: ad-calc.com (2024)", new(2024, 1, 1), cvr: 0.0375),
         Row(2, Channel.Display, "Programmatic display banners", 2.27m, 1.50m, 5m, 0.0046, 0.95, 0.50,
-            $"CPM: {Oaaa}; CTR: WordStream display benchmarks", Jan2022),
+            $"CPM: {Oaaa}; CTR and conversion rate: WordStream display benchmarks (2018)", Jan2022, cvr: 0.0077),
         Row(3, Channel.Social, "Facebook / Instagram feed", 7m, 4m, 12m, 0.009, 0.75, 0.55,
-            "CPM: ad-calc.com (2024); CTR: WordStream Facebook benchmarks", new(2024, 1, 1)),
+            "CPM: ad-calc.com (2024); CTR and conversion rate: WordStream Facebook benchmarks", new(2024, 1, 1), cvr: 0.0921),
         Row(4, Channel.OnlineVideo, "YouTube in-stream video", 10m, 6m, 15m, 0.0065, 0.85, 0.50,
-            $"CPM: {Oaaa} and ad-calc.com (2024); CTR: WordStream", Jan2022),
+            $"CPM: {Oaaa} and ad-calc.com (2024); CTR: WordStream; conversion rate: MediaPlanner assumption (display-like, 0.5%)", Jan2022, cvr: 0.005),
         Row(5, Channel.ConnectedTv, "CTV / OTT :30", 30m, 20m, 40m, null, 0.70, 0.55,
             $"CPM: {Oaaa}; range: adwave Q1 2025", Jan2022),
         Row(6, Channel.Radio, "Radio :30 spot", 6.75m, 4m, 10m, null, 0.80, 0.45, $"CPM: {Oaaa}", Jan2022),
@@ -95,9 +97,9 @@ public static class SeedReferenceData
     ];
 
     private static ChannelBenchmark Row(int id, Channel channel, string format, decimal cpm, decimal low, decimal high,
-        double? ctr, double universe, double reachAtOne, string source, DateOnly asOf) => new()
+        double? ctr, double universe, double reachAtOne, string source, DateOnly asOf, double? cvr = null) => new()
     {
-        Id = id, Channel = channel, Format = format, Cpm = cpm, CpmLow = low, CpmHigh = high, Ctr = ctr,
+        Id = id, Channel = channel, Format = format, Cpm = cpm, CpmLow = low, CpmHigh = high, Ctr = ctr, ConversionRate = cvr,
         UniverseShare = universe, ReachAtOneImpressionPerPerson = reachAtOne, Source = source,
         ReachSource = ReachAssumption, AsOf = asOf,
     };

@@ -16,6 +16,8 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
 {
     public const int MaxAlternatives = 5;
     private const double DistinctShareGap = 0.02;
+    /// <summary>A line below this share is not worth buying: it is dropped and its money re-allocated.</summary>
+    public const double MinLineShare = 0.02;
 
     public MediaMixParameters Parameters { get; } = parameters;
 
@@ -36,11 +38,12 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
         var allocations = new List<(string Name, long[] Cents)>();
         foreach (var (tilt, name) in Tilts(alternatives))
         {
-            var reachWeight = tilt <= 0
-                ? baseWeights.Reach + (0.95 - baseWeights.Reach) * -tilt
-                : baseWeights.Reach - (baseWeights.Reach - 0.05) * tilt;
+            // The balanced plan sits between the objective's own weight and an even split, so it stays distinct
+            // from the two extremes even for an objective that already leans hard one way.
+            var middle = (baseWeights.Reach + 0.5) / 2;
+            var reachWeight = tilt <= 0 ? middle + (0.95 - middle) * -tilt : middle - (middle - 0.05) * tilt;
             var weights = actionScale > 0 ? new ObjectiveWeights(reachWeight, 1 - reachWeight) : new ObjectiveWeights(1, 0);
-            var cents = Allocate(lines, budgetCents, weights, reachScale, actionScale, objective);
+            var cents = AllocateWithoutSlivers(lines, budgetCents, weights, reachScale, actionScale, objective);
             if (allocations.All(a => MaxShareGap(a.Cents, cents, budgetCents) >= DistinctShareGap))
                 allocations.Add((name, cents));
         }
@@ -51,7 +54,23 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
 
     // ---- allocation ----
 
-    private long[] Allocate(Line[] lines, long budgetCents, ObjectiveWeights weights, double reachScale, double actionScale, Objective objective)
+    private long[] AllocateWithoutSlivers(Line[] lines, long budgetCents, ObjectiveWeights weights, double reachScale, double actionScale, Objective objective)
+    {
+        var active = lines.Select(_ => true).ToArray();
+        while (true)
+        {
+            var cents = Allocate(lines, active, budgetCents, weights, reachScale, actionScale, objective);
+            var slivers = Enumerable.Range(0, lines.Length)
+                .Where(i => cents[i] > 0 && cents[i] < MinLineShare * budgetCents && Parameters.For(lines[i].Channel).MinShare == 0)
+                .ToList();
+            if (slivers.Count == 0 || slivers.Count == active.Count(a => a))
+                return cents;
+            foreach (var i in slivers)
+                active[i] = false;
+        }
+    }
+
+    private long[] Allocate(Line[] lines, bool[] active, long budgetCents, ObjectiveWeights weights, double reachScale, double actionScale, Objective objective)
     {
         var cents = new long[lines.Length];
         var channelCents = new Dictionary<Channel, long>();
@@ -80,6 +99,8 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
             for (var i = 0; i < lines.Length; i++)
             {
                 var line = lines[i];
+                if (!active[i])
+                    continue;
                 if (belowMin.Count > 0 && !belowMin.Contains(line.Channel))
                     continue;
                 if (channelCents[line.Channel] + amount > maxShare[line.Channel] * budgetCents + 0.5)
@@ -102,7 +123,7 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
             {
                 // Every channel is at its cap (the caps leave part of the budget unplaceable at this step
                 // size): put the rest where the cap has most room, so the budget is still spent to the cent.
-                best = Enumerable.Range(0, lines.Length)
+                best = Enumerable.Range(0, lines.Length).Where(i => active[i])
                     .MaxBy(i => maxShare[lines[i].Channel] * budgetCents - channelCents[lines[i].Channel]);
             }
 
@@ -275,7 +296,7 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
                 ? "CPMs and CTRs are US benchmark figures in USD (sources stored with each figure)."
                 : string.Create(c, $"CPMs are US benchmark figures converted at {request.Currency.UnitsPerUsd} {request.Currency.Code} per USD ({request.Currency.Source})."),
             "Reach per format follows the Goerg (2014) one-point reach curve within the share of adults the channel can reach; formats duplicate at random (Sainsbury), so combined reach = 1 − Π(1 − reach share).",
-            "Clicks = impressions × benchmark CTR; formats without a CTR benchmark count for reach only.",
+            "Clicks = impressions × benchmark CTR. Response is weighed as conversions (clicks × benchmark conversion rate) with diminishing returns (Hill saturation); formats without CTR and conversion benchmarks count for reach only.",
         };
         var missing = request.Brief.Channels.Where(ch => lines.All(l => l.Channel != ch)).ToList();
         if (missing.Count > 0)
@@ -330,6 +351,7 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
             Format = benchmark.Format;
             Cpm = Math.Max(0.01m, cpm);
             Ctr = benchmark.Ctr is > 0 ? benchmark.Ctr : null;
+            ConversionRate = benchmark.ConversionRate is > 0 ? benchmark.ConversionRate : null;
             _cpm = (double)Cpm;
             _audience = audience;
             _universe = audience * Math.Clamp(benchmark.UniverseShare, 0.01, 1.0);
@@ -343,6 +365,7 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
         public string Format { get; }
         public decimal Cpm { get; }
         public double? Ctr { get; }
+        public double? ConversionRate { get; }
 
         public double Preference(Objective objective) => _parameters.PreferenceFor(objective);
 
@@ -355,12 +378,15 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
 
         public double MarginalReachRatio(double impressions) => Math.Pow(_rho / (impressions + _rho), 2);
 
-        /// <summary>Hill-saturated response: clicks per person x, scored x^p / (x^p + K^p).</summary>
+        /// <summary>
+        /// Hill-saturated response: conversions per person x (impressions × CTR × conversion rate / audience),
+        /// scored x^p / (x^p + K^p). Conversions, not clicks, so a cheap click with little intent does not win on volume.
+        /// </summary>
         public double ActionFraction(double spend)
         {
-            if (Ctr is not { } ctr || spend <= 0)
+            if (Ctr is not { } ctr || ConversionRate is not { } cvr || spend <= 0)
                 return 0;
-            var perPerson = Impressions(spend) * ctr / _audience;
+            var perPerson = Impressions(spend) * ctr * cvr / _audience;
             var p = _parameters.HillShape;
             var xp = p == 1 ? perPerson : Math.Pow(perPerson, p);
             var kp = p == 1 ? _parameters.ActionHalfSaturation : Math.Pow(_parameters.ActionHalfSaturation, p);

@@ -41,7 +41,8 @@ public sealed record MediaMixParameters
     public ChannelParameters For(Channel channel) =>
         Channels.TryGetValue(channel, out var p) ? p : DefaultChannel;
 
-    private static readonly ChannelParameters DefaultChannel = new(0, 0.5, 0.02, 1.0, new Dictionary<Objective, double>());
+    // Half saturation: 2 conversions per 10,000 people in the audience.
+    private static readonly ChannelParameters DefaultChannel = new(0, 0.6, 0.0002, 1.0, new Dictionary<Objective, double>());
 
     public static MediaMixParameters Default { get; } = new()
     {
@@ -51,13 +52,35 @@ public sealed record MediaMixParameters
             [Objective.Consideration] = new(0.55, 0.45),
             [Objective.Conversion] = new(0.20, 0.80),
         },
-        Channels = Enum.GetValues<Channel>().ToDictionary(c => c, c => c switch
+        // Starting preferences: MediaPlanner's assumptions on how much an impression in each channel is worth per
+        // objective (attention and intent), not measured figures. Training replaces them with values learned
+        // from validated plans.
+        Channels = new Dictionary<Channel, ChannelParameters>
         {
-            Channel.Search => DefaultChannel with { MaxShare = 0.6 },
-            Channel.Print => DefaultChannel with { MaxShare = 0.3 },
-            _ => DefaultChannel,
-        }),
+            // Search response is bounded by how many people search, so it saturates sooner.
+            [Channel.Search] = Prefer(0.8, 1.0, 1.2) with { ActionHalfSaturation = 0.0001 },
+            [Channel.Display] = Prefer(0.45, 0.5, 0.6),
+            [Channel.Social] = Prefer(0.8, 1.0, 1.0),
+            [Channel.OnlineVideo] = Prefer(1.1, 1.1, 0.8),
+            [Channel.ConnectedTv] = Prefer(1.3, 1.1, 0.6),
+            [Channel.Radio] = Prefer(0.8, 0.7, 0.5),
+            [Channel.Podcast] = Prefer(0.9, 1.0, 0.6),
+            [Channel.OutOfHome] = Prefer(0.7, 0.5, 0.4),
+            [Channel.LinearTv] = Prefer(1.3, 1.0, 0.5),
+            [Channel.Print] = Prefer(0.7, 0.8, 0.5) with { MaxShare = 0.3 },
+        },
     };
+
+    private static ChannelParameters Prefer(double awareness, double consideration, double conversion) =>
+        DefaultChannel with
+        {
+            Preference = new Dictionary<Objective, double>
+            {
+                [Objective.Awareness] = awareness,
+                [Objective.Consideration] = consideration,
+                [Objective.Conversion] = conversion,
+            },
+        };
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {

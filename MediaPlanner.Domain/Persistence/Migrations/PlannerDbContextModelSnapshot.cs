@@ -187,6 +187,9 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("ConversionRate")
+                        .HasColumnType("REAL");
+
                     b.Property<double>("Cpm")
                         .HasColumnType("REAL");
 
@@ -233,6 +236,7 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                             Id = 1,
                             AsOf = new DateOnly(2024, 1, 1),
                             Channel = "Search",
+                            ConversionRate = 0.037499999999999999,
                             Cpm = 38.0,
                             CpmHigh = 60.0,
                             CpmLow = 20.0,
@@ -240,7 +244,7 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                             Format = "Paid search text ads",
                             ReachAtOneImpressionPerPerson = 0.45000000000000001,
                             ReachSource = "MediaPlanner default: Goerg (2014) one-point reach model, calibrated by assumption (2026-11)",
-                            Source = "CTR: WordStream Google Ads benchmarks (2018); CPM: ad-calc.com (2024)",
+                            Source = "CTR and conversion rate: WordStream Google Ads benchmarks (2018); CPM: ad-calc.com (2024)",
                             UniverseShare = 0.84999999999999998
                         },
                         new
@@ -248,6 +252,7 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                             Id = 2,
                             AsOf = new DateOnly(2022, 1, 1),
                             Channel = "Display",
+                            ConversionRate = 0.0077000000000000002,
                             Cpm = 2.27,
                             CpmHigh = 5.0,
                             CpmLow = 1.5,
@@ -255,7 +260,7 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                             Format = "Programmatic display banners",
                             ReachAtOneImpressionPerPerson = 0.5,
                             ReachSource = "MediaPlanner default: Goerg (2014) one-point reach model, calibrated by assumption (2026-11)",
-                            Source = "CPM: Solomon Partners for OAAA, media CPM comparison (Jan 2022); CTR: WordStream display benchmarks",
+                            Source = "CPM: Solomon Partners for OAAA, media CPM comparison (Jan 2022); CTR and conversion rate: WordStream display benchmarks (2018)",
                             UniverseShare = 0.94999999999999996
                         },
                         new
@@ -263,6 +268,7 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                             Id = 3,
                             AsOf = new DateOnly(2024, 1, 1),
                             Channel = "Social",
+                            ConversionRate = 0.092100000000000001,
                             Cpm = 7.0,
                             CpmHigh = 12.0,
                             CpmLow = 4.0,
@@ -270,7 +276,7 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                             Format = "Facebook / Instagram feed",
                             ReachAtOneImpressionPerPerson = 0.55000000000000004,
                             ReachSource = "MediaPlanner default: Goerg (2014) one-point reach model, calibrated by assumption (2026-11)",
-                            Source = "CPM: ad-calc.com (2024); CTR: WordStream Facebook benchmarks",
+                            Source = "CPM: ad-calc.com (2024); CTR and conversion rate: WordStream Facebook benchmarks",
                             UniverseShare = 0.75
                         },
                         new
@@ -278,6 +284,7 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                             Id = 4,
                             AsOf = new DateOnly(2022, 1, 1),
                             Channel = "OnlineVideo",
+                            ConversionRate = 0.0050000000000000001,
                             Cpm = 10.0,
                             CpmHigh = 15.0,
                             CpmLow = 6.0,
@@ -285,7 +292,7 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                             Format = "YouTube in-stream video",
                             ReachAtOneImpressionPerPerson = 0.5,
                             ReachSource = "MediaPlanner default: Goerg (2014) one-point reach model, calibrated by assumption (2026-11)",
-                            Source = "CPM: Solomon Partners for OAAA, media CPM comparison (Jan 2022) and ad-calc.com (2024); CTR: WordStream",
+                            Source = "CPM: Solomon Partners for OAAA, media CPM comparison (Jan 2022) and ad-calc.com (2024); CTR: WordStream; conversion rate: MediaPlanner assumption (display-like, 0.5%)",
                             UniverseShare = 0.84999999999999998
                         },
                         new
