@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using MediaPlanner.Domain.Identity;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace MediaPlanner.Tests.Infrastructure;
+
+/// <summary>
+/// The real app over a private in-memory SQLite database (kept alive by one open connection), in Development,
+/// so migrations run and the demo users are seeded exactly as on a fresh machine.
+/// </summary>
+public sealed class MediaPlannerFactory : WebApplicationFactory<Program>
+{
+    private readonly string _connectionString = $"Data Source=file:mp-{Guid.NewGuid():N}?mode=memory&cache=shared";
+    private readonly SqliteConnection _keepAlive;
+
+    public MediaPlannerFactory()
+    {
+        _keepAlive = new SqliteConnection(_connectionString);
+        _keepAlive.Open();
+    }
+
+    /// <summary>Extra configuration for a test class, e.g. turning self-registration on.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:MediaPlanner", _connectionString);
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
+    }
+
+    public HttpClient CreateBrowserlessClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>Signs in through the real sign-in form (antiforgery token and all) and returns the signed-in client.</summary>
+    public async Task<HttpClient> SignInAsync(string email, string password = DatabaseInitializer.DemoPassword)
+    {
+        var client = CreateBrowserlessClient();
+        var response = await PostLoginAsync(client, email, password);
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode}");
+        return client;
+    }
+
+    public static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password)
+    {
+        var page = await client.GetStringAsync("/Account/Login");
+        var token = AntiforgeryToken(page);
+        return await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        }));
+    }
+
+    public static string AntiforgeryToken(string html) =>
+        Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value is { Length: > 0 } token
+            ? token
+            : throw new InvalidOperationException("No antiforgery token on the page.");
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+            _keepAlive.Dispose();
+    }
+}
