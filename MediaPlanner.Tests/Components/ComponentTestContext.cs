@@ -1,0 +1,58 @@
+using Bunit;
+using Bunit.TestDoubles;
+using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Persistence;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace MediaPlanner.Tests.Components;
+
+/// <summary>bUnit context with MudBlazor, a signed-in planner and a real (in-memory, migrated) SQLite database.</summary>
+public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
+{
+    // MudBlazor registers services that only dispose asynchronously; xunit v2 calls this before Dispose.
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+
+    private readonly SqliteConnection _connection = new("Data Source=:memory:");
+
+    protected ComponentTestContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices(options => options.PopoverOptions.CheckForPopoverProvider = false);
+        _connection.Open();
+        Services.AddDbContextFactory<PlannerDbContext>(o => o.UseSqlite(_connection));
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddScoped<BriefService>();
+        using (var db = new PlannerDbContext(new DbContextOptionsBuilder<PlannerDbContext>().UseSqlite(_connection).Options))
+            db.Database.Migrate();
+        Auth = AddAuthorization();
+    }
+
+    protected BunitAuthorizationContext Auth { get; }
+
+    protected void SignInAs(string userId, params string[] roles)
+    {
+        using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
+        {
+            db.Users.Add(new ApplicationUser { Id = userId, UserName = $"{userId}@test.local", Email = $"{userId}@test.local" });
+            db.SaveChanges();
+        }
+        Auth.SetAuthorized(userId);
+        Auth.SetRoles(roles);
+        // Set last: in bUnit 2 setting roles rebuilds the principal without earlier custom claims.
+        Auth.SetClaims(new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, userId));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+            _connection.Dispose();
+    }
+}

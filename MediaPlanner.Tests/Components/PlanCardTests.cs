@@ -1,0 +1,81 @@
+using Bunit;
+using MediaPlanner.Domain.Planning;
+using MediaPlanner.Tests.Domain;
+using MediaPlanner.Web.Components.Shared;
+
+namespace MediaPlanner.Tests.Components;
+
+public class PlanCardTests : ComponentTestContext
+{
+    private static PlanView View(MediaPlan plan, double latencyMs = 1.5)
+    {
+        var request = TestData.Request();
+        var quality = new PlanQualityEvaluator().Evaluate(plan, PlanEvaluationContext.From(request));
+        var entity = new GeneratedPlan
+        {
+            Id = 42, BriefId = 1, Provider = "local", Model = "local-mix-v1", StrategyName = plan.StrategyName,
+            PlanJson = PlanJson.Serialize(plan), QualityScore = quality.Score, QualityJson = "{}", LatencyMs = latencyMs, CreatedById = "u",
+        };
+        return new PlanView(entity, plan, quality);
+    }
+
+    private static MediaPlan EnginePlan() =>
+        new LocalMediaMixEngine(MediaMixParameters.Default).Generate(TestData.Request())[0];
+
+    [Fact]
+    public void The_card_shows_the_plan_totals_lines_chart_and_quality_breakdown()
+    {
+        var plan = EnginePlan();
+        var view = View(plan);
+
+        var cut = Render<PlanCard>(p => p.Add(c => c.View, view));
+
+        Assert.Equal(plan.StrategyName, cut.Find("[data-testid=plan-strategy]").TextContent);
+        Assert.Contains("local-mix-v1", cut.Find("[data-testid=plan-model]").TextContent);
+        Assert.Contains("1.5 ms", cut.Find("[data-testid=plan-model]").TextContent);
+        Assert.Equal($"{view.Quality.Score:0} / 100", cut.Find("[data-testid=plan-score]").TextContent.Trim());
+        Assert.Equal($"{plan.Totals.ReachPercent:0.0}%", cut.Find("[data-testid=plan-reach]").TextContent);
+        Assert.Equal(plan.LineItems.Count, cut.FindAll("[data-testid=line-items] tbody tr").Count);
+        Assert.Equal(plan.LineItems.Count, cut.FindAll("[data-testid=allocation-chart] span").Count);
+        Assert.Equal(5, cut.FindAll("[data-testid=quality-breakdown] .mp-criterion").Count);
+        Assert.Contains("Budget adherence", cut.Find("[data-testid=quality-breakdown]").TextContent);
+    }
+
+    [Fact]
+    public void Allocation_segments_are_as_wide_as_each_line_share()
+    {
+        var plan = EnginePlan();
+
+        var cut = Render<PlanCard>(p => p.Add(c => c.View, View(plan)));
+
+        var widths = cut.FindAll("[data-testid=allocation-chart] span")
+            .Select(s => double.Parse(s.GetAttribute("style")!.Split("width:")[1].Split('%')[0], System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.Equal(plan.LineItems.Select(i => Math.Round(i.Share * 100, 3)), widths.Select(w => Math.Round(w, 3)));
+        Assert.Equal(100, widths.Sum(), 1);
+    }
+
+    [Fact]
+    public void Downloads_point_at_the_plan_export_endpoints()
+    {
+        var cut = Render<PlanCard>(p => p.Add(c => c.View, View(EnginePlan())));
+
+        var links = cut.FindAll("a[download]").Select(a => a.GetAttribute("href")).ToList();
+
+        Assert.Contains("api/plans/42/export.xlsx", links);
+        Assert.Contains("api/plans/42/export.csv", links);
+    }
+
+    [Fact]
+    public void A_poor_plan_shows_a_low_score_and_the_reason()
+    {
+        var plan = EnginePlan();
+        var overspent = plan with { LineItems = [.. plan.LineItems.Select(i => i with { Spend = i.Spend * 2 })], Rationale = "" };
+
+        var cut = Render<PlanCard>(p => p.Add(c => c.View, View(overspent)));
+
+        Assert.Contains("mud-chip-color-error", cut.Find("[data-testid=plan-score]").ClassName);
+        Assert.Contains("Overspends", cut.Find("[data-testid=quality-breakdown]").TextContent);
+        Assert.Contains("No rationale", cut.Find("[data-testid=quality-breakdown]").TextContent);
+    }
+}
