@@ -112,8 +112,18 @@ public sealed record MediaMixParameters
     {
         if (Steps is < 10 or > 100_000)
             throw new ArgumentException("Steps must be between 10 and 100,000.");
+        // JSON may carry nulls where the types say there are none; reject them here rather than fail later in the engine.
+        if (Objectives is null || Channels is null)
+            throw new ArgumentException("The parameter set needs objectives and channels.");
+        foreach (var (objective, w) in Objectives)
+        {
+            if (w is null || w.Reach is < 0 or > 1 || w.Action is < 0 or > 1 || double.IsNaN(w.Reach) || double.IsNaN(w.Action))
+                throw new ArgumentException($"{objective}: reach and action weights must be between 0 and 1.");
+        }
         foreach (var (channel, p) in Channels)
         {
+            if (p?.Preference is null)
+                throw new ArgumentException($"{channel}: the channel needs its shares, curve and preferences.");
             if (p.MinShare < 0 || p.MaxShare > 1 || p.MinShare > p.MaxShare)
                 throw new ArgumentException($"{channel}: shares must satisfy 0 ≤ min ≤ max ≤ 1.");
             // A shape above 1 makes the response S-shaped, and greedy allocation is only optimal for concave responses.

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace MediaPlanner.Domain.Planning;
 
@@ -14,6 +15,9 @@ public static class PlanJson
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
         Converters = { new JsonStringEnumConverter() },
+        // Set explicitly: the schema exporter needs a resolver, and one is only filled in lazily by the
+        // first Serialize/Deserialize call, so Schema() would otherwise throw when it runs first.
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
     private static readonly JsonSerializerOptions IndentedOptions = new(Options) { WriteIndented = true };

@@ -7,6 +7,9 @@ namespace MediaPlanner.Tests.Domain;
 /// <summary>Briefs and plan requests built from the seeded reference data, for engine and evaluator tests.</summary>
 internal static class TestData
 {
+    /// <summary>The four channels of the default brief.</summary>
+    public static readonly Channel[] DefaultChannels = [Channel.Search, Channel.Social, Channel.OnlineVideo, Channel.Display];
+
     public static CampaignBrief Brief(
         decimal budget = 250_000m,
         Objective objective = Objective.Awareness,
@@ -28,18 +31,51 @@ internal static class TestData
         Interests = "running",
         FlightStart = new DateOnly(2027, 3, 1),
         FlightEnd = new DateOnly(2027, 4, 11),
-        Channels = [.. channels ?? [Channel.Search, Channel.Social, Channel.OnlineVideo, Channel.Display]],
+        Channels = [.. channels ?? DefaultChannels],
         BriefText = "Launch the new trail shoe to runners aged 25-54 across the US, building awareness before the spring racing season.",
         CreatedAt = DateTimeOffset.UnixEpoch,
     };
 
-    public static PlanRequest Request(CampaignBrief? brief = null)
+    public static PlanRequest Request(CampaignBrief? brief = null, IReadOnlyList<ChannelBenchmark>? benchmarks = null)
     {
         brief ??= Brief();
         return PlanRequest.Create(
             brief,
             SeedReferenceData.Markets.Single(m => m.Code == brief.MarketCode),
             SeedReferenceData.Currencies.Single(c => c.Code == brief.Currency),
-            SeedReferenceData.Benchmarks);
+            benchmarks ?? SeedReferenceData.Benchmarks);
     }
+
+    public static LocalMediaMixEngine Engine(MediaMixParameters? parameters = null) => new(parameters ?? MediaMixParameters.Default);
+
+    /// <summary>The engine's plans for a request (default engine, default brief unless given).</summary>
+    public static IReadOnlyList<MediaPlan> Plans(PlanRequest? request = null, MediaMixParameters? parameters = null, int alternatives = 3) =>
+        Engine(parameters).Generate(request ?? Request(), alternatives);
+
+    /// <summary>The default parameters with some channels' share bounds changed.</summary>
+    public static MediaMixParameters WithShares(params (Channel Channel, double? Min, double? Max)[] bounds)
+    {
+        var channels = new Dictionary<Channel, ChannelParameters>(MediaMixParameters.Default.Channels);
+        foreach (var (channel, min, max) in bounds)
+        {
+            var current = MediaMixParameters.Default.For(channel);
+            channels[channel] = current with { MinShare = min ?? current.MinShare, MaxShare = max ?? current.MaxShare };
+        }
+        return MediaMixParameters.Default with { Channels = channels };
+    }
+
+    /// <summary>The seeded benchmark for a plan line.</summary>
+    public static ChannelBenchmark Benchmark(PlanLineItem item) =>
+        SeedReferenceData.Benchmarks.Single(b => b.Channel == item.Channel && b.Format == item.Format);
+
+    /// <summary>Each channel's share of the plan's spend, summed over its formats.</summary>
+    public static Dictionary<Channel, decimal> ChannelShares(MediaPlan plan)
+    {
+        var total = plan.LineItems.Sum(i => i.Spend);
+        return plan.LineItems.GroupBy(i => i.Channel).ToDictionary(g => g.Key, g => g.Sum(i => i.Spend) / total);
+    }
+
+    /// <summary>Expected conversions: clicks × the benchmark conversion rate of each line.</summary>
+    public static double Conversions(MediaPlan plan) =>
+        plan.LineItems.Sum(i => i.Clicks * (Benchmark(i).ConversionRate ?? 0));
 }

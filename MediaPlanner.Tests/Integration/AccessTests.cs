@@ -35,11 +35,22 @@ public class AccessTests(MediaPlannerFactory factory) : IClassFixture<MediaPlann
     public async Task Static_assets_from_wwwroot_assets_are_served_without_sign_in()
     {
         var client = factory.CreateBrowserlessClient();
-        foreach (var asset in new[] { "/app.css", "/account.css", "/logo.svg", "/favicon.svg" })
+        foreach (var (asset, type) in new[] { ("/app.css", "text/css"), ("/account.css", "text/css"), ("/logo.svg", "image/svg+xml"), ("/favicon.svg", "image/svg+xml") })
         {
             var response = await client.GetAsync(asset);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{asset} answered {(int)response.StatusCode}");
+            Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "wwwroot-assets", asset.TrimStart('/'))), body);
         }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MediaPlanner.Web.sln")))
+            dir = dir.Parent;
+        return dir?.FullName ?? throw new DirectoryNotFoundException("Repository root not found.");
     }
 
     [Theory]

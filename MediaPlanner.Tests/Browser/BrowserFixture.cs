@@ -1,0 +1,92 @@
+using MediaPlanner.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace MediaPlanner.Tests.Browser;
+
+/// <summary>Where Chromium is, and whether browser tests may skip without it.</summary>
+public static class BrowserEnvironment
+{
+    public static string? ChromiumPath { get; } =
+        new[] { Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
+            .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p));
+
+    public static bool Required => Environment.GetEnvironmentVariable("E2E_REQUIRED") == "1";
+}
+
+/// <summary>
+/// A browser test: skipped, with the reason, when no Chromium is installed — unless E2E_REQUIRED=1, when it runs
+/// and fails, so CI can never pass without having driven a real browser.
+/// </summary>
+public sealed class BrowserFactAttribute : FactAttribute
+{
+    public BrowserFactAttribute()
+    {
+        if (BrowserEnvironment.ChromiumPath is null && !BrowserEnvironment.Required)
+            Skip = "No Chromium found (install Debian's chromium or set CHROMIUM_PATH); set E2E_REQUIRED=1 to make this a failure.";
+    }
+}
+
+/// <summary>The app on a real loopback port and one headless Chromium, shared by a test class.</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public MediaPlannerFactory App { get; } = new();
+    public string BaseUrl { get; private set; } = "";
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async Task InitializeAsync()
+    {
+        if (BrowserEnvironment.ChromiumPath is null)
+        {
+            if (BrowserEnvironment.Required)
+                throw new InvalidOperationException("E2E_REQUIRED=1 but no Chromium was found at CHROMIUM_PATH or /usr/bin/chromium.");
+            return;
+        }
+        App.UseKestrel(0);
+        App.StartServer();
+        BaseUrl = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = BrowserEnvironment.ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        });
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new() { Width = 1440, Height = 1000 } });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Signs in through the sign-in page and waits for the interactive home page.</summary>
+    public async Task<IPage> SignedInPageAsync(string email)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/Account/Login");
+        await page.FillAsync("#Input\\.Email", email);
+        await page.FillAsync("#Input\\.Password", MediaPlanner.Domain.Identity.DatabaseInitializer.DemoPassword);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(BaseUrl + "/");
+        await WaitForInteractiveAsync(page);
+        return page;
+    }
+
+    public static Task WaitForInteractiveAsync(IPage page) =>
+        page.Locator("[data-interactive=true]").WaitForAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+            await _browser.DisposeAsync();
+        _playwright?.Dispose();
+        await App.DisposeAsync();
+    }
+}

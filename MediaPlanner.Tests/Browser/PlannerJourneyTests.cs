@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace MediaPlanner.Tests.Browser;
+
+public class PlannerJourneyTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+{
+    [BrowserFact]
+    public async Task A_planner_writes_a_brief_generates_plans_and_sees_three_scored_cards()
+    {
+        var page = await browser.SignedInPageAsync("planner@demo.local");
+
+        await page.ClickAsync("a[href='briefs/new']");
+        await page.WaitForURLAsync(new Regex("/briefs/new$"));
+        await BrowserFixture.WaitForInteractiveAsync(page);
+        await page.FillAsync("#brand", "Northwind Running");
+        await page.FillAsync("#campaign", "Spring trail launch");
+        await page.FillAsync("#budget", "250000");
+        await page.ClickAsync("#market");
+        await page.GetByRole(AriaRole.Option, new() { Name = "United States" }).ClickAsync();
+        await page.FillAsync("#brief-text", "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season; build awareness and drive product page visits.");
+        await page.ClickAsync("#save-brief");
+
+        await page.WaitForURLAsync(new Regex(@"/briefs/\d+$"));
+        await Assertions.Expect(page.Locator("[data-testid=no-plans]")).ToBeVisibleAsync();
+
+        var clicked = Stopwatch.StartNew();
+        await page.ClickAsync("#generate");
+        var cards = page.Locator("[data-testid=plan-card]");
+        await Assertions.Expect(cards).ToHaveCountAsync(3);
+        output.WriteLine($"Generate click to three plan cards: {clicked.ElapsedMilliseconds} ms (includes Playwright's polling)");
+
+        var strategies = await page.Locator("[data-testid=plan-strategy]").AllTextContentsAsync();
+        Assert.Equal(["Reach-led", "Balanced", "Performance-led"], strategies);
+        foreach (var score in await page.Locator("[data-testid=plan-score]").AllTextContentsAsync())
+            Assert.Matches(@"^\d{1,3} / 100$", score.Trim());
+        Assert.Equal(3, await page.Locator("[data-testid=allocation-chart]").CountAsync());
+
+        // Plans are saved with the brief: they come back after a reload.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("[data-testid=plan-card]")).ToHaveCountAsync(3);
+
+        if (Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is { Length: > 0 } dir)
+            await page.ScreenshotAsync(new() { Path = Path.Combine(dir, "brief-page.png"), FullPage = false });
+    }
+
+    [BrowserFact]
+    public async Task The_brief_form_explains_bad_input_at_the_fields()
+    {
+        var page = await browser.SignedInPageAsync("planner@demo.local");
+        await page.GotoAsync("/briefs/new");
+        await BrowserFixture.WaitForInteractiveAsync(page);
+
+        await page.FillAsync("#budget", "-5");
+        await page.FillAsync("#brief-text", "Too short");
+        await page.ClickAsync("#save-brief");
+
+        await Assertions.Expect(page.GetByText("Enter the brand.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("The budget must be more than zero.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Write at least 50 characters", new() { Exact = false })).ToBeVisibleAsync();
+        Assert.EndsWith("/briefs/new", page.Url);
+    }
+
+    [BrowserFact]
+    public async Task A_reviewer_opening_a_planner_page_is_told_so()
+    {
+        var page = await browser.SignedInPageAsync("reviewer@demo.local");
+
+        await Assertions.Expect(page.Locator("a[href='briefs/new']")).ToHaveCountAsync(0);
+        await page.GotoAsync("/briefs/new");
+
+        await Assertions.Expect(page.GetByText("does not have the role this page needs", new() { Exact = false })).ToBeVisibleAsync();
+    }
+}
