@@ -84,7 +84,10 @@ public sealed class PlanQualityEvaluator
         if (context.AllowedChannels <= 1)
             return new(name, DiversityWeight, 1, "Only one channel was allowed, so one channel is right.");
         var target = Math.Min(3, context.AllowedChannels);
-        var score = Math.Min(1, effective / target);
+        // Normalised Gini–Simpson diversity (1 − HHI over its value for an even split across the target): one channel
+        // scores 0, an even split over the target number of channels 1. (effective / target would still give a
+        // single-channel plan a third of the points.)
+        var score = Math.Clamp((1 - hhi) / (1 - 1.0 / target), 0, 1);
         return new(name, DiversityWeight, score,
             string.Create(C, $"{shares.Count} channel{(shares.Count == 1 ? "" : "s")} and {formats} format{(formats == 1 ? "" : "s")}; spend spread like {effective:0.0} equal channels (target {target})."));
     }

@@ -60,6 +60,8 @@ public class PlannerJourneyTests(BrowserFixture browser, ITestOutputHelper outpu
         await Assertions.Expect(page.GetByText("Enter the brand.")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("The budget must be more than zero.")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("Write at least 50 characters", new() { Exact = false })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Choose a market.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Name the campaign.")).ToBeVisibleAsync();
         Assert.EndsWith("/briefs/new", page.Url);
     }
 
