@@ -3,6 +3,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
+using MediaPlanner.Domain.Training;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,12 @@ public static class DependencyInjection
         builder.Services.AddSingleton<PlanQualityEvaluator>();
         builder.Services.AddScoped<BriefService>();
         builder.Services.AddScoped<PlanGenerator>();
+
+        builder.Services.AddSingleton(TrainingSettings.From(builder.Configuration));
+        builder.Services.AddSingleton<ExampleValidator>();
+        builder.Services.AddScoped<TrainingCollector>();
+        builder.Services.AddScoped<ReviewService>();
+        builder.Services.AddScoped<TrainingDataService>();
 
         builder.Services.AddAuthorizationBuilder().AddMediaPlannerPolicies();
         return builder;

@@ -31,6 +31,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAdditionalIdentityEndpoints();
 app.MapPlanExportEndpoints();
+app.MapTrainingDataEndpoints();
 
 await DatabaseInitializer.InitializeAsync(app.Services);
 app.Run();

@@ -15,6 +15,8 @@ public class PlannerDbContext(DbContextOptions<PlannerDbContext> options) : Iden
     public DbSet<Market> Markets => Set<Market>();
     public DbSet<CurrencyRate> Currencies => Set<CurrencyRate>();
     public DbSet<ChannelBenchmark> Benchmarks => Set<ChannelBenchmark>();
+    public DbSet<Training.TrainingExample> TrainingExamples => Set<Training.TrainingExample>();
+    public DbSet<Training.ModelPrice> ModelPrices => Set<Training.ModelPrice>();
 
     // Version 3 adds the passkeys table; fixed here so design-time migrations match the runtime model.
     protected override Version SchemaVersion => Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3;

@@ -21,4 +21,6 @@ public class GeneratedPlan
     public double LatencyMs { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedById { get; set; }
+    /// <summary>Set when the planner picked this plan ("Use this plan"); it then became a training example.</summary>
+    public DateTimeOffset? ChosenAt { get; set; }
 }

@@ -42,13 +42,16 @@ public class BriefFormTests : ComponentTestContext
 
         cut.Find("form").Submit();
 
-        var text = cut.Markup;
-        Assert.Contains("Enter the brand.", text);
-        Assert.Contains("Name the campaign.", text);
-        Assert.Contains("Enter the budget.", text);
-        Assert.Contains("Choose a market.", text);
-        Assert.Contains("Write the brief.", text);
-        Assert.Contains("Choose at least one channel.", cut.Find("[data-testid=channels-error]").TextContent);
+        cut.WaitForAssertion(() =>
+        {
+            var text = cut.Markup;
+            Assert.Contains("Enter the brand.", text);
+            Assert.Contains("Name the campaign.", text);
+            Assert.Contains("Enter the budget.", text);
+            Assert.Contains("Choose a market.", text);
+            Assert.Contains("Write the brief.", text);
+            Assert.Contains("Choose at least one channel.", cut.Find("[data-testid=channels-error]").TextContent);
+        });
     }
 
     [Theory]

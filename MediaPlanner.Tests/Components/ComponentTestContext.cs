@@ -23,6 +23,8 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
 
     protected ComponentTestContext()
     {
+        // The suite runs test classes in parallel on two cores next to a browser; bUnit's 1 s default is too tight.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices(options => options.PopoverOptions.CheckForPopoverProvider = false);
         _connection.Open();

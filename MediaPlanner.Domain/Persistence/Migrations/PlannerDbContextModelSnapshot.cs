@@ -575,6 +575,9 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.Property<int>("BriefId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ChosenAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -622,6 +625,192 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.HasIndex("BriefId", "CreatedAt");
 
                     b.ToTable("Plans", (string)null);
+                });
+
+            modelBuilder.Entity("MediaPlanner.Domain.Training.ModelPrice", b =>
+                {
+                    b.Property<string>("Model")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("AsOf")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("InputPerMillion")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("OutputPerMillion")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("TrainingPerMillion")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Model");
+
+                    b.ToTable("ModelPrices", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Model = "gpt-4o-mini-2024-07-18",
+                            AsOf = new DateOnly(2024, 7, 18),
+                            InputPerMillion = 0.14999999999999999,
+                            OutputPerMillion = 0.59999999999999998,
+                            Source = "OpenAI pricing page (base model; training per 1M tokens)",
+                            TrainingPerMillion = 3.0
+                        },
+                        new
+                        {
+                            Model = "gpt-4o-2024-08-06",
+                            AsOf = new DateOnly(2024, 8, 6),
+                            InputPerMillion = 2.5,
+                            OutputPerMillion = 10.0,
+                            Source = "OpenAI pricing page (base model; training per 1M tokens)",
+                            TrainingPerMillion = 25.0
+                        },
+                        new
+                        {
+                            Model = "gpt-3.5-turbo-0125",
+                            AsOf = new DateOnly(2024, 1, 25),
+                            InputPerMillion = 0.5,
+                            OutputPerMillion = 1.5,
+                            Source = "OpenAI pricing page (base model; training per 1M tokens)",
+                            TrainingPerMillion = 8.0
+                        },
+                        new
+                        {
+                            Model = "local-mix-v1",
+                            AsOf = new DateOnly(2026, 11, 24),
+                            InputPerMillion = 0.0,
+                            OutputPerMillion = 0.0,
+                            Source = "Built-in offline planner: no charge",
+                            TrainingPerMillion = 0.0
+                        });
+                });
+
+            modelBuilder.Entity("MediaPlanner.Domain.Training.TrainingExample", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Brand")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("BriefId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("ConversionRate")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Ctr")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("DeliveredSpend")
+                        .HasColumnType("REAL");
+
+                    b.Property<int?>("DuplicateOfId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EditedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EditedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("HasErrors")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IssuesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MarketCode")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MessagesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Objective")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("PlanId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("QualityScore")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("RejectionReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ResultsRecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReviewedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReviewedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TokenCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BriefId");
+
+                    b.HasIndex("ContentHash")
+                        .IsUnique()
+                        .HasFilter("\"DuplicateOfId\" IS NULL");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("DuplicateOfId");
+
+                    b.HasIndex("PlanId");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("TrainingExamples", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -776,6 +965,24 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                         .IsRequired();
 
                     b.Navigation("Brief");
+                });
+
+            modelBuilder.Entity("MediaPlanner.Domain.Training.TrainingExample", b =>
+                {
+                    b.HasOne("MediaPlanner.Domain.Briefs.CampaignBrief", null)
+                        .WithMany()
+                        .HasForeignKey("BriefId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("MediaPlanner.Domain.Training.TrainingExample", null)
+                        .WithMany()
+                        .HasForeignKey("DuplicateOfId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("MediaPlanner.Domain.Planning.GeneratedPlan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

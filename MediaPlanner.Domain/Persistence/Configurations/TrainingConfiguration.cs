@@ -1,0 +1,42 @@
+using MediaPlanner.Domain.Training;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace MediaPlanner.Domain.Persistence.Configurations;
+
+internal sealed class TrainingExampleConfiguration : IEntityTypeConfiguration<TrainingExample>
+{
+    public void Configure(EntityTypeBuilder<TrainingExample> b)
+    {
+        b.ToTable("TrainingExamples");
+        b.Property(x => x.Source).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Objective).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.MarketCode).HasMaxLength(8);
+        b.Property(x => x.Model).HasMaxLength(200);
+        b.Property(x => x.Brand).HasMaxLength(200);
+        b.Property(x => x.ContentHash).HasMaxLength(64);
+        b.Property(x => x.RejectionReason).HasMaxLength(1000);
+        b.Property(x => x.Version).IsConcurrencyToken();
+        // One original per content; duplicates are stored too, flagged and pointing at it.
+        b.HasIndex(x => x.ContentHash).IsUnique().HasFilter("\"DuplicateOfId\" IS NULL");
+        b.HasOne<TrainingExample>().WithMany().HasForeignKey(x => x.DuplicateOfId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Briefs.CampaignBrief>().WithMany().HasForeignKey(x => x.BriefId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne<Planning.GeneratedPlan>().WithMany().HasForeignKey(x => x.PlanId).OnDelete(DeleteBehavior.SetNull);
+        b.HasIndex(x => new { x.Status, x.CreatedAt });
+        b.HasIndex(x => x.CreatedAt);
+        b.HasIndex(x => x.PlanId);
+    }
+}
+
+internal sealed class ModelPriceConfiguration : IEntityTypeConfiguration<ModelPrice>
+{
+    public void Configure(EntityTypeBuilder<ModelPrice> b)
+    {
+        b.ToTable("ModelPrices");
+        b.HasKey(x => x.Model);
+        b.Property(x => x.Model).HasMaxLength(200);
+        b.Property(x => x.Source).HasMaxLength(300);
+        b.HasData(ModelPrice.Seed);
+    }
+}

@@ -1,0 +1,231 @@
+using System.Text.Json;
+using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Planning;
+using Microsoft.EntityFrameworkCore;
+
+namespace MediaPlanner.Domain.Training;
+
+public sealed record ExampleFilter(
+    ExampleStatus? Status = null,
+    Objective? Objective = null,
+    string? Market = null,
+    string? Model = null,
+    bool? HasErrors = null,
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null,
+    string? Search = null);
+
+public enum ExampleSort { Newest, Oldest, Brand, Tokens, Quality }
+
+public sealed record ExampleRow(int Id, ExampleStatus Status, ExampleSource Source, string? Brand, Objective? Objective,
+    string? MarketCode, string? Model, int TokenCount, bool HasErrors, int? DuplicateOfId, double? QualityScore,
+    DateTimeOffset CreatedAt, Guid Version);
+
+public sealed record ExampleDetail(TrainingExample Example, ChatExample Messages, IReadOnlyList<ValidationIssue> Issues,
+    MediaPlan? Plan, string? CreatedBy, string? ReviewedBy, string? EditedBy);
+
+public enum ReviewOutcome { Done, Conflict, Blocked, NotFound }
+
+public sealed record ReviewResult(ReviewOutcome Outcome, string Message, IReadOnlyList<ValidationIssue>? Issues = null)
+{
+    public bool Succeeded => Outcome == ReviewOutcome.Done;
+}
+
+public sealed record BulkResult(int Succeeded, IReadOnlyList<string> Skipped);
+
+/// <summary>
+/// The review queue: find examples, validate, reject or correct them. Every change checks the version the
+/// reviewer saw, so two reviewers acting on one example never overwrite each other.
+/// </summary>
+public sealed class ReviewService(
+    IDbContextFactory<PlannerDbContext> dbFactory,
+    ExampleValidator validator,
+    TrainingSettings settings,
+    TimeProvider clock)
+{
+    private const string ConflictMessage = "Someone else changed this example while you were looking at it. Reload it to see their change; nothing was overwritten.";
+
+    public async Task<PagedResult<ExampleRow>> QueryAsync(ExampleFilter filter, int page, int pageSize,
+        ExampleSort sort = ExampleSort.Newest, CancellationToken ct = default)
+    {
+        pageSize = Math.Clamp(pageSize, 1, 200);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = Filtered(db.TrainingExamples.AsNoTracking(), filter);
+        var total = await query.CountAsync(ct);
+        query = sort switch
+        {
+            ExampleSort.Oldest => query.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id),
+            ExampleSort.Brand => query.OrderBy(e => e.Brand).ThenByDescending(e => e.Id),
+            ExampleSort.Tokens => query.OrderByDescending(e => e.TokenCount).ThenByDescending(e => e.Id),
+            ExampleSort.Quality => query.OrderByDescending(e => e.QualityScore).ThenByDescending(e => e.Id),
+            _ => query.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id),
+        };
+        var items = await query.Skip(Math.Max(0, page) * pageSize).Take(pageSize)
+            .Select(e => new ExampleRow(e.Id, e.Status, e.Source, e.Brand, e.Objective, e.MarketCode, e.Model, e.TokenCount,
+                e.HasErrors, e.DuplicateOfId, e.QualityScore, e.CreatedAt, e.Version))
+            .ToListAsync(ct);
+        return new(items, total);
+    }
+
+    internal static IQueryable<TrainingExample> Filtered(IQueryable<TrainingExample> query, ExampleFilter f)
+    {
+        if (f.Status is { } status) query = query.Where(e => e.Status == status);
+        if (f.Objective is { } objective) query = query.Where(e => e.Objective == objective);
+        if (!string.IsNullOrWhiteSpace(f.Market)) query = query.Where(e => e.MarketCode == f.Market);
+        if (!string.IsNullOrWhiteSpace(f.Model)) query = query.Where(e => e.Model == f.Model);
+        if (f.HasErrors is { } hasErrors) query = query.Where(e => e.HasErrors == hasErrors);
+        if (f.From is { } from) query = query.Where(e => e.CreatedAt >= from);
+        if (f.To is { } to) query = query.Where(e => e.CreatedAt <= to);
+        if (!string.IsNullOrWhiteSpace(f.Search))
+        {
+            var term = $"%{f.Search.Trim()}%";
+            query = query.Where(e => EF.Functions.Like(e.Brand, term));
+        }
+        return query;
+    }
+
+    public async Task<IReadOnlyList<string>> ModelsAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.TrainingExamples.Where(e => e.Model != null).Select(e => e.Model!).Distinct().OrderBy(m => m).ToListAsync(ct);
+    }
+
+    public async Task<ExampleDetail?> GetAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var e = await db.TrainingExamples.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (e is null)
+            return null;
+        var messages = ChatExample.Parse(e.MessagesJson);
+        var assistant = messages.Messages.LastOrDefault(m => m.Role == "assistant")?.Content;
+        MediaPlan? plan = null;
+        if (assistant is not null)
+            PlanJson.TryDeserialize(assistant, out plan, out _);
+        var ids = new[] { e.CreatedById, e.ReviewedById, e.EditedById }.Where(x => x is not null).Distinct().ToList();
+        var emails = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email, ct);
+        string? Email(string? userId) => userId is not null && emails.TryGetValue(userId, out var email) ? email : null;
+        return new ExampleDetail(e, messages, Issues(e), plan, Email(e.CreatedById), Email(e.ReviewedById), Email(e.EditedById));
+    }
+
+    public static IReadOnlyList<ValidationIssue> Issues(TrainingExample e) =>
+        JsonSerializer.Deserialize<List<ValidationIssue>>(e.IssuesJson) ?? [];
+
+    public Task<ReviewResult> ValidateAsync(int id, Guid version, CurrentUser user, CancellationToken ct = default) =>
+        ChangeAsync(id, version, ct, e =>
+        {
+            if (e.HasErrors)
+                return new(ReviewOutcome.Blocked, "This example has blocking errors: edit the plan to fix them before validating.");
+            if (e.DuplicateOfId is not null)
+                return new(ReviewOutcome.Blocked, $"This example duplicates example {e.DuplicateOfId}; validate that one instead.");
+            e.Status = ExampleStatus.Validated;
+            e.ReviewedById = user.Id;
+            e.ReviewedAt = clock.GetUtcNow();
+            e.RejectionReason = null;
+            return new(ReviewOutcome.Done, "Validated: this example is now training data.");
+        });
+
+    public Task<ReviewResult> RejectAsync(int id, Guid version, string reason, CurrentUser user, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+            return Task.FromResult(new ReviewResult(ReviewOutcome.Blocked, "Give a reason for rejecting, so the planner can learn from it."));
+        if (reason.Length > 1000)
+            return Task.FromResult(new ReviewResult(ReviewOutcome.Blocked, "Keep the reason under 1,000 characters."));
+        return ChangeAsync(id, version, ct, e =>
+        {
+            e.Status = ExampleStatus.Rejected;
+            e.RejectionReason = reason.Trim();
+            e.ReviewedById = user.Id;
+            e.ReviewedAt = clock.GetUtcNow();
+            return new(ReviewOutcome.Done, "Rejected: this example will not be used for training.");
+        });
+    }
+
+    /// <summary>Replaces the plan (the assistant message), re-validates, and puts the example back in review.</summary>
+    public async Task<ReviewResult> EditPlanAsync(int id, Guid version, string planJson, CurrentUser user, CancellationToken ct = default)
+    {
+        if (!PlanJson.TryDeserialize(planJson, out var plan, out var error))
+            return new(ReviewOutcome.Blocked, $"The plan is not valid plan JSON: {error}");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var e = await db.TrainingExamples.SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (e is null)
+            return new(ReviewOutcome.NotFound, "That example no longer exists.");
+        if (e.Version != version)
+            return new(ReviewOutcome.Conflict, ConflictMessage);
+
+        var old = ChatExample.Parse(e.MessagesJson);
+        var messages = old.Messages.Where(m => m.Role != "assistant").Append(new ChatMessage("assistant", PlanJson.Serialize(plan!))).ToList();
+        var example = new ChatExample(messages);
+        var validation = validator.Validate(example, settings.BaseModel);
+        var hash = ContentHash.Of(example);
+        if (hash != e.ContentHash)
+        {
+            var original = await db.TrainingExamples.Where(x => x.ContentHash == hash && x.DuplicateOfId == null && x.Id != e.Id)
+                .Select(x => (int?)x.Id).FirstOrDefaultAsync(ct);
+            e.DuplicateOfId = original;
+        }
+        e.MessagesJson = example.ToJsonLine();
+        e.ContentHash = hash;
+        e.TokenCount = validation.TokenCount;
+        e.HasErrors = validation.HasErrors;
+        e.IssuesJson = JsonSerializer.Serialize(validation.Issues);
+        e.Status = ExampleStatus.PendingReview;
+        e.EditedById = user.Id;
+        e.EditedAt = clock.GetUtcNow();
+        e.Version = Guid.NewGuid();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new(ReviewOutcome.Conflict, ConflictMessage);
+        }
+        return validation.HasErrors
+            ? new(ReviewOutcome.Done, "Saved, but the plan still has blocking errors.", validation.Issues)
+            : new(ReviewOutcome.Done, "Saved and re-validated: ready to validate.", validation.Issues);
+    }
+
+    public async Task<BulkResult> BulkValidateAsync(IEnumerable<(int Id, Guid Version)> rows, CurrentUser user, CancellationToken ct = default) =>
+        await BulkAsync(rows, (id, version) => ValidateAsync(id, version, user, ct));
+
+    public async Task<BulkResult> BulkRejectAsync(IEnumerable<(int Id, Guid Version)> rows, string reason, CurrentUser user, CancellationToken ct = default) =>
+        await BulkAsync(rows, (id, version) => RejectAsync(id, version, reason, user, ct));
+
+    private static async Task<BulkResult> BulkAsync(IEnumerable<(int Id, Guid Version)> rows, Func<int, Guid, Task<ReviewResult>> action)
+    {
+        var done = 0;
+        var skipped = new List<string>();
+        foreach (var (id, version) in rows)
+        {
+            var result = await action(id, version);
+            if (result.Succeeded) done++;
+            else skipped.Add($"#{id}: {result.Message}");
+        }
+        return new(done, skipped);
+    }
+
+    private async Task<ReviewResult> ChangeAsync(int id, Guid version, CancellationToken ct, Func<TrainingExample, ReviewResult> change)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var e = await db.TrainingExamples.SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (e is null)
+            return new(ReviewOutcome.NotFound, "That example no longer exists.");
+        if (e.Version != version)
+            return new(ReviewOutcome.Conflict, ConflictMessage);
+        var result = change(e);
+        if (!result.Succeeded)
+            return result;
+        e.Version = Guid.NewGuid();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new(ReviewOutcome.Conflict, ConflictMessage);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,229 @@
+using System.Text;
+using System.Text.Json;
+using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace MediaPlanner.Domain.Training;
+
+public sealed record CountBy(string Key, int Count);
+
+public sealed record TrainingSummary(
+    int Total,
+    IReadOnlyList<CountBy> ByStatus,
+    IReadOnlyList<CountBy> ByObjective,
+    IReadOnlyList<CountBy> ByMarket,
+    IReadOnlyList<CountBy> ByModel,
+    int Duplicates,
+    int WithErrors,
+    long ValidatedTokens,
+    long AllTokens,
+    double? AverageQuality,
+    Readiness Readiness,
+    string BaseModel,
+    int MaxTokensPerExample,
+    int Epochs,
+    long BilledTokens,
+    ModelPrice? Price,
+    decimal? EstimatedCost);
+
+public enum ExportPart { All, Train, Validation }
+
+public sealed record ExportOptions(int ValidationPercent = 0, int Seed = 42, ExportPart Part = ExportPart.All);
+
+public sealed record RejectedLine(int LineNumber, string Reason);
+
+public sealed record ImportReport(int Lines, int Imported, int Duplicates, int RejectedCount, IReadOnlyList<RejectedLine> Rejected)
+{
+    /// <summary>The report lists at most this many rejected lines; the count covers them all.</summary>
+    public const int MaxListed = 1_000;
+}
+
+/// <summary>Counts and readiness, and JSONL export and import of training examples, streamed both ways.</summary>
+public sealed class TrainingDataService(
+    IDbContextFactory<PlannerDbContext> dbFactory,
+    ExampleValidator validator,
+    TrainingSettings settings,
+    TimeProvider clock)
+{
+    private const int ImportBatchSize = 500;
+
+    public async Task<TrainingSummary> SummaryAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var all = db.TrainingExamples.AsNoTracking();
+        var originals = all.Where(e => e.DuplicateOfId == null);
+        var validated = originals.Where(e => e.Status == ExampleStatus.Validated);
+
+        var byStatus = await originals.GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var byObjective = await originals.GroupBy(e => e.Objective).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var byMarket = await originals.GroupBy(e => e.MarketCode).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var byModel = await originals.GroupBy(e => e.Model).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var maxTokens = TokenCounter.MaxTokensPerExample(settings.BaseModel);
+        var validatedTokens = await validated.Select(e => e.TokenCount).ToListAsync(ct);
+        var validatedErrors = await validated.CountAsync(e => e.HasErrors, ct);
+        var epochs = FineTuneEstimator.DefaultEpochs(validatedTokens.Count);
+        var billed = FineTuneEstimator.BilledTokens(validatedTokens, epochs, maxTokens);
+        var price = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == settings.BaseModel, ct);
+
+        return new TrainingSummary(
+            await originals.CountAsync(ct),
+            byStatus.Select(x => new CountBy(x.Key.ToString(), x.Count)).OrderByDescending(x => x.Count).ToList(),
+            byObjective.Select(x => new CountBy(x.Key?.ToString() ?? "Unknown", x.Count)).OrderByDescending(x => x.Count).ToList(),
+            byMarket.Select(x => new CountBy(x.Key ?? "Unknown", x.Count)).OrderByDescending(x => x.Count).ToList(),
+            byModel.Select(x => new CountBy(x.Key ?? "Imported", x.Count)).OrderByDescending(x => x.Count).ToList(),
+            await all.CountAsync(e => e.DuplicateOfId != null, ct),
+            await originals.CountAsync(e => e.HasErrors, ct),
+            validatedTokens.Sum(t => (long)t),
+            await originals.SumAsync(e => (long)e.TokenCount, ct),
+            await originals.AverageAsync(e => e.QualityScore, ct),
+            FineTuneEstimator.Check(validatedTokens.Count, validatedErrors),
+            settings.BaseModel,
+            maxTokens,
+            epochs,
+            billed,
+            price,
+            price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null);
+    }
+
+    /// <summary>
+    /// Writes validated, non-duplicate examples as JSONL, one at a time: memory stays flat whatever the count.
+    /// Returns how many lines were written.
+    /// </summary>
+    public async Task<int> ExportAsync(Stream output, ExportOptions options, CancellationToken ct = default)
+    {
+        var percent = Math.Clamp(options.ValidationPercent, 0, 90);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = db.TrainingExamples.AsNoTracking()
+            .Where(e => e.Status == ExampleStatus.Validated && e.DuplicateOfId == null && !e.HasErrors)
+            .OrderBy(e => e.Id)
+            .Select(e => new { e.Id, e.MessagesJson })
+            .AsAsyncEnumerable();
+        var newline = "\n"u8.ToArray();
+        var count = 0;
+        var buffer = new byte[4096];
+        await foreach (var row in rows.WithCancellation(ct))
+        {
+            if (options.Part != ExportPart.All && percent > 0)
+            {
+                var isValidation = TrainingSplit.IsValidation(row.Id, percent, options.Seed);
+                if (isValidation != (options.Part == ExportPart.Validation))
+                    continue;
+            }
+            else if (options.Part == ExportPart.Validation)
+                continue;
+            var needed = Encoding.UTF8.GetMaxByteCount(row.MessagesJson.Length);
+            if (buffer.Length < needed)
+                buffer = new byte[needed];
+            var written = Encoding.UTF8.GetBytes(row.MessagesJson, buffer);
+            await output.WriteAsync(buffer.AsMemory(0, written), ct);
+            await output.WriteAsync(newline, ct);
+            count++;
+        }
+        await output.FlushAsync(ct);
+        return count;
+    }
+
+    /// <summary>
+    /// Reads a JSONL dataset line by line (never the whole file), validates each line, stores the valid ones
+    /// and reports every rejected line by number. A bad line never stops the rest.
+    /// </summary>
+    public async Task<ImportReport> ImportAsync(Stream input, bool markValidated, CurrentUser user, CancellationToken ct = default)
+    {
+        using var reader = new StreamReader(input, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        // Originals seen in this file: saved ones by id, unsaved ones (in the current batch) by entity.
+        var savedOriginals = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pendingOriginals = new Dictionary<string, TrainingExample>(StringComparer.Ordinal);
+        var pending = new List<TrainingExample>();
+        var rejected = new List<RejectedLine>();
+        int lines = 0, imported = 0, duplicates = 0, rejectedCount = 0;
+        var now = clock.GetUtcNow();
+
+        async Task FlushAsync()
+        {
+            if (pending.Count == 0)
+                return;
+            db.TrainingExamples.AddRange(pending);
+            await db.SaveChangesAsync(ct);
+            foreach (var (hash, entity) in pendingOriginals)
+                savedOriginals[hash] = entity.Id;
+            pendingOriginals.Clear();
+            db.ChangeTracker.Clear();
+            pending.Clear();
+        }
+
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            lines++;
+            if (string.IsNullOrWhiteSpace(line))
+                continue;
+            var validation = validator.ValidateLine(line, settings.BaseModel);
+            if (validation.HasErrors)
+            {
+                rejectedCount++;
+                if (rejected.Count < ImportReport.MaxListed)
+                    rejected.Add(new(lines, string.Join(" ", validation.Errors.Select(e => $"{e.Code}: {e.Message}"))));
+                continue;
+            }
+            var example = ChatExample.Parse(line);
+            var hash = ContentHash.Of(example);
+            if (pendingOriginals.ContainsKey(hash))
+                await FlushAsync();
+            int? originalId = savedOriginals.TryGetValue(hash, out var id)
+                ? id
+                : await db.TrainingExamples.Where(e => e.ContentHash == hash && e.DuplicateOfId == null).Select(e => (int?)e.Id).FirstOrDefaultAsync(ct);
+
+            var fields = UserFields(example);
+            var entity = new TrainingExample
+            {
+                Source = ExampleSource.Imported,
+                Status = markValidated && originalId is null ? ExampleStatus.Validated : ExampleStatus.PendingReview,
+                Brand = fields.Brand,
+                Objective = fields.Objective,
+                MarketCode = fields.Market,
+                MessagesJson = example.ToJsonLine(),
+                ContentHash = hash,
+                DuplicateOfId = originalId,
+                TokenCount = validation.TokenCount,
+                HasErrors = false,
+                IssuesJson = JsonSerializer.Serialize(validation.Issues),
+                CreatedAt = now,
+                CreatedById = user.Id,
+                ReviewedById = markValidated && originalId is null ? user.Id : null,
+                ReviewedAt = markValidated && originalId is null ? now : null,
+            };
+            if (originalId is null)
+            {
+                pendingOriginals[hash] = entity;
+                imported++;
+            }
+            else
+                duplicates++;
+            pending.Add(entity);
+            if (pending.Count >= ImportBatchSize)
+                await FlushAsync();
+        }
+        await FlushAsync();
+        return new ImportReport(lines, imported, duplicates, rejectedCount, rejected);
+    }
+
+    /// <summary>Brand, objective and market from the rendered brief, for filtering imported examples.</summary>
+    internal static (string? Brand, Objective? Objective, string? Market) UserFields(ChatExample example)
+    {
+        var user = example.Messages.FirstOrDefault(m => m.Role == "user")?.Content ?? "";
+        string? Field(string name)
+        {
+            foreach (var line in user.AsSpan().EnumerateLines())
+                if (line.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
+                    return line[(name.Length + 1)..].Trim().ToString();
+            return null;
+        }
+        var brand = Field("Brand");
+        var objective = Enum.TryParse<Objective>(Field("Objective"), ignoreCase: true, out var o) ? o : (Objective?)null;
+        var market = Field("Market")?.Split(' ', 2)[0];
+        return (brand is { Length: > 200 } ? brand[..200] : brand, objective, market is { Length: <= 8 } ? market : null);
+    }
+}

@@ -1,0 +1,56 @@
+using System.Security.Claims;
+using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Training;
+using Microsoft.AspNetCore.Mvc;
+
+namespace MediaPlanner.Web.Endpoints;
+
+/// <summary>JSONL export (reviewers and admins) and import (admins) of training data.</summary>
+public static class TrainingDataEndpoints
+{
+    public const long MaxImportBytes = 200L * 1024 * 1024;
+
+    /// <summary>
+    /// Import accepts only JSON-lines content types: a cross-site HTML form cannot send them without a CORS
+    /// preflight, which is what protects this cookie-authenticated POST from request forgery.
+    /// </summary>
+    private static readonly string[] JsonLinesTypes = ["application/jsonl", "application/x-ndjson", "application/json-lines", "application/x-jsonlines"];
+
+    public static IEndpointRouteBuilder MapTrainingDataEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/training-data");
+
+        group.MapGet("/export", (TrainingDataService training, int? validationPercent, int? seed, string? part, CancellationToken ct) =>
+            {
+                var exportPart = part?.ToLowerInvariant() switch
+                {
+                    "train" => ExportPart.Train,
+                    "validation" => ExportPart.Validation,
+                    null or "" or "all" => ExportPart.All,
+                    _ => (ExportPart?)null,
+                };
+                if (exportPart is null)
+                    return Results.Problem("part must be all, train or validation.", statusCode: StatusCodes.Status400BadRequest);
+                if (validationPercent is < 0 or > 90)
+                    return Results.Problem("validationPercent must be between 0 and 90.", statusCode: StatusCodes.Status400BadRequest);
+                var options = new ExportOptions(validationPercent ?? 0, seed ?? 42, exportPart.Value);
+                var name = exportPart == ExportPart.All ? "training-data.jsonl" : $"training-data-{part!.ToLowerInvariant()}.jsonl";
+                return Results.Stream(stream => training.ExportAsync(stream, options, ct), "application/jsonl", name);
+            })
+            .RequireAuthorization(Policies.CanReview);
+
+        group.MapPost("/import", async (HttpRequest request, ClaimsPrincipal principal, TrainingDataService training,
+                [FromQuery] bool? validated, CancellationToken ct) =>
+            {
+                var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+                if (mediaType is null || !JsonLinesTypes.Contains(mediaType))
+                    return Results.Problem($"Send the dataset as the request body with Content-Type {JsonLinesTypes[0]}.", statusCode: StatusCodes.Status415UnsupportedMediaType);
+                var report = await training.ImportAsync(request.Body, validated ?? false, CurrentUser.From(principal), ct);
+                return Results.Ok(report);
+            })
+            .RequireAuthorization(Policies.AdminOnly)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes));
+
+        return endpoints;
+    }
+}
