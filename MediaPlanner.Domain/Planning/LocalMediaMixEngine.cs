@@ -48,6 +48,9 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
                 allocations.Add((name, cents));
         }
 
+        // When every weighting gives the same allocation, the one plan is not "reach-led": it is the only sensible split.
+        if (allocations.Count == 1)
+            allocations[0] = ("Balanced", allocations[0].Cents);
         var plans = allocations.Select(a => BuildPlan(request, lines, a.Name, a.Cents, budgetCents)).ToList();
         return AddComparisons(request, plans, alternatives);
     }
@@ -320,7 +323,9 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
             }
             var assumptions = plan.Assumptions;
             if (plans.Count < requested)
-                assumptions = [.. assumptions, $"Only {plans.Count} distinct plan{(plans.Count == 1 ? "" : "s")} exist for these channels; {requested} were asked for."];
+                assumptions = [.. assumptions, plans.Count == 1
+                    ? $"Only one distinct plan exists for these channels; {requested} were asked for."
+                    : $"Only {plans.Count} distinct plans exist for these channels; {requested} were asked for."];
             result.Add(plan with { Rationale = sb.ToString(), Assumptions = assumptions });
         }
         return result;

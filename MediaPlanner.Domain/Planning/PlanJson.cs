@@ -13,6 +13,9 @@ public static class PlanJson
     {
         WriteIndented = false,
         RespectNullableAnnotations = true,
+        // Web defaults accept numbers written as strings, which makes the schema say "string or number":
+        // structured outputs and training data want plain numbers.
+        NumberHandling = JsonNumberHandling.Strict,
         RespectRequiredConstructorParameters = true,
         Converters = { new JsonStringEnumConverter() },
         // Set explicitly: the schema exporter needs a resolver, and one is only filled in lazily by the
