@@ -1,4 +1,24 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Running;
+using MediaPlanner.Benchmarks;
+using MediaPlanner.Domain.Training;
 
 // dotnet run -c Release -- --filter '*' [--job short]
+// dotnet run -c Release -- export-memory   (peak working set while exporting every example)
+if (args is ["export-memory", ..])
+{
+    TrainingDataStore.EnsureCreated();
+    var process = Process.GetCurrentProcess();
+    GC.Collect();
+    process.Refresh();
+    var before = process.WorkingSet64;
+    var settings = new TrainingSettings(TrainingSettings.DefaultBaseModel);
+    var service = new TrainingDataService(TrainingDataStore.Factory(), new ExampleValidator(), settings, TimeProvider.System);
+    var watch = Stopwatch.StartNew();
+    var lines = await service.ExportAsync(Stream.Null, new ExportOptions());
+    watch.Stop();
+    process.Refresh();
+    Console.WriteLine($"Exported {lines:N0} examples in {watch.Elapsed.TotalSeconds:0.00} s; working set before {before / 1024 / 1024} MB, peak {process.PeakWorkingSet64 / 1024 / 1024} MB.");
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

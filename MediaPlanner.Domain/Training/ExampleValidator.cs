@@ -106,7 +106,7 @@ public sealed class ExampleValidator
 
             return issues.Count > 0
                 ? new ExampleValidation(issues, tokens)
-                : Validate(new ChatExample(parsed), model, tokens, counter);
+                : Validate(new ChatExample(parsed), model, tokens);
         }
     }
 
@@ -114,11 +114,10 @@ public sealed class ExampleValidator
     public ExampleValidation Validate(ChatExample example, string model)
     {
         ArgumentNullException.ThrowIfNull(example);
-        var counter = TokenCounter.ForModel(model);
-        return Validate(example, model, counter.CountExample(example), counter);
+        return Validate(example, model, TokenCounter.ForModel(model).CountExample(example));
     }
 
-    private static ExampleValidation Validate(ChatExample example, string model, int tokens, TokenCounter counter)
+    private static ExampleValidation Validate(ChatExample example, string model, int tokens)
     {
         var issues = new List<ValidationIssue>();
         ChatMessage? system = null, user = null, assistant = null;

@@ -1,4 +1,7 @@
+using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Training;
+using MediaPlanner.Tests.Domain;
+using Microsoft.ML.Tokenizers;
 
 namespace MediaPlanner.Tests.Training;
 
@@ -132,5 +135,67 @@ public class TokenCounterTests
         var expected = 3 + example.Messages.Sum(m => 3 + O200k.CountTokens(m.Role.AsSpan()) + O200k.CountTokens(m.Content.AsSpan()));
 
         Assert.Equal(expected, O200k.CountExample(example));
+    }
+
+    // TokenCounter splits ASCII text itself instead of running the library's regex; these compare it with the library.
+
+    private static readonly Dictionary<string, Tokenizer> Library = new()
+    {
+        ["o200k_base"] = TiktokenTokenizer.CreateForEncoding("o200k_base"),
+        ["cl100k_base"] = TiktokenTokenizer.CreateForEncoding("cl100k_base"),
+    };
+
+    public static TheoryData<string> Encodings => ["o200k_base", "cl100k_base"];
+
+    private static TokenCounter Counter(string encoding) => encoding == "o200k_base" ? O200k : Cl100k;
+
+    [Theory]
+    [MemberData(nameof(Encodings))]
+    public void Counts_of_real_examples_match_the_library(string encoding)
+    {
+        var briefs = new[]
+        {
+            TestData.Brief(),
+            TestData.Brief(objective: Objective.Conversion, channels: Enum.GetValues<Channel>(), currency: "GBP", market: "GB"),
+            TestData.Brief(budget: 12_345.67m, objective: Objective.Consideration, channels: [Channel.Radio, Channel.Podcast, Channel.OutOfHome], currency: "EUR", market: "DE"),
+        };
+        foreach (var brief in briefs)
+        {
+            foreach (var message in TrainingTestData.Example(brief).Messages)
+            {
+                var text = message.Content!;
+                Assert.Equal(Library[encoding].CountTokens(text), Counter(encoding).CountTokens(text));
+                var line = new ChatExample([message]).ToJsonLine();
+                Assert.Equal(Library[encoding].CountTokens(line), Counter(encoding).CountTokens(line));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Encodings))]
+    public void Counts_of_random_ascii_text_match_the_library(string encoding)
+    {
+        // Letters of both cases, contractions, digits, every ASCII space, punctuation and control characters:
+        // the places where the pre-tokenizer's rules differ.
+        const string alphabet = "aAbZsStTrReEvVlLdDmMxX'''\"   \t\n\n\r\v\f0123456789.,:;/!?-_{}[]()<>|\\\u0001~";
+        var random = new Random(1_234);
+        var text = new char[64];
+        for (var n = 0; n < 20_000; n++)
+        {
+            var length = random.Next(1, text.Length + 1);
+            for (var i = 0; i < length; i++)
+                text[i] = alphabet[random.Next(alphabet.Length)];
+            var value = new string(text, 0, length);
+
+            Assert.True(Library[encoding].CountTokens(value) == Counter(encoding).CountTokens(value), $"Counts differ for \"{value.ReplaceLineEndings("\\n")}\"");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Encodings))]
+    public void Text_with_non_ascii_or_special_tokens_is_counted_by_the_library(string encoding)
+    {
+        foreach (var text in new[] { "Café – 25–54 adults", "hello <|endoftext|> world", "日本語のブリーフ", "a <| b" })
+            Assert.Equal(Library[encoding].CountTokens(text), Counter(encoding).CountTokens(text));
     }
 }

@@ -808,6 +808,8 @@ namespace MediaPlanner.Domain.Persistence.Migrations
 
                     b.HasIndex("PlanId");
 
+                    b.HasIndex("Status", "Brand");
+
                     b.HasIndex("Status", "CreatedAt");
 
                     b.ToTable("TrainingExamples", (string)null);

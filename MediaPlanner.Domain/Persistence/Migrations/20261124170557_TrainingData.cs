@@ -131,6 +131,11 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                 column: "PlanId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_TrainingExamples_Status_Brand",
+                table: "TrainingExamples",
+                columns: new[] { "Status", "Brand" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_TrainingExamples_Status_CreatedAt",
                 table: "TrainingExamples",
                 columns: new[] { "Status", "CreatedAt" });

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace MediaPlanner.Domain.Persistence.Migrations
 {
     [DbContext(typeof(PlannerDbContext))]
-    [Migration("20261124165922_TrainingData")]
+    [Migration("20261124170557_TrainingData")]
     partial class TrainingData
     {
         /// <inheritdoc />
@@ -810,6 +810,8 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.HasIndex("DuplicateOfId");
 
                     b.HasIndex("PlanId");
+
+                    b.HasIndex("Status", "Brand");
 
                     b.HasIndex("Status", "CreatedAt");
 
