@@ -1,4 +1,5 @@
 using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
@@ -33,6 +34,13 @@ public static class DependencyInjection
         builder.Services.AddScoped<TrainingCollector>();
         builder.Services.AddScoped<ReviewService>();
         builder.Services.AddScoped<TrainingDataService>();
+
+        builder.Services.Configure<FineTuneRunnerOptions>(builder.Configuration.GetSection("FineTuning:Runner"));
+        builder.Services.AddSingleton<FineTuneNotifications>();
+        builder.Services.AddSingleton<FineTuneWakeup>();
+        builder.Services.AddScoped<FineTuneService>();
+        builder.Services.AddSingleton<FineTuneRunner>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FineTuneRunner>());
 
         builder.Services.AddAuthorizationBuilder().AddMediaPlannerPolicies();
         return builder;

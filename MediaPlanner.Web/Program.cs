@@ -32,6 +32,7 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAdditionalIdentityEndpoints();
 app.MapPlanExportEndpoints();
 app.MapTrainingDataEndpoints();
+app.MapHub<MediaPlanner.Web.Hubs.FineTuningHub>(MediaPlanner.Web.Hubs.FineTuningHub.Path);
 
 await DatabaseInitializer.InitializeAsync(app.Services);
 app.Run();

@@ -55,6 +55,8 @@ public static class WebServiceCollectionExtensions
     public static WebApplicationBuilder AddMediaPlannerUi(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddSignalR();
+        builder.Services.AddHostedService<Hubs.FineTuningHubRelay>();
         builder.Services.AddMudServices(options =>
         {
             options.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;

@@ -17,6 +17,9 @@ public class PlannerDbContext(DbContextOptions<PlannerDbContext> options) : Iden
     public DbSet<ChannelBenchmark> Benchmarks => Set<ChannelBenchmark>();
     public DbSet<Training.TrainingExample> TrainingExamples => Set<Training.TrainingExample>();
     public DbSet<Training.ModelPrice> ModelPrices => Set<Training.ModelPrice>();
+    public DbSet<FineTuning.FineTuneJob> FineTuneJobs => Set<FineTuning.FineTuneJob>();
+    public DbSet<FineTuning.FineTuneEvent> FineTuneEvents => Set<FineTuning.FineTuneEvent>();
+    public DbSet<FineTuning.FineTuneCheckpoint> FineTuneCheckpoints => Set<FineTuning.FineTuneCheckpoint>();
 
     // Version 3 adds the passkeys table; fixed here so design-time migrations match the runtime model.
     protected override Version SchemaVersion => Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3;

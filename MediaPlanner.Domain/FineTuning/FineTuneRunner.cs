@@ -1,0 +1,187 @@
+using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Training;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MediaPlanner.Domain.FineTuning;
+
+public sealed class FineTuneRunnerOptions
+{
+    /// <summary>How often the runner looks for due jobs when nobody wakes it.</summary>
+    public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long a claim on a job lasts without renewal; a crashed runner's jobs are picked up after this.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+    public int MaxAttempts { get; set; } = 6;
+    public int Concurrency { get; set; } = 3;
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>
+/// The background job runner. It claims due, unfinished jobs with a lease (a conditional update, so two runners
+/// never work the same job), lets the job's backend advance it, and schedules the next look. Provider hiccups are
+/// retried with backoff; anything else fails that job only, and the other jobs carry on.
+/// </summary>
+public sealed class FineTuneRunner(
+    IDbContextFactory<PlannerDbContext> dbFactory,
+    IEnumerable<IFineTuneBackend> backends,
+    FineTuneNotifications notifications,
+    FineTuneWakeup wakeup,
+    IServiceScopeFactory scopes,
+    IOptions<FineTuneRunnerOptions> options,
+    TimeProvider clock,
+    ILogger<FineTuneRunner> logger) : BackgroundService
+{
+    private readonly FineTuneRunnerOptions _options = options.Value;
+
+    /// <summary>Identifies this runner's leases.</summary>
+    public string Id { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    /// <summary>When the runner last looked for work: /healthz reports it.</summary>
+    public DateTimeOffset? LastLoopAt { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var running = new Dictionary<int, Task>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            LastLoopAt = clock.GetUtcNow();
+            foreach (var done in running.Where(r => r.Value.IsCompleted).Select(r => r.Key).ToList())
+                running.Remove(done);
+            try
+            {
+                if (running.Count < _options.Concurrency)
+                    foreach (var id in await DueJobsAsync(running.Keys, _options.Concurrency - running.Count, stoppingToken))
+                        if (await TryLeaseAsync(id, stoppingToken))
+                            running[id] = Task.Run(() => WorkAsync(id, stoppingToken), CancellationToken.None);
+                await wakeup.WaitAsync(_options.IdlePoll, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "The fine-tuning runner could not look for jobs; trying again shortly");
+                await Task.Delay(_options.IdlePoll, clock, CancellationToken.None);
+            }
+        }
+        await Task.WhenAll(running.Values);
+    }
+
+    private async Task<List<int>> DueJobsAsync(IEnumerable<int> busy, int take, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var exclude = busy.ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.FineTuneJobs
+            .Where(j => j.Status != FineTuneStatus.Succeeded && j.Status != FineTuneStatus.Failed && j.Status != FineTuneStatus.Cancelled)
+            .Where(j => j.NextAttemptAt <= now && (j.LeaseUntil == null || j.LeaseUntil < now) && !exclude.Contains(j.Id))
+            .OrderBy(j => j.NextAttemptAt).ThenBy(j => j.Id)
+            .Select(j => j.Id).Take(take).ToListAsync(ct);
+    }
+
+    /// <summary>Claims the job if nobody holds a live lease on it: the update only matches an unclaimed row.</summary>
+    internal async Task<bool> TryLeaseAsync(int id, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var until = now + _options.Lease;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var claimed = await db.FineTuneJobs
+            .Where(j => j.Id == id && (j.LeaseUntil == null || j.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseOwner, Id).SetProperty(j => j.LeaseUntil, until), ct);
+        return claimed == 1;
+    }
+
+    private async Task WorkAsync(int id, CancellationToken ct)
+    {
+        FineTuneJob? job = null;
+        var sink = new FineTuneSink(dbFactory, notifications, clock, id, Id, _options.Lease);
+        try
+        {
+            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+                job = await db.FineTuneJobs.AsNoTracking().SingleAsync(j => j.Id == id, ct);
+            var backend = backends.FirstOrDefault(b => b.Provider == job.Provider);
+            TimeSpan? next = null;
+            if (backend is null)
+                await FailAsync(job, sink, "unknown_provider", $"No backend called '{job.Provider}' is available.", ct);
+            else if (job.CancelRequested)
+                await backend.CancelAsync(job, sink, ct);
+            else if (!backend.IsConfigured)
+                await FailAsync(job, sink, "not_configured", $"The {job.Provider} backend is not configured (no API key). Add one in settings, then start a new job.", ct);
+            else
+                next = await backend.AdvanceAsync(job, token => DatasetAsync(job, token), sink, ct);
+            await ReleaseAsync(id, next ?? TimeSpan.Zero, resetAttempts: true, CancellationToken.None);
+        }
+        catch (TransientFineTuneException ex) when (job is not null)
+        {
+            var attempts = job.FailedAttempts + 1;
+            if (attempts >= _options.MaxAttempts)
+            {
+                await FailAsync(job, sink, "provider_unavailable", $"Gave up after {attempts} attempts: {ex.Message}", CancellationToken.None);
+                await ReleaseAsync(id, TimeSpan.Zero, resetAttempts: true, CancellationToken.None);
+                return;
+            }
+            var delay = ex.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(_options.MaxBackoff.TotalSeconds, Math.Pow(2, attempts)));
+            await sink.EventAsync(new FineTuneEvent
+            {
+                ExternalId = $"retry-{attempts}-{clock.GetUtcNow().UtcTicks}",
+                CreatedAt = clock.GetUtcNow(),
+                Level = "warn",
+                Message = $"{ex.Message} Trying again in {delay.TotalSeconds:0} s (attempt {attempts} of {_options.MaxAttempts}).",
+            }, CancellationToken.None);
+            await ReleaseAsync(id, delay, resetAttempts: false, CancellationToken.None, attempts);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down: give the job back at once, so the next start resumes it without waiting for the lease.
+            await ReleaseAsync(id, TimeSpan.Zero, resetAttempts: false, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Fine-tuning job {JobId} stopped on an unexpected error", id);
+            if (job is not null)
+                await FailAsync(job, sink, "internal_error", $"The job stopped on an unexpected error: {ex.Message}", CancellationToken.None);
+            await ReleaseAsync(id, TimeSpan.Zero, resetAttempts: true, CancellationToken.None);
+        }
+    }
+
+    private async Task<FineTuneDataset> DatasetAsync(FineTuneJob job, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var training = scope.ServiceProvider.GetRequiredService<TrainingDataService>();
+        async Task<IReadOnlyList<string>> Lines(ExportPart part)
+        {
+            using var stream = new MemoryStream();
+            await training.ExportAsync(stream, new ExportOptions(job.ValidationPercent, job.Seed ?? 42, part), ct);
+            return System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }
+        return job.ValidationPercent > 0
+            ? new FineTuneDataset(await Lines(ExportPart.Train), await Lines(ExportPart.Validation))
+            : new FineTuneDataset(await Lines(ExportPart.All), []);
+    }
+
+    private async Task FailAsync(FineTuneJob job, IFineTuneSink sink, string code, string message, CancellationToken ct)
+    {
+        job.Status = FineTuneStatus.Failed;
+        job.ErrorCode = code;
+        job.ErrorMessage = message;
+        job.FinishedAt = clock.GetUtcNow();
+        await sink.EventAsync(new FineTuneEvent { ExternalId = $"failed-{code}", CreatedAt = clock.GetUtcNow(), Level = "error", Message = message }, ct);
+        await sink.JobChangedAsync(job, ct);
+    }
+
+    private async Task ReleaseAsync(int id, TimeSpan next, bool resetAttempts, CancellationToken ct, int? attempts = null)
+    {
+        var at = clock.GetUtcNow() + next;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.FineTuneJobs.Where(j => j.Id == id && j.LeaseOwner == Id)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.LeaseOwner, (string?)null)
+                .SetProperty(j => j.LeaseUntil, (DateTimeOffset?)null)
+                .SetProperty(j => j.NextAttemptAt, at)
+                .SetProperty(j => j.FailedAttempts, j => resetAttempts ? 0 : attempts ?? j.FailedAttempts), ct);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Text.RegularExpressions;
+using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Training;
+using Microsoft.EntityFrameworkCore;
+
+namespace MediaPlanner.Domain.FineTuning;
+
+public sealed record NewJobRequest(
+    string Provider,
+    string? Suffix = null,
+    int? Seed = null,
+    int? Epochs = null,
+    int? BatchSize = null,
+    double? LearningRateMultiplier = null,
+    int ValidationPercent = 10);
+
+public sealed record BackendInfo(string Provider, bool Configured, string BaseModel);
+
+/// <summary>What a new job would train on and cost, shown before anything starts.</summary>
+public sealed record JobPreview(
+    Readiness Readiness,
+    int TrainingExamples,
+    int ValidationExamples,
+    int Epochs,
+    long BilledTokens,
+    decimal? EstimatedCost,
+    string BaseModel,
+    IReadOnlyList<BackendInfo> Backends);
+
+public sealed record JobCreateResult(int? JobId, IReadOnlyDictionary<string, string> Errors)
+{
+    public bool Succeeded => JobId is not null;
+}
+
+public sealed record JobRow(int Id, string Provider, string BaseModel, FineTuneStatus Status, DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long? TrainedTokens, long EstimatedTokens, decimal? EstimatedCost,
+    string? FineTunedModel, int CompletedSteps, int TotalSteps, bool CancelRequested);
+
+public sealed record JobDetail(FineTuneJob Job, IReadOnlyList<FineTuneEvent> Events, IReadOnlyList<FineTuneCheckpoint> Checkpoints);
+
+/// <summary>Starts, lists, shows and cancels fine-tuning jobs; the runner does the work.</summary>
+public sealed partial class FineTuneService(
+    IDbContextFactory<PlannerDbContext> dbFactory,
+    IEnumerable<IFineTuneBackend> backends,
+    TrainingSettings settings,
+    MediaMixParameters localBase,
+    FineTuneWakeup wakeup,
+    TimeProvider clock)
+{
+    public IReadOnlyList<BackendInfo> Backends() =>
+        backends.Select(b => new BackendInfo(b.Provider, b.IsConfigured, BaseModelFor(b.Provider))).ToList();
+
+    public string BaseModelFor(string provider) => provider == FineTuneProviders.Local ? localBase.ModelName : settings.BaseModel;
+
+    public async Task<JobPreview> PreviewAsync(string provider, int validationPercent, int? epochs, int? seed, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var validated = await db.TrainingExamples.AsNoTracking()
+            .Where(e => e.Status == ExampleStatus.Validated && e.DuplicateOfId == null && !e.HasErrors)
+            .Select(e => new { e.Id, e.TokenCount }).ToListAsync(ct);
+        var blocking = await db.TrainingExamples.CountAsync(e => e.Status == ExampleStatus.Validated && e.HasErrors, ct);
+        var percent = Math.Clamp(validationPercent, 0, 50);
+        var held = percent == 0 ? 0 : validated.Count(e => TrainingSplit.IsValidation(e.Id, percent, seed ?? 42));
+        var trainingCount = validated.Count - held;
+        var baseModel = BaseModelFor(provider);
+        var epochCount = epochs ?? FineTuneEstimator.DefaultEpochs(trainingCount);
+        var billed = FineTuneEstimator.BilledTokens(
+            validated.Where(e => percent == 0 || !TrainingSplit.IsValidation(e.Id, percent, seed ?? 42)).Select(e => e.TokenCount),
+            epochCount, TokenCounter.MaxTokensPerExample(baseModel));
+        var price = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == baseModel, ct);
+        decimal? cost = provider == FineTuneProviders.Local ? 0m
+            : price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null;
+        return new JobPreview(Readiness.Check(validated.Count, blocking), trainingCount, held, epochCount, billed, cost, baseModel, Backends());
+    }
+
+    public async Task<JobCreateResult> CreateAsync(NewJobRequest request, CurrentUser user, CancellationToken ct = default)
+    {
+        var errors = new Dictionary<string, string>();
+        var backend = backends.FirstOrDefault(b => b.Provider == request.Provider);
+        if (backend is null)
+            errors[nameof(request.Provider)] = "Choose a provider.";
+        else if (!backend.IsConfigured)
+            errors[nameof(request.Provider)] = $"The {request.Provider} backend is not configured: add an API key first.";
+        if (request.Suffix is { Length: > 0 } suffix && !SuffixPattern().IsMatch(suffix))
+            errors[nameof(request.Suffix)] = "Use up to 64 letters, digits, dashes or underscores.";
+        if (request.Epochs is < 1 or > 50)
+            errors[nameof(request.Epochs)] = "Epochs must be between 1 and 50, or auto.";
+        if (request.BatchSize is < 1 or > 256)
+            errors[nameof(request.BatchSize)] = "Batch size must be between 1 and 256, or auto.";
+        if (request.LearningRateMultiplier is <= 0 or > 10)
+            errors[nameof(request.LearningRateMultiplier)] = "The learning-rate multiplier must be above 0 and at most 10, or auto.";
+        if (request.ValidationPercent is < 0 or > 50)
+            errors[nameof(request.ValidationPercent)] = "Hold out between 0 and 50 % for validation.";
+        if (errors.Count > 0)
+            return new(null, errors);
+
+        var preview = await PreviewAsync(request.Provider, request.ValidationPercent, request.Epochs, request.Seed, ct);
+        if (!preview.Readiness.Ready)
+            return new(null, new Dictionary<string, string> { [""] = string.Join(" ", preview.Readiness.Reasons) });
+        if (preview.TrainingExamples == 0)
+            return new(null, new Dictionary<string, string> { [nameof(request.ValidationPercent)] = "Nothing would be left to train on: lower the validation share." });
+
+        var now = clock.GetUtcNow();
+        var job = new FineTuneJob
+        {
+            Provider = request.Provider,
+            BaseModel = preview.BaseModel,
+            Suffix = string.IsNullOrWhiteSpace(request.Suffix) ? null : request.Suffix.Trim(),
+            Seed = request.Seed,
+            Epochs = request.Epochs,
+            BatchSize = request.BatchSize,
+            LearningRateMultiplier = request.LearningRateMultiplier,
+            ValidationPercent = request.ValidationPercent,
+            Status = FineTuneStatus.Queued,
+            TrainingExamples = preview.TrainingExamples,
+            ValidationExamples = preview.ValidationExamples,
+            EstimatedTokens = preview.BilledTokens,
+            EstimatedCost = preview.EstimatedCost,
+            CreatedAt = now,
+            NextAttemptAt = now,
+            CreatedById = user.Id,
+        };
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.FineTuneJobs.Add(job);
+        await db.SaveChangesAsync(ct);
+        wakeup.Wake();
+        return new(job.Id, errors);
+    }
+
+    public async Task<PagedResult<JobRow>> ListAsync(int page, int pageSize, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var total = await db.FineTuneJobs.CountAsync(ct);
+        var items = await db.FineTuneJobs.AsNoTracking()
+            .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
+            .Skip(Math.Max(0, page) * pageSize).Take(Math.Clamp(pageSize, 1, 100))
+            .Select(j => new JobRow(j.Id, j.Provider, j.BaseModel, j.Status, j.CreatedAt, j.StartedAt, j.FinishedAt, j.TrainedTokens,
+                j.EstimatedTokens, j.EstimatedCost, j.FineTunedModel, j.CompletedSteps, j.TotalSteps, j.CancelRequested))
+            .ToListAsync(ct);
+        return new(items, total);
+    }
+
+    public async Task<JobDetail?> GetAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var job = await db.FineTuneJobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, ct);
+        if (job is null)
+            return null;
+        var events = await db.FineTuneEvents.AsNoTracking().Where(e => e.JobId == id).OrderBy(e => e.Id).ToListAsync(ct);
+        var checkpoints = await db.FineTuneCheckpoints.AsNoTracking().Where(c => c.JobId == id).OrderBy(c => c.Step).ThenBy(c => c.Id).ToListAsync(ct);
+        return new JobDetail(job, events, checkpoints);
+    }
+
+    /// <summary>Asks the runner to cancel the job; it stops at its next step or poll.</summary>
+    public async Task<string> CancelAsync(int id, CurrentUser user, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var job = await db.FineTuneJobs.SingleOrDefaultAsync(j => j.Id == id, ct);
+        if (job is null)
+            return "That job does not exist.";
+        if (job.IsFinished)
+            return $"The job already {job.Status.ToString().ToLowerInvariant()}.";
+        job.CancelRequested = true;
+        job.NextAttemptAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        wakeup.Wake();
+        return "Cancelling: the job stops at its next step.";
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex SuffixPattern();
+}

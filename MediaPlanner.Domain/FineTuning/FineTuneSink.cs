@@ -1,0 +1,90 @@
+using MediaPlanner.Domain.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace MediaPlanner.Domain.FineTuning;
+
+/// <summary>
+/// Where a backend's reports land: the database first (events and checkpoints deduplicated by their provider id),
+/// then the subscribers. Saving the job copies only the fields a backend owns, so an admin's concurrent cancel
+/// request is never overwritten, and renews the runner's lease while the job is being worked.
+/// </summary>
+internal sealed class FineTuneSink(
+    IDbContextFactory<PlannerDbContext> dbFactory,
+    FineTuneNotifications notifications,
+    TimeProvider clock,
+    int jobId,
+    string leaseOwner,
+    TimeSpan leaseDuration) : IFineTuneSink
+{
+    public async Task EventAsync(FineTuneEvent e, CancellationToken ct)
+    {
+        e.JobId = jobId;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.FineTuneEvents.AnyAsync(x => x.JobId == jobId && x.ExternalId == e.ExternalId, ct))
+            return;
+        e.Id = 0;
+        db.FineTuneEvents.Add(e);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            if (await ExistsAsync(e.ExternalId, ct))
+                return; // stored meanwhile by a replay: the unique index kept it single
+            throw;
+        }
+        await notifications.PublishAsync(JobEventAdded.From(e));
+    }
+
+    public async Task CheckpointAsync(FineTuneCheckpoint checkpoint, CancellationToken ct)
+    {
+        checkpoint.JobId = jobId;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.FineTuneCheckpoints.AnyAsync(x => x.JobId == jobId && x.ExternalId == checkpoint.ExternalId, ct))
+            return;
+        checkpoint.Id = 0;
+        db.FineTuneCheckpoints.Add(checkpoint);
+        await db.SaveChangesAsync(ct);
+        await notifications.PublishAsync(JobCheckpointAdded.From(checkpoint));
+    }
+
+    public async Task JobChangedAsync(FineTuneJob job, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.FineTuneJobs.SingleAsync(x => x.Id == jobId, ct);
+        row.Status = job.Status;
+        row.ExternalId = job.ExternalId;
+        row.TrainingFileId = job.TrainingFileId;
+        row.ValidationFileId = job.ValidationFileId;
+        row.FineTunedModel = job.FineTunedModel;
+        row.TrainedTokens = job.TrainedTokens;
+        row.EstimatedFinish = job.EstimatedFinish;
+        row.ErrorCode = job.ErrorCode;
+        row.ErrorMessage = job.ErrorMessage;
+        row.ErrorParam = job.ErrorParam;
+        row.TotalSteps = job.TotalSteps;
+        row.CompletedSteps = job.CompletedSteps;
+        row.ResultParametersJson = job.ResultParametersJson;
+        row.StartedAt = job.StartedAt;
+        row.FinishedAt = job.FinishedAt;
+        row.LastEventCursor = job.LastEventCursor;
+        if (row.LeaseOwner == leaseOwner)
+            row.LeaseUntil = clock.GetUtcNow() + leaseDuration;
+        await db.SaveChangesAsync(ct);
+        job.CancelRequested = row.CancelRequested;
+        await notifications.PublishAsync(JobUpdated.From(row));
+    }
+
+    public async Task<bool> CancelRequestedAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.FineTuneJobs.Where(x => x.Id == jobId).Select(x => x.CancelRequested).SingleAsync(ct);
+    }
+
+    private async Task<bool> ExistsAsync(string externalId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.FineTuneEvents.AnyAsync(x => x.JobId == jobId && x.ExternalId == externalId, ct);
+    }
+}
