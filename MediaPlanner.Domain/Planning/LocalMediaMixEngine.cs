@@ -55,6 +55,66 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
         return AddComparisons(request, plans, alternatives);
     }
 
+    /// <summary>
+    /// For the local trainer: each planned channel's share of the Balanced allocation, and the elasticity of its
+    /// preference-free marginal gain there (−d ln gain′ / d ln spend). At the optimum preference × marginal gain is
+    /// level across funded channels, so a channel's share moves by about Δ ln preference / elasticity.
+    /// </summary>
+    internal IReadOnlyDictionary<Channel, (double Share, double Elasticity)> BalancedChannelResponse(PlanRequest request)
+    {
+        var lines = BuildLines(request);
+        var result = new Dictionary<Channel, (double Share, double Elasticity)>();
+        if (lines.Length == 0)
+            return result;
+
+        var budgetCents = (long)decimal.Round(request.Brief.Budget * 100m, MidpointRounding.ToZero);
+        var objective = request.Brief.Objective;
+        var baseWeights = Parameters.Objectives.TryGetValue(objective, out var w) ? w : new ObjectiveWeights(0.5, 0.5);
+        var budget = (double)request.Brief.Budget;
+        var reachScale = lines.Max(l => l.ReachFraction(budget));
+        var actionScale = lines.Max(l => l.ActionFraction(budget));
+        // The same weighting as Generate's Balanced plan (tilt 0).
+        var middle = (baseWeights.Reach + 0.5) / 2;
+        var weights = actionScale > 0 ? new ObjectiveWeights(middle, 1 - middle) : new ObjectiveWeights(1, 0);
+        var cents = budgetCents > 0 ? AllocateWithoutSlivers(lines, budgetCents, weights, reachScale, actionScale, objective) : new long[lines.Length];
+
+        var uncovered = 1.0;
+        for (var i = 0; i < lines.Length; i++)
+            uncovered *= 1 - lines[i].ReachFraction(cents[i] / 100.0);
+
+        double Marginal(Line line, double spend, double othersUncovered)
+        {
+            // Central difference, relative step: the curves are smooth and spends run from cents to billions.
+            var h = spend * 1e-4;
+            var reach = (line.ReachFraction(spend + h) - line.ReachFraction(spend - h)) / (2 * h);
+            var action = actionScale > 0 ? (line.ActionFraction(spend + h) - line.ActionFraction(spend - h)) / (2 * h) : 0;
+            return weights.Reach * othersUncovered * reach / reachScale + (actionScale > 0 ? weights.Action * action / actionScale : 0);
+        }
+
+        double Elasticity(int i, double spend)
+        {
+            const double delta = 0.1;
+            var reachHere = lines[i].ReachFraction(cents[i] / 100.0);
+            var others = reachHere < 1 ? uncovered / (1 - reachHere) : 0;
+            var up = Marginal(lines[i], spend * Math.Exp(delta), others);
+            var down = Marginal(lines[i], spend * Math.Exp(-delta), others);
+            // A saturated format (past its universe) hardly answers a preference change at all.
+            return up > 0 && down > 0 ? -(Math.Log(up) - Math.Log(down)) / (2 * delta) : double.PositiveInfinity;
+        }
+
+        foreach (var group in Enumerable.Range(0, lines.Length).GroupBy(i => lines[i].Channel))
+        {
+            var channelCents = group.Sum(i => cents[i]);
+            // Formats within a channel share its preference, so the channel's inverse elasticity is their spend-weighted mean;
+            // an unfunded channel is judged at the smallest line the engine keeps.
+            var inverse = channelCents > 0
+                ? group.Where(i => cents[i] > 0).Sum(i => cents[i] / (double)channelCents / Elasticity(i, cents[i] / 100.0))
+                : group.Average(i => 1 / Elasticity(i, Math.Max(0.01, MinLineShare * budget)));
+            result[group.Key] = (budgetCents > 0 ? channelCents / (double)budgetCents : 0, inverse > 0 ? 1 / inverse : double.PositiveInfinity);
+        }
+        return result;
+    }
+
     // ---- allocation ----
 
     private long[] AllocateWithoutSlivers(Line[] lines, long budgetCents, ObjectiveWeights weights, double reachScale, double actionScale, Objective objective)

@@ -59,6 +59,37 @@ public sealed class MediaPlannerFactory : WebApplicationFactory<Program>
         }));
     }
 
+    /// <summary>
+    /// Signs in with a client that does not keep cookies and returns the Cookie header value, for clients that
+    /// bring their own HTTP stack (SignalR).
+    /// </summary>
+    public async Task<string> SignInCookieAsync(string email, string password = DatabaseInitializer.DemoPassword)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var page = await client.GetAsync("/Account/Login");
+        var antiforgery = Cookies(page);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/Account/Login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["_handler"] = "login",
+                ["__RequestVerificationToken"] = AntiforgeryToken(await page.Content.ReadAsStringAsync()),
+                ["Input.Email"] = email,
+                ["Input.Password"] = password,
+            }),
+        };
+        request.Headers.Add("Cookie", antiforgery);
+        var response = await client.SendAsync(request);
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode}");
+        return Cookies(response);
+    }
+
+    private static string Cookies(HttpResponseMessage response) =>
+        string.Join("; ", response.Headers.TryGetValues("Set-Cookie", out var values)
+            ? values.Select(v => v.Split(';')[0])
+            : []);
+
     public static string AntiforgeryToken(string html) =>
         Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value is { Length: > 0 } token
             ? token

@@ -11,6 +11,11 @@ public class AccessTests(MediaPlannerFactory factory) : IClassFixture<MediaPlann
     [InlineData("/briefs/new")]
     [InlineData("/briefs/1")]
     [InlineData("/Account/Manage")]
+    [InlineData("/review")]
+    [InlineData("/review/1")]
+    [InlineData("/training")]
+    [InlineData("/fine-tuning")]
+    [InlineData("/fine-tuning/1")]
     public async Task Anonymous_users_are_sent_to_sign_in(string path)
     {
         var response = await factory.CreateBrowserlessClient().GetAsync(path);
@@ -87,6 +92,12 @@ public class AccessTests(MediaPlannerFactory factory) : IClassFixture<MediaPlann
     [InlineData("admin@demo.local", "/briefs/new", HttpStatusCode.OK)]
     [InlineData("reviewer@demo.local", "/", HttpStatusCode.OK)]
     [InlineData("reviewer@demo.local", "/Account/Manage", HttpStatusCode.OK)]
+    [InlineData("reviewer@demo.local", "/review", HttpStatusCode.OK)]
+    [InlineData("reviewer@demo.local", "/training", HttpStatusCode.OK)]
+    [InlineData("reviewer@demo.local", "/fine-tuning", HttpStatusCode.OK)]
+    [InlineData("admin@demo.local", "/review", HttpStatusCode.OK)]
+    [InlineData("admin@demo.local", "/training", HttpStatusCode.OK)]
+    [InlineData("admin@demo.local", "/fine-tuning", HttpStatusCode.OK)]
     public async Task Roles_open_the_pages_they_may_use(string email, string path, HttpStatusCode expected)
     {
         var client = await factory.SignInAsync(email);
@@ -112,6 +123,21 @@ public class AccessTests(MediaPlannerFactory factory) : IClassFixture<MediaPlann
         Assert.Contains("does not have the role this page needs", denied);
     }
 
+    [Theory]
+    [InlineData("/review")]
+    [InlineData("/training")]
+    [InlineData("/fine-tuning")]
+    [InlineData("/api/training-data/export")]
+    public async Task A_planner_is_told_review_and_training_pages_are_not_theirs(string path)
+    {
+        var client = await factory.SignInAsync("planner@demo.local");
+
+        var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/Account/AccessDenied", response.Headers.Location!.AbsolutePath);
+    }
+
     [Fact]
     public async Task The_navigation_shows_only_what_the_role_may_use()
     {
@@ -121,6 +147,10 @@ public class AccessTests(MediaPlannerFactory factory) : IClassFixture<MediaPlann
         Assert.Contains("href=\"briefs/new\"", planner);
         Assert.DoesNotContain("href=\"briefs/new\"", reviewer);
         Assert.DoesNotContain("href=\"briefs\"", reviewer);
+        Assert.Contains("href=\"review\"", reviewer);
+        Assert.Contains("href=\"fine-tuning\"", reviewer);
+        Assert.DoesNotContain("href=\"review\"", planner);
+        Assert.DoesNotContain("href=\"training\"", planner);
     }
 
     [Fact]
