@@ -4,6 +4,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
+using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Domain.Training;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +39,9 @@ public static class DependencyInjection
         builder.Services.Configure<FineTuneRunnerOptions>(builder.Configuration.GetSection("FineTuning:Runner"));
         builder.Services.AddSingleton<FineTuneNotifications>();
         builder.Services.AddSingleton<FineTuneWakeup>();
+        builder.Services.AddOptions<OpenAIOptions>().Bind(builder.Configuration.GetSection(OpenAIOptions.SectionName));
+        builder.Services.AddSingleton<OpenAIClientFactory>();
+        builder.Services.AddSingleton<IFineTuneBackend, OpenAIFineTuneBackend>();
         builder.Services.AddScoped<FineTuneService>();
         builder.Services.AddSingleton<FineTuneRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FineTuneRunner>());

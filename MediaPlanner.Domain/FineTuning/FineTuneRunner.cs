@@ -13,7 +13,8 @@ public sealed class FineTuneRunnerOptions
     /// <summary>How often the runner looks for due jobs when nobody wakes it.</summary>
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>How long a claim on a job lasts without renewal; a crashed runner's jobs are picked up after this.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+    /// <remarks>Longer than one OpenAI poll can take (several requests, each up to the network timeout).</remarks>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     public int MaxAttempts { get; set; } = 6;
     public int Concurrency { get; set; } = 3;
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);

@@ -12,9 +12,10 @@ namespace MediaPlanner.Domain.Providers.OpenAI;
 /// <summary>
 /// Builds SDK clients from the current <see cref="OpenAIOptions"/>: the endpoint, the network timeout, and no SDK
 /// retries, so a 429 or 5xx reaches the caller, which decides (the fine-tuning runner backs off and honours
-/// retry-after). Clients are rebuilt when the options change; override <see cref="CreateClient"/> to substitute one.
+/// retry-after). Clients are rebuilt when the options change. <paramref name="transport"/> replaces the HTTP transport
+/// (tests route a made-up host to a loopback fake); override <see cref="CreateClient"/> to substitute the client.
 /// </summary>
-public class OpenAIClientFactory(IOptionsMonitor<OpenAIOptions> options)
+public class OpenAIClientFactory(IOptionsMonitor<OpenAIOptions> options, PipelineTransport? transport = null)
 {
     private readonly Lock _gate = new();
     private (OpenAIOptions Source, OpenAIClient Client)? _cached;
@@ -40,7 +41,7 @@ public class OpenAIClientFactory(IOptionsMonitor<OpenAIOptions> options)
 
     public FineTuningClient CreateFineTuningClient() => CreateClient().GetFineTuningClient();
 
-    private static OpenAIClient Build(OpenAIOptions o)
+    private OpenAIClient Build(OpenAIOptions o)
     {
         if (!o.IsConfigured)
             throw new InvalidOperationException("No OpenAI API key is configured (OpenAI:ApiKey).");
@@ -53,6 +54,8 @@ public class OpenAIClientFactory(IOptionsMonitor<OpenAIOptions> options)
             NetworkTimeout = o.NetworkTimeout,
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
         };
+        if (transport is not null)
+            clientOptions.Transport = transport;
         var credential = new ApiKeyCredential(o.ApiKey!.Trim());
         var authentication = o.IsAzure
             ? ApiKeyAuthenticationPolicy.CreateHeaderApiKeyPolicy(credential, "api-key")
