@@ -1,5 +1,6 @@
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
+using MediaPlanner.Domain.FineTuning.Local;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
@@ -41,6 +42,7 @@ public static class DependencyInjection
         builder.Services.AddSingleton<FineTuneWakeup>();
         builder.Services.AddOptions<OpenAIOptions>().Bind(builder.Configuration.GetSection(OpenAIOptions.SectionName));
         builder.Services.AddSingleton<OpenAIClientFactory>();
+        builder.Services.AddSingleton<IFineTuneBackend, LocalFineTuneBackend>();
         builder.Services.AddSingleton<IFineTuneBackend, OpenAIFineTuneBackend>();
         builder.Services.AddScoped<FineTuneService>();
         builder.Services.AddSingleton<FineTuneRunner>();

@@ -29,6 +29,16 @@ public sealed class BrowserFactAttribute : FactAttribute
     }
 }
 
+/// <summary>
+/// Browser tests run on their own, after the rest: on two cores, a browser next to a parallel test run is
+/// slow enough to make waits flaky.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BrowserCollection
+{
+    public const string Name = "Browser";
+}
+
 /// <summary>The app on a real loopback port and one headless Chromium, shared by a test class.</summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
@@ -51,6 +61,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             .First().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
 
         _playwright = await Playwright.CreateAsync();
+        Assertions.SetDefaultExpectTimeout(15_000);
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = BrowserEnvironment.ChromiumPath,

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 
 namespace MediaPlanner.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public class PlannerJourneyTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
     [BrowserFact]

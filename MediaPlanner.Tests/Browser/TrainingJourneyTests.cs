@@ -8,6 +8,7 @@ using Microsoft.Playwright;
 
 namespace MediaPlanner.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public class TrainingJourneyTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private async Task<int> BriefWithPlansAsync(string brand)
