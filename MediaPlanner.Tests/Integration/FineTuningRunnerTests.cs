@@ -1,0 +1,260 @@
+using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.FineTuning;
+using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Markets;
+using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Training;
+using MediaPlanner.Tests.Domain;
+using MediaPlanner.Tests.Fakes;
+using MediaPlanner.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MediaPlanner.Tests.Integration;
+
+/// <summary>The real runner, backends and database: jobs from creation to their end, faults, restarts.</summary>
+public sealed class FineTuningRunnerTests : IAsyncLifetime
+{
+    private readonly FakeOpenAIServer _openAI = new();
+    private MediaPlannerFactory _app = default!;
+
+    public async Task InitializeAsync()
+    {
+        await _openAI.InitializeAsync();
+        _app = new MediaPlannerFactory();
+        _app.Settings["OpenAI:ApiKey"] = FakeOpenAIServer.DefaultApiKey;
+        _app.Settings["OpenAI:Endpoint"] = _openAI.BaseAddress.ToString();
+        _app.Settings["OpenAI:PollWhileQueued"] = "00:00:00.050";
+        _app.Settings["OpenAI:PollWhileRunning"] = "00:00:00.050";
+        _app.Settings["FineTuning:Runner:IdlePoll"] = "00:00:00.100";
+    }
+
+    /// <summary>Starts the app; a test may change settings before.</summary>
+    private void Start() => _ = _app.Server;
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _openAI.DisposeAsync();
+    }
+
+    private async Task<CurrentUser> AdminAsync()
+    {
+        Start();
+        using var scope = _app.Services.CreateScope();
+        var admin = await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync("admin@demo.local");
+        return new CurrentUser(admin!.Id, true);
+    }
+
+    /// <summary>Validated examples from real engine plans over varied briefs.</summary>
+    private async Task SeedValidatedAsync(int count)
+    {
+        Start();
+        var factory = _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>();
+        await using var db = await factory.CreateDbContextAsync();
+        var objectives = Enum.GetValues<Objective>();
+        for (var i = 0; i < count; i++)
+        {
+            var brief = TestData.Brief(budget: 40_000m + 7_500m * i, objective: objectives[i % 3]);
+            brief.Brand = $"Seeded {i}";
+            var plan = new LocalMediaMixEngine(MediaMixParameters.Default).Generate(TestData.Request(brief))[i % 2];
+            var example = PromptRenderer.Example(brief, SeedReferenceData.Markets[0], plan);
+            db.TrainingExamples.Add(new TrainingExample
+            {
+                Source = ExampleSource.Imported, Status = ExampleStatus.Validated, Brand = brief.Brand, Objective = brief.Objective,
+                MarketCode = "US", MessagesJson = example.ToJsonLine(), ContentHash = ContentHash.Of(example), TokenCount = 1_100,
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+        }
+        await db.SaveChangesAsync();
+    }
+
+    private async Task<JobDetail> WaitForAsync(int jobId, Func<FineTuneJob, bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            using var scope = _app.Services.CreateScope();
+            var detail = await scope.ServiceProvider.GetRequiredService<FineTuneService>().GetAsync(jobId);
+            if (detail is not null && condition(detail.Job))
+                return detail;
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    private async Task<int> CreateAsync(NewJobRequest request)
+    {
+        using var scope = _app.Services.CreateScope();
+        var result = await scope.ServiceProvider.GetRequiredService<FineTuneService>().CreateAsync(request, await AdminAsync());
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => $"{e.Key}: {e.Value}")));
+        return result.JobId!.Value;
+    }
+
+    [Fact]
+    public async Task A_job_needs_ten_validated_examples_and_sane_settings_before_it_starts()
+    {
+        await SeedValidatedAsync(6);
+        using var scope = _app.Services.CreateScope();
+        var service = scope.ServiceProvider.GetRequiredService<FineTuneService>();
+
+        var tooFew = await service.CreateAsync(new NewJobRequest(FineTuneProviders.Local), await AdminAsync());
+        var badSettings = await service.CreateAsync(new NewJobRequest(FineTuneProviders.Local, Suffix: "has spaces", Epochs: 0, BatchSize: 999), await AdminAsync());
+
+        Assert.False(tooFew.Succeeded);
+        Assert.Contains("10", tooFew.Errors[""]);
+        Assert.Equal(["BatchSize", "Epochs", "Suffix"], badSettings.Errors.Keys.Order());
+    }
+
+    [Fact]
+    public async Task A_local_job_trains_to_success_with_step_events_and_a_checkpoint_per_epoch()
+    {
+        await SeedValidatedAsync(24);
+        var id = await CreateAsync(new NewJobRequest(FineTuneProviders.Local, Suffix: "spring", Seed: 7, Epochs: 3, BatchSize: 4, ValidationPercent: 20));
+
+        var detail = await WaitForAsync(id, j => j.IsFinished);
+
+        var job = detail.Job;
+        Assert.Equal(FineTuneStatus.Succeeded, job.Status);
+        Assert.Equal(job.TotalSteps, job.CompletedSteps);
+        Assert.Equal(3 * (int)Math.Ceiling(job.TrainingExamples / 4.0), job.TotalSteps);
+        Assert.StartsWith("local-mix:ft-spring", job.FineTunedModel);
+        var parameters = MediaMixParameters.FromJson(job.ResultParametersJson!);
+        Assert.NotEqual(MediaMixParameters.Default.ToJson(), parameters.ToJson());
+        var steps = detail.Events.Where(e => e.Step is not null).Select(e => e.Step!.Value).ToList();
+        Assert.Equal(Enumerable.Range(1, job.TotalSteps), steps);
+        Assert.All(detail.Events.Where(e => e.Step is not null), e => Assert.NotNull(e.TrainLoss));
+        Assert.Equal(3, detail.Checkpoints.Count);
+        Assert.All(detail.Checkpoints, c => Assert.NotNull(c.ParametersJson));
+        Assert.Null(job.LeaseOwner);
+    }
+
+    [Fact]
+    public async Task A_job_interrupted_mid_training_is_resumed_after_a_restart_without_duplicate_or_lost_events()
+    {
+        await SeedValidatedAsync(20);
+        var factory = _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>();
+        int id;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            // What a crashed process leaves behind: a running job, a lease that has run out, the first steps' events.
+            var job = new FineTuneJob
+            {
+                Provider = FineTuneProviders.Local, BaseModel = "local-mix-v1", Status = FineTuneStatus.Running, Seed = 3, Epochs = 2,
+                BatchSize = 5, TrainingExamples = 20, CreatedAt = DateTimeOffset.UtcNow, StartedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+                CreatedById = (await AdminAsync()).Id, CompletedSteps = 3, TotalSteps = 8,
+                LeaseOwner = "crashed-runner", LeaseUntil = DateTimeOffset.UtcNow.AddSeconds(-5), NextAttemptAt = DateTimeOffset.UtcNow,
+            };
+            db.FineTuneJobs.Add(job);
+            await db.SaveChangesAsync();
+            id = job.Id;
+            foreach (var step in new[] { 1, 2, 3 })
+                db.FineTuneEvents.Add(new FineTuneEvent { JobId = id, ExternalId = $"step-{step}", CreatedAt = DateTimeOffset.UtcNow, Message = $"Step {step} (before the crash)", Step = step, TrainLoss = 0.5 });
+            await db.SaveChangesAsync();
+        }
+        _app.Services.GetRequiredService<FineTuneWakeup>().Wake();
+
+        var detail = await WaitForAsync(id, j => j.IsFinished);
+
+        Assert.Equal(FineTuneStatus.Succeeded, detail.Job.Status);
+        var stepEvents = detail.Events.Where(e => e.ExternalId.StartsWith("step-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(detail.Events.Count, detail.Events.Select(e => e.ExternalId).Distinct().Count());
+        Assert.Equal(Enumerable.Range(1, detail.Job.TotalSteps), stepEvents.Select(e => e.Step!.Value).Order());
+        Assert.Contains(stepEvents, e => e.Message == "Step 1 (before the crash)");
+    }
+
+    [Fact]
+    public async Task Two_runners_never_claim_the_same_job()
+    {
+        await SeedValidatedAsync(12);
+        var factory = _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>();
+        int id;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var job = new FineTuneJob
+            {
+                Provider = FineTuneProviders.Local, BaseModel = "local-mix-v1", Status = FineTuneStatus.Queued, CreatedAt = DateTimeOffset.UtcNow,
+                CreatedById = (await AdminAsync()).Id, NextAttemptAt = DateTimeOffset.UtcNow.AddHours(1),
+            };
+            db.FineTuneJobs.Add(job);
+            await db.SaveChangesAsync();
+            id = job.Id;
+        }
+        var runners = Enumerable.Range(0, 4).Select(_ => ActivatorUtilities.CreateInstance<FineTuneRunner>(_app.Services)).ToList();
+
+        var claims = await Task.WhenAll(runners.Select(r => r.TryLeaseAsync(id, CancellationToken.None)));
+
+        Assert.Equal(1, claims.Count(c => c));
+        await using var check = await factory.CreateDbContextAsync();
+        var owner = await check.FineTuneJobs.Where(j => j.Id == id).Select(j => j.LeaseOwner).SingleAsync();
+        Assert.Equal(runners[Array.IndexOf(claims, true)].Id, owner);
+    }
+
+    [Fact]
+    public async Task An_openai_job_runs_through_the_fake_server_to_success()
+    {
+        await SeedValidatedAsync(12);
+        var id = await CreateAsync(new NewJobRequest(FineTuneProviders.OpenAI, Suffix: "mp", Seed: 1, ValidationPercent: 0));
+
+        var detail = await WaitForAsync(id, j => j.IsFinished);
+
+        Assert.Equal(FineTuneStatus.Succeeded, detail.Job.Status);
+        Assert.StartsWith("ft:gpt-4o-mini-2024-07-18", detail.Job.FineTunedModel);
+        Assert.NotNull(detail.Job.TrainedTokens);
+        var upload = Assert.Single(_openAI.Files);
+        Assert.Equal(detail.Job.TrainingExamples, upload.Lines);
+        Assert.NotEmpty(detail.Checkpoints);
+        Assert.Single(_openAI.Jobs);
+    }
+
+    [Fact]
+    public async Task A_rate_limited_openai_job_is_retried_after_the_servers_delay_and_still_finishes()
+    {
+        await SeedValidatedAsync(12);
+        _openAI.Inject(FakeRoute.CreateJob, new FakeFault.RateLimited(TimeSpan.FromMilliseconds(200), InMilliseconds: true), times: 2);
+        var id = await CreateAsync(new NewJobRequest(FineTuneProviders.OpenAI, ValidationPercent: 0));
+
+        var detail = await WaitForAsync(id, j => j.IsFinished);
+
+        Assert.Equal(FineTuneStatus.Succeeded, detail.Job.Status);
+        Assert.Equal(2, detail.Events.Count(e => e.Level == "warn" && e.Message.Contains("Trying again", StringComparison.Ordinal)));
+        Assert.Single(_openAI.Jobs);
+    }
+
+    [Fact]
+    public async Task A_rejected_key_fails_that_job_while_a_local_job_still_succeeds()
+    {
+        await SeedValidatedAsync(12);
+        _openAI.Inject(FakeRoute.UploadFile, new FakeFault.Unauthorized());
+        var openai = await CreateAsync(new NewJobRequest(FineTuneProviders.OpenAI, ValidationPercent: 0));
+        var local = await CreateAsync(new NewJobRequest(FineTuneProviders.Local, ValidationPercent: 0));
+
+        var failed = await WaitForAsync(openai, j => j.IsFinished);
+        var succeeded = await WaitForAsync(local, j => j.IsFinished);
+
+        Assert.Equal(FineTuneStatus.Failed, failed.Job.Status);
+        Assert.Equal("unauthorized", failed.Job.ErrorCode);
+        Assert.DoesNotContain(FakeOpenAIServer.DefaultApiKey, failed.Job.ErrorMessage);
+        Assert.Equal(FineTuneStatus.Succeeded, succeeded.Job.Status);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_running_openai_job_cancels_it_at_openai()
+    {
+        // Slow polling keeps the job alive at OpenAI long enough to cancel it; the cancel wakes the runner at once.
+        _app.Settings["OpenAI:PollWhileQueued"] = "00:01:00";
+        _app.Settings["OpenAI:PollWhileRunning"] = "00:01:00";
+        await SeedValidatedAsync(12);
+        var id = await CreateAsync(new NewJobRequest(FineTuneProviders.OpenAI, ValidationPercent: 0));
+        await WaitForAsync(id, j => j.ExternalId is not null);
+        using (var scope = _app.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<FineTuneService>().CancelAsync(id, await AdminAsync());
+
+        var detail = await WaitForAsync(id, j => j.IsFinished);
+
+        Assert.Equal(FineTuneStatus.Cancelled, detail.Job.Status);
+        Assert.Single(_openAI.RequestsTo(FakeRoute.CancelJob));
+        Assert.Equal("cancelled", _openAI.Jobs.Single().Status);
+    }
+}
