@@ -17,10 +17,10 @@ public sealed record JobEventAdded(int JobId, long Id, DateTimeOffset CreatedAt,
     public static JobEventAdded From(FineTuneEvent e) => new(e.JobId, e.Id, e.CreatedAt, e.Level, e.Message, e.Step, e.TrainLoss, e.ValidLoss);
 }
 
-public sealed record JobCheckpointAdded(int JobId, long Id, string ModelName, int Step, double? TrainLoss, double? ValidLoss)
-    : FineTuneNotice(JobId)
+public sealed record JobCheckpointAdded(int JobId, long Id, string ModelName, int Step, double? TrainLoss, double? ValidLoss,
+    double? TrainAccuracy = null) : FineTuneNotice(JobId)
 {
-    public static JobCheckpointAdded From(FineTuneCheckpoint c) => new(c.JobId, c.Id, c.ModelName, c.Step, c.TrainLoss, c.ValidLoss);
+    public static JobCheckpointAdded From(FineTuneCheckpoint c) => new(c.JobId, c.Id, c.ModelName, c.Step, c.TrainLoss, c.ValidLoss, c.TrainAccuracy);
 }
 
 /// <summary>

@@ -47,6 +47,8 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         }
         Auth.SetAuthorized(userId);
         Auth.SetRoles(roles);
+        // AuthorizeView Policy="…" needs the policies this user satisfies, as the real policy table would grant them.
+        Auth.SetPolicies([.. Policies.RolesByPolicy.Where(p => p.Value.Intersect(roles).Any()).Select(p => p.Key)]);
         // Set last: in bUnit 2 setting roles rebuilds the principal without earlier custom claims.
         Auth.SetClaims(new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, userId));
     }

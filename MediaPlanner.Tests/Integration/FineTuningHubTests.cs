@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace MediaPlanner.Tests.Integration;
 
-public class FineTuningHubTests(MediaPlannerFactory factory) : IClassFixture<MediaPlannerFactory>
+public class FineTuningHubTests(MediaPlannerFactory factory, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<MediaPlannerFactory>
 {
     private HubConnection Connection(string? cookie) =>
         new HubConnectionBuilder()
@@ -63,5 +63,43 @@ public class FineTuningHubTests(MediaPlannerFactory factory) : IClassFixture<Med
             messages.Add(await received.Reader.ReadAsync(timeout.Token));
         Assert.Equal(["update:4242:Running:3", "event:4242:Step 3/10:0.5", "checkpoint:4242:local-mix:ft-x-4242:ckpt-step-3"], messages);
         Assert.False(received.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task An_event_stored_by_the_runner_reaches_a_subscribed_client()
+    {
+        _ = factory.Server;
+        var admin = await factory.SignInCookieAsync("admin@demo.local");
+        int jobId;
+        var dbFactory = factory.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<MediaPlanner.Domain.Persistence.PlannerDbContext>>();
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            var job = new FineTuneJob { Provider = "local", BaseModel = "local-mix-v1", CreatedById = "x", Status = FineTuneStatus.Running, NextAttemptAt = DateTimeOffset.MaxValue, CreatedAt = DateTimeOffset.UtcNow };
+            db.FineTuneJobs.Add(job);
+            await db.SaveChangesAsync();
+            jobId = job.Id;
+        }
+        await using var connection = Connection(admin);
+        var received = Channel.CreateUnbounded<(JobEventAdded Event, long At)>();
+        connection.On<JobEventAdded>("EventAdded", e => received.Writer.TryWrite((e, System.Diagnostics.Stopwatch.GetTimestamp())));
+        await connection.StartAsync();
+        await connection.InvokeAsync<JobUpdated?>("Subscribe", jobId);
+        var sink = new FineTuneSink(dbFactory, factory.Services.GetRequiredService<FineTuneNotifications>(), TimeProvider.System, jobId, "test", TimeSpan.FromMinutes(1));
+
+        var latencies = new List<double>();
+        for (var step = 1; step <= 20; step++)
+        {
+            var stored = System.Diagnostics.Stopwatch.GetTimestamp();
+            await sink.EventAsync(new FineTuneEvent { ExternalId = $"step-{step}", CreatedAt = DateTimeOffset.UtcNow, Message = $"Step {step}", Step = step, TrainLoss = 1.0 / step }, CancellationToken.None);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            var (e, at) = await received.Reader.ReadAsync(timeout.Token);
+            Assert.Equal($"Step {step}", e.Message);
+            latencies.Add(System.Diagnostics.Stopwatch.GetElapsedTime(stored, at).TotalMilliseconds);
+        }
+        // Replaying a stored event does not reach clients twice.
+        await sink.EventAsync(new FineTuneEvent { ExternalId = "step-1", CreatedAt = DateTimeOffset.UtcNow, Message = "Step 1 again" }, CancellationToken.None);
+        Assert.False(received.Reader.TryRead(out _));
+        latencies.Sort();
+        output.WriteLine($"Event stored → SignalR client (long polling, test server): median {latencies[10]:0.0} ms, max {latencies[^1]:0.0} ms over 20 events");
     }
 }
