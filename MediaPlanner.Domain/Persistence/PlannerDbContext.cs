@@ -20,6 +20,9 @@ public class PlannerDbContext(DbContextOptions<PlannerDbContext> options) : Iden
     public DbSet<FineTuning.FineTuneJob> FineTuneJobs => Set<FineTuning.FineTuneJob>();
     public DbSet<FineTuning.FineTuneEvent> FineTuneEvents => Set<FineTuning.FineTuneEvent>();
     public DbSet<FineTuning.FineTuneCheckpoint> FineTuneCheckpoints => Set<FineTuning.FineTuneCheckpoint>();
+    public DbSet<Models.AppSetting> Settings => Set<Models.AppSetting>();
+    public DbSet<Models.ModelDeployment> Deployments => Set<Models.ModelDeployment>();
+    public DbSet<Models.ModelCall> ModelCalls => Set<Models.ModelCall>();
 
     // Version 3 adds the passkeys table; fixed here so design-time migrations match the runtime model.
     protected override Version SchemaVersion => Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3;

@@ -23,4 +23,9 @@ public class GeneratedPlan
     public required string CreatedById { get; set; }
     /// <summary>Set when the planner picked this plan ("Use this plan"); it then became a training example.</summary>
     public DateTimeOffset? ChosenAt { get; set; }
+    /// <summary>Base or fine-tuned column, for the A/B statistics of planners' choices.</summary>
+    public Models.ModelRole Role { get; set; }
+    public int InputTokens { get; set; }
+    public int OutputTokens { get; set; }
+    public decimal Cost { get; set; }
 }

@@ -1,12 +1,26 @@
 namespace MediaPlanner.Domain.Planning;
 
+/// <summary>Which model a call goes to: the provider, the model name and, for local fine-tuned models, their parameters.</summary>
+public sealed record ModelTarget(string Provider, string Model, string? ParametersJson = null);
+
 /// <summary>A source of media plans: the local engine, or a language model.</summary>
 public interface IPlanProvider
 {
     /// <summary>Provider key, e.g. "local" or "openai".</summary>
     string Name { get; }
 
-    Task<ProviderResult> GenerateAsync(PlanRequest request, int alternatives, CancellationToken cancellationToken);
+    /// <summary>False when the provider cannot be called (e.g. no OpenAI key).</summary>
+    bool IsConfigured { get; }
+
+    /// <exception cref="PlanProviderException">The call failed; the message says why in plain words.</exception>
+    Task<ProviderResult> GenerateAsync(PlanRequest request, ModelTarget target, int alternatives, CancellationToken cancellationToken);
 }
 
-public sealed record ProviderResult(string Model, IReadOnlyList<MediaPlan> Plans);
+/// <summary>The plans a call produced, with its token usage (zero where the provider reports none).</summary>
+public sealed record ProviderResult(string Model, IReadOnlyList<MediaPlan> Plans, int InputTokens = 0, int OutputTokens = 0);
+
+/// <summary>A provider call that failed after its own retries: refused, unparseable output, rate limit, timeout.</summary>
+public sealed class PlanProviderException(string message, string code, Exception? inner = null) : Exception(message, inner)
+{
+    public string Code { get; } = code;
+}

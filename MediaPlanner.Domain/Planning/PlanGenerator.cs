@@ -30,7 +30,7 @@ public sealed class PlanGenerator(
             ?? throw new KeyNotFoundException($"Brief {briefId} was not found.");
 
         var started = Stopwatch.GetTimestamp();
-        var result = await provider.GenerateAsync(request, alternatives, ct);
+        var result = await provider.GenerateAsync(request, new ModelTarget(provider.Name, ""), alternatives, ct);
         var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
         var context = PlanEvaluationContext.From(request);

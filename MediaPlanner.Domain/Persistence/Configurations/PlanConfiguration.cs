@@ -14,5 +14,6 @@ internal sealed class PlanConfiguration : IEntityTypeConfiguration<GeneratedPlan
         b.Property(x => x.StrategyName).HasMaxLength(100);
         b.HasOne(x => x.Brief).WithMany().HasForeignKey(x => x.BriefId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(x => new { x.BriefId, x.CreatedAt });
+        b.Property(x => x.Role).HasConversion<string>().HasMaxLength(20);
     }
 }

@@ -2,15 +2,46 @@ using MediaPlanner.Domain.Planning;
 
 namespace MediaPlanner.Domain.Providers.Local;
 
-/// <summary>The offline planner behind the provider seam. Runs <see cref="LocalMediaMixEngine"/> with its parameter set.</summary>
+/// <summary>
+/// The offline planner behind the provider seam. Runs <see cref="LocalMediaMixEngine"/> with the default parameter
+/// set, or with a fine-tuned one when the target carries it.
+/// </summary>
 public sealed class LocalPlanProvider(MediaMixParameters parameters) : IPlanProvider
 {
     public const string ProviderName = "local";
 
     private readonly LocalMediaMixEngine _engine = new(parameters);
+    private (string Json, LocalMediaMixEngine Engine)? _fineTuned;
 
     public string Name => ProviderName;
 
-    public Task<ProviderResult> GenerateAsync(PlanRequest request, int alternatives, CancellationToken cancellationToken) =>
-        Task.FromResult(new ProviderResult(_engine.Parameters.ModelName, _engine.Generate(request, alternatives)));
+    public bool IsConfigured => true;
+
+    public string BaseModel => _engine.Parameters.ModelName;
+
+    public Task<ProviderResult> GenerateAsync(PlanRequest request, ModelTarget target, int alternatives, CancellationToken cancellationToken)
+    {
+        var engine = EngineFor(target);
+        try
+        {
+            return Task.FromResult(new ProviderResult(target.ParametersJson is null ? engine.Parameters.ModelName : target.Model,
+                engine.Generate(request, alternatives)));
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new PlanProviderException(ex.Message, "no_benchmarks", ex);
+        }
+    }
+
+    private LocalMediaMixEngine EngineFor(ModelTarget target)
+    {
+        if (target.ParametersJson is null)
+            return _engine;
+        // Keep the last parameter set parsed: it is the deployed model, asked for again and again.
+        if (_fineTuned is { } cached && cached.Json == target.ParametersJson)
+            return cached.Engine;
+        var engine = new LocalMediaMixEngine(MediaMixParameters.FromJson(target.ParametersJson));
+        _fineTuned = (target.ParametersJson, engine);
+        return engine;
+    }
 }
