@@ -2,11 +2,13 @@ using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Local;
 using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Domain.Training;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,9 +29,13 @@ public static class DependencyInjection
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(MediaMixParameters.Default);
         builder.Services.AddSingleton<IPlanProvider, LocalPlanProvider>();
+        builder.Services.AddSingleton<IPlanProvider, OpenAIPlanProvider>();
         builder.Services.AddSingleton<PlanQualityEvaluator>();
         builder.Services.AddScoped<BriefService>();
         builder.Services.AddScoped<PlanGenerator>();
+        builder.Services.AddSingleton<ModelRegistry>();
+        builder.Services.AddScoped<ModelSelector>();
+        builder.Services.AddScoped<InsightsService>();
 
         builder.Services.AddSingleton(TrainingSettings.From(builder.Configuration));
         builder.Services.AddSingleton<ExampleValidator>();
@@ -41,6 +47,10 @@ public static class DependencyInjection
         builder.Services.AddSingleton<FineTuneNotifications>();
         builder.Services.AddSingleton<FineTuneWakeup>();
         builder.Services.AddOptions<OpenAIOptions>().Bind(builder.Configuration.GetSection(OpenAIOptions.SectionName));
+        builder.Services.AddDataProtection()
+            .SetApplicationName("MediaPlanner")
+            .PersistKeysToFileSystem(new DirectoryInfo(DataProtectionKeysPath(builder)));
+        builder.Services.AddMediaPlannerSettings();
         builder.Services.AddSingleton<OpenAIClientFactory>();
         builder.Services.AddSingleton<IFineTuneBackend, LocalFineTuneBackend>();
         builder.Services.AddSingleton<IFineTuneBackend, OpenAIFineTuneBackend>();
@@ -50,6 +60,21 @@ public static class DependencyInjection
 
         builder.Services.AddAuthorizationBuilder().AddMediaPlannerPolicies();
         return builder;
+    }
+
+    /// <summary>
+    /// Where Data Protection keeps its key ring (it encrypts the saved OpenAI key, cookies and antiforgery tokens), so
+    /// they survive restarts: DataProtection:KeysPath, else the user's local app-data folder — outside the source tree,
+    /// so test runs never leave key files in the repository — else the content root's keys folder.
+    /// </summary>
+    private static string DataProtectionKeysPath(IHostApplicationBuilder builder)
+    {
+        if (builder.Configuration["DataProtection:KeysPath"] is { Length: > 0 } configured)
+            return configured;
+        var appData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        return appData.Length > 0
+            ? Path.Combine(appData, "MediaPlanner", "DataProtection-Keys")
+            : Path.Combine(builder.Environment.ContentRootPath, "keys");
     }
 
     public static Microsoft.AspNetCore.Authorization.AuthorizationBuilder AddMediaPlannerPolicies(

@@ -10,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddMediaPlannerDomain();
 builder.AddMediaPlannerIdentity();
 builder.AddMediaPlannerUi();
+builder.AddMediaPlannerHealth();
 
 var app = builder.Build();
 
@@ -33,6 +34,7 @@ app.MapAdditionalIdentityEndpoints();
 app.MapPlanExportEndpoints();
 app.MapTrainingDataEndpoints();
 app.MapHub<MediaPlanner.Web.Hubs.FineTuningHub>(MediaPlanner.Web.Hubs.FineTuningHub.Path);
+app.MapMediaPlannerHealth();
 
 await DatabaseInitializer.InitializeAsync(app.Services);
 app.Run();

@@ -27,6 +27,10 @@ public static class DatabaseInitializer
         var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseInitializer));
         var db = sp.GetRequiredService<PlannerDbContext>();
         await db.Database.MigrateAsync(ct);
+        // WAL lets readers (pages) and the writer (runner, imports) work at once, and survives a crash mid-write.
+        // The mode is stored in the database file, so this only changes something the first time.
+        if (db.Database.IsSqlite())
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
 
         var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,33 +10,114 @@ namespace MediaPlanner.Domain.Planning;
 /// <summary>A stored plan with its parsed form and quality report, ready to show.</summary>
 public sealed record PlanView(GeneratedPlan Entity, MediaPlan Plan, QualityReport Quality);
 
+/// <summary>One model's answer for a brief: its plans, or why there are none, and what the call took.</summary>
+public sealed record ColumnResult(
+    ModelRole Role,
+    string Model,
+    string Reason,
+    IReadOnlyList<PlanView> Plans,
+    string? Error,
+    double LatencyMs,
+    int InputTokens,
+    int OutputTokens,
+    decimal Cost,
+    bool FellBack = false)
+{
+    public bool Succeeded => Error is null;
+}
+
+/// <summary>A side-by-side generation in flight: each column completes on its own.</summary>
+public sealed record SideBySide(Selection Selection, Guid RunId, Task<ColumnResult> Primary, Task<ColumnResult>? Comparison);
+
 /// <summary>
-/// Turns a brief into scored, saved plans: resolves the brief's market, currency and benchmarks, asks the
-/// provider, times the call, scores each plan and stores it with the brief.
+/// Turns a brief into scored, saved plans: resolves the brief's market, currency and benchmarks, asks the chosen
+/// model (and the other one, side by side), times and prices each call, scores each plan, and records the call so
+/// the auto strategy and the insights can learn from it.
 /// </summary>
 public sealed class PlanGenerator(
     IDbContextFactory<PlannerDbContext> dbFactory,
-    IPlanProvider provider,
+    IEnumerable<IPlanProvider> providers,
     PlanQualityEvaluator evaluator,
+    ModelSelector selector,
     TimeProvider clock)
 {
     public const int DefaultAlternatives = 3;
 
+    /// <summary>The selected model's plans only (falling back to the base model if the fine-tuned one fails).</summary>
     public async Task<IReadOnlyList<PlanView>> GenerateAsync(int briefId, CurrentUser user, int alternatives = DefaultAlternatives,
         CancellationToken ct = default)
+    {
+        var selection = await selector.SelectAsync(ct);
+        var result = await RunWithFallbackAsync(briefId, user, selection, selection.PrimaryRole, selection.Reason, Guid.NewGuid(), alternatives, ct);
+        return result.Succeeded ? result.Plans : throw new InvalidOperationException(result.Error);
+    }
+
+    /// <summary>Starts both columns at once; each task completes as soon as its model answers.</summary>
+    public async Task<SideBySide> GenerateSideBySideAsync(int briefId, CurrentUser user, int alternatives = DefaultAlternatives,
+        CancellationToken ct = default)
+    {
+        var selection = await selector.SelectAsync(ct);
+        var runId = Guid.NewGuid();
+        var primary = RunWithFallbackAsync(briefId, user, selection, selection.PrimaryRole, selection.Reason, runId, alternatives, ct);
+        var comparison = selection.ComparisonRole is { } role
+            ? GenerateColumnAsync(briefId, user, selection.For(role), role, selection.Strategy, "Comparison column (side by side).", runId, alternatives, ct)
+            : null;
+        return new SideBySide(selection, runId, primary, comparison);
+    }
+
+    private async Task<ColumnResult> RunWithFallbackAsync(int briefId, CurrentUser user, Selection selection, ModelRole role, string reason,
+        Guid runId, int alternatives, CancellationToken ct)
+    {
+        var result = await GenerateColumnAsync(briefId, user, selection.For(role), role, selection.Strategy, reason, runId, alternatives, ct);
+        if (result.Succeeded || role == ModelRole.Base || selection.ComparisonRole == ModelRole.Base)
+            return result;
+        // Only when the base model is not already the comparison column: then the planner sees its plans anyway.
+        var fallback = await GenerateColumnAsync(briefId, user, selection.Base, ModelRole.Base, selection.Strategy,
+            $"Fallback: the fine-tuned model failed ({result.Error}).", runId, alternatives, ct);
+        return fallback with { FellBack = true };
+    }
+
+    /// <summary>Asks one model for plans, scores and stores them, and records the call whatever its outcome.</summary>
+    public async Task<ColumnResult> GenerateColumnAsync(int briefId, CurrentUser user, ModelTarget target, ModelRole role,
+        SelectionStrategy strategy, string reason, Guid runId, int alternatives, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var request = await BuildRequestAsync(db, briefId, user, ct)
             ?? throw new KeyNotFoundException($"Brief {briefId} was not found.");
+        var now = clock.GetUtcNow();
+        var call = new ModelCall
+        {
+            CreatedAt = now, UserId = user.Id, BriefId = briefId, RunId = runId, Provider = target.Provider, Model = target.Model,
+            Role = role, Strategy = strategy, Reason = reason,
+        };
 
+        var provider = providers.FirstOrDefault(p => p.Name == target.Provider);
         var started = Stopwatch.GetTimestamp();
-        var result = await provider.GenerateAsync(request, new ModelTarget(provider.Name, ""), alternatives, ct);
+        ProviderResult? result = null;
+        try
+        {
+            if (provider is null || !provider.IsConfigured)
+                throw new PlanProviderException($"The {target.Provider} provider is not configured.", "not_configured");
+            result = await provider.GenerateAsync(request, target, alternatives, ct);
+            if (result.Plans.Count == 0)
+                throw new PlanProviderException("The model returned no usable plan.", "invalid_output");
+        }
+        catch (PlanProviderException ex)
+        {
+            call.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            call.Succeeded = false;
+            call.FailureCode = ex.Code;
+            call.FailureReason = ex.Message.Length > 1000 ? ex.Message[..1000] : ex.Message;
+            db.ModelCalls.Add(call);
+            await db.SaveChangesAsync(CancellationToken.None);
+            return new ColumnResult(role, target.Model, reason, [], ex.Message, call.LatencyMs, 0, 0, 0);
+        }
         var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var cost = await CostAsync(db, target, result.InputTokens, result.OutputTokens, ct);
 
         var context = PlanEvaluationContext.From(request);
-        var runId = Guid.NewGuid();
-        var now = clock.GetUtcNow();
         var views = new List<PlanView>();
+        var count = result.Plans.Count;
         foreach (var (plan, index) in result.Plans.Select((p, i) => (p, i)))
         {
             var quality = evaluator.Evaluate(plan, context);
@@ -44,25 +125,55 @@ public sealed class PlanGenerator(
             {
                 BriefId = briefId,
                 RunId = runId,
-                Ordinal = index,
-                Provider = provider.Name,
+                Ordinal = (role == ModelRole.Base ? 0 : 100) + index,
+                Provider = target.Provider,
                 Model = result.Model,
+                Role = role,
                 StrategyName = plan.StrategyName,
                 PlanJson = PlanJson.Serialize(plan),
                 QualityScore = quality.Score,
                 QualityJson = JsonSerializer.Serialize(quality, PlanJson.Options),
                 LatencyMs = latency,
+                // One call made all the alternatives: each carries its share of the tokens and cost.
+                InputTokens = result.InputTokens / count,
+                OutputTokens = result.OutputTokens / count,
+                Cost = decimal.Round(cost / count, 6),
                 CreatedAt = now,
                 CreatedById = user.Id,
             };
             db.Plans.Add(entity);
             views.Add(new PlanView(entity, plan, quality));
         }
+        call.LatencyMs = latency;
+        call.Succeeded = true;
+        call.Model = result.Model;
+        call.QualityScore = views.Average(v => v.Quality.Score);
+        call.InputTokens = result.InputTokens;
+        call.OutputTokens = result.OutputTokens;
+        call.Cost = cost;
+        db.ModelCalls.Add(call);
         await db.SaveChangesAsync(ct);
-        return views;
+        return new ColumnResult(role, result.Model, reason, views, null, latency, result.InputTokens, result.OutputTokens, cost);
     }
 
-    /// <summary>The plans of the brief's latest run, or none if it has not been planned yet.</summary>
+    /// <summary>
+    /// Price of a call from the price table: the model's own row, else (for a fine-tuned model without one) its base
+    /// model's row; no row, no charge.
+    /// </summary>
+    internal static async Task<decimal> CostAsync(PlannerDbContext db, ModelTarget target, int inputTokens, int outputTokens, CancellationToken ct)
+    {
+        if (inputTokens == 0 && outputTokens == 0)
+            return 0m;
+        var price = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == target.Model, ct);
+        if (price is null && target.Model.StartsWith("ft:", StringComparison.Ordinal))
+        {
+            var baseModel = target.Model.Split(':')[1];
+            price = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == baseModel, ct);
+        }
+        return price is null ? 0m : ModelCost.Of(inputTokens, outputTokens, price);
+    }
+
+    /// <summary>The plans of the brief's latest run (both columns), or none if it has not been planned yet.</summary>
     public async Task<IReadOnlyList<PlanView>> LatestPlansAsync(int briefId, CurrentUser user, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -97,4 +208,10 @@ public sealed class PlanGenerator(
         entity,
         PlanJson.Deserialize(entity.PlanJson),
         JsonSerializer.Deserialize<QualityReport>(entity.QualityJson, PlanJson.Options)!);
+}
+
+public static class ModelCost
+{
+    public static decimal Of(int inputTokens, int outputTokens, Training.ModelPrice price) =>
+        inputTokens / 1_000_000m * price.InputPerMillion + outputTokens / 1_000_000m * price.OutputPerMillion;
 }

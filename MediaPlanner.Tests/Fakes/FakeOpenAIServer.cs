@@ -5,6 +5,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.FineTuning.Local;
+using MediaPlanner.Domain.Markets;
+using MediaPlanner.Domain.Planning;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -17,7 +21,7 @@ using Microsoft.Extensions.Logging;
 namespace MediaPlanner.Tests.Fakes;
 
 /// <summary>The fake's routes, for aiming faults.</summary>
-public enum FakeRoute { UploadFile, CreateJob, ListJobs, GetJob, ListEvents, ListCheckpoints, CancelJob }
+public enum FakeRoute { UploadFile, CreateJob, ListJobs, GetJob, ListEvents, ListCheckpoints, CancelJob, ChatCompletions }
 
 /// <summary>What a route does instead of answering normally.</summary>
 public abstract record FakeFault
@@ -33,6 +37,95 @@ public abstract record FakeFault
     public sealed record MalformedJson : FakeFault;
     /// <summary>Does the work, then answers with an error, as a gateway does when the reply is lost on the way.</summary>
     public sealed record ProcessThenFail(int Status = 502) : FakeFault;
+}
+
+/// <summary>What a chat answer holds instead of a plan.</summary>
+public enum FakeBadContent
+{
+    /// <summary>Prose, not JSON.</summary>
+    NotJson,
+    /// <summary>A plan cut off halfway.</summary>
+    Truncated,
+    /// <summary>Valid plan JSON with no line items.</summary>
+    NoLineItems,
+}
+
+/// <summary>
+/// How /v1/chat/completions answers once a request is past the key check and any fault aimed at
+/// <see cref="FakeRoute.ChatCompletions"/> (401, 429, 5xx, slow): by default a real plan for the brief in the user message.
+/// </summary>
+public sealed class FakeChatBehaviour
+{
+    private int _badAnswers;
+
+    /// <summary>Every answer waits this long first, as a model generating does.</summary>
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>When set, every answer is this refusal instead of a plan.</summary>
+    public string? Refusal { get; set; }
+
+    /// <summary>Leaves the usage block out, as some OpenAI-compatible servers do.</summary>
+    public bool OmitUsage { get; set; }
+
+    /// <summary>Wraps plans in a Markdown code fence, as some compatible servers do in json_object mode.</summary>
+    public bool CodeFence { get; set; }
+
+    /// <summary>Rejects response_format json_schema with OpenAI's 400, as servers without structured outputs do.</summary>
+    public bool RejectJsonSchema { get; set; }
+
+    /// <summary>Changes each plan before it is sent, e.g. to blank its strategy name or send the same plan every time.</summary>
+    public Func<MediaPlan, MediaPlan>? EditPlan { get; set; }
+
+    public FakeBadContent BadContent { get; private set; }
+
+    /// <summary>The next <paramref name="times"/> answers are not usable plans; then plans again.</summary>
+    public void AnswerBadly(int times = int.MaxValue, FakeBadContent content = FakeBadContent.NotJson)
+    {
+        BadContent = content;
+        Volatile.Write(ref _badAnswers, times);
+    }
+
+    internal bool TakeBadAnswer()
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref _badAnswers);
+            if (left <= 0)
+                return false;
+            if (left == int.MaxValue || Interlocked.CompareExchange(ref _badAnswers, left - 1, left) == left)
+                return true;
+        }
+    }
+}
+
+/// <summary>A chat completion request as the fake received it.</summary>
+public sealed record FakeChatRequest(
+    string? Model, string? ResponseFormatType, JsonObject? JsonSchema, double? Temperature,
+    IReadOnlyList<(string Role, string Content)> Messages, JsonObject Body)
+{
+    public static FakeChatRequest Parse(string body)
+    {
+        var json = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("The chat request is not a JSON object.");
+        var format = json["response_format"] as JsonObject;
+        var messages = (json["messages"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(m => (m["role"]?.GetValue<string>() ?? "", ContentText(m["content"])))
+            .ToList();
+        return new FakeChatRequest(
+            json["model"]?.GetValue<string>(),
+            format?["type"]?.GetValue<string>(),
+            format?["json_schema"] as JsonObject,
+            json["temperature"] is JsonValue t && t.TryGetValue<double>(out var temperature) ? temperature : null,
+            messages,
+            json);
+    }
+
+    /// <summary>Content is a string, or an array of parts whose text parts are joined.</summary>
+    internal static string ContentText(JsonNode? content) => content switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonArray parts => string.Concat(parts.OfType<JsonObject>().Select(p => p["text"]?.GetValue<string>() ?? "")),
+        _ => "",
+    };
 }
 
 /// <summary>How a job ends at the fake OpenAI when told to fail: OpenAI's error object.</summary>
@@ -94,9 +187,11 @@ public sealed class FakeJob
 }
 
 /// <summary>
-/// A fake OpenAI API on a real loopback port (Kestrel), speaking the documented JSON of files and fine-tuning jobs.
-/// Each GET of a job moves it one stage along a scripted lifecycle: validating_files → queued → running (metrics
-/// events, a checkpoint per epoch) → succeeded. Faults can be aimed at a route, and every request is recorded.
+/// A fake OpenAI API on a real loopback port (Kestrel), speaking the documented JSON of files, fine-tuning jobs and chat
+/// completions. Each GET of a job moves it one stage along a scripted lifecycle: validating_files → queued → running
+/// (metrics events, a checkpoint per epoch) → succeeded. A chat completion answers with a real plan for the brief in its
+/// user message, made by the local engine (<see cref="Chat"/> switches to delays, refusals, bad answers…). Faults can be
+/// aimed at a route, and every request is recorded.
 /// Use as an xunit class fixture and call <see cref="Reset"/> per test.
 /// </summary>
 public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
@@ -113,6 +208,10 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
     private readonly Dictionary<string, FakeFile> _files = [];
     private readonly List<FakeJob> _jobs = [];
     private int _sequence;
+    /// <summary>Answers per model, so each model's concurrent calls get the engine's alternatives in turn.</summary>
+    private readonly ConcurrentDictionary<string, int> _chatAnswers = new(StringComparer.Ordinal);
+    private int _chatsInFlight;
+    private int _maxChatsInFlight;
     private WebApplication? _app;
 
     public FakeOpenAIServer() : this(DefaultApiKey)
@@ -143,6 +242,16 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
 
     public IEnumerable<RecordedRequest> RequestsTo(FakeRoute route) => Requests.Where(r => r.Route == route);
 
+    /// <summary>How chat completions answer; reset with the server.</summary>
+    public FakeChatBehaviour Chat { get; private set; } = new();
+
+    /// <summary>Every chat completion request, including those a fault answered, in arrival order.</summary>
+    public IReadOnlyList<FakeChatRequest> ChatRequests =>
+        [.. RequestsTo(FakeRoute.ChatCompletions).Select(r => FakeChatRequest.Parse(r.Body))];
+
+    /// <summary>The most chat completions the fake was working on at one moment (past faults, within the delay).</summary>
+    public int MaxConcurrentChats => Volatile.Read(ref _maxChatsInFlight);
+
     public static async Task<FakeOpenAIServer> StartAsync(string apiKey = DefaultApiKey)
     {
         var server = new FakeOpenAIServer(apiKey);
@@ -161,6 +270,9 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         _requests.Clear();
         _faults.Clear();
         FailJobsWith = null;
+        Chat = new FakeChatBehaviour();
+        _chatAnswers.Clear();
+        Interlocked.Exchange(ref _maxChatsInFlight, 0);
         lock (_state)
         {
             _files.Clear();
@@ -204,6 +316,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         {
             ("POST", "/v1/files") => FakeRoute.UploadFile,
             ("POST", "/v1/fine_tuning/jobs") => FakeRoute.CreateJob,
+            ("POST", "/v1/chat/completions") => FakeRoute.ChatCompletions,
             ("GET", "/v1/fine_tuning/jobs") => FakeRoute.ListJobs,
             ("POST", var p) when JobPath().Match(p) is { Success: true } m && m.Groups["rest"].Value == "/cancel" => FakeRoute.CancelJob,
             ("GET", var p) when JobPath().Match(p) is { Success: true } m => m.Groups["rest"].Value switch
@@ -320,6 +433,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
     {
         app.MapPost("/v1/files", (Func<HttpContext, Task<IResult>>)UploadAsync);
         app.MapPost("/v1/fine_tuning/jobs", (Func<HttpContext, Task<IResult>>)CreateJobAsync);
+        app.MapPost("/v1/chat/completions", (Func<HttpContext, Task<IResult>>)ChatAsync);
         app.MapGet("/v1/fine_tuning/jobs", (HttpContext ctx) =>
         {
             lock (_state)
@@ -480,6 +594,146 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
             return Json(JobJson(job));
         }
     }
+
+    private async Task<IResult> ChatAsync(HttpContext ctx)
+    {
+        FakeChatRequest request;
+        try
+        {
+            using var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8);
+            request = FakeChatRequest.Parse(await reader.ReadToEndAsync(ctx.RequestAborted));
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return Error(400, null, "We could not parse the JSON body of your request.", null);
+        }
+        if (string.IsNullOrEmpty(request.Model))
+            return Error(400, null, "you must provide a model parameter", "model");
+        if (request.Messages.Count == 0)
+            return Error(400, null, "[] is too short - 'messages'", "messages");
+        var behaviour = Chat;
+        if (request.ResponseFormatType == "json_schema" && behaviour.RejectJsonSchema)
+            return Error(400, null, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", "response_format");
+        if (request.ResponseFormatType == "json_object"
+            && !request.Messages.Any(m => m.Content.Contains("json", StringComparison.OrdinalIgnoreCase)))
+            return Error(400, null, "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", "messages");
+
+        var inFlight = Interlocked.Increment(ref _chatsInFlight);
+        try
+        {
+            for (var max = Volatile.Read(ref _maxChatsInFlight); inFlight > max; max = Volatile.Read(ref _maxChatsInFlight))
+                if (Interlocked.CompareExchange(ref _maxChatsInFlight, inFlight, max) == max)
+                    break;
+            if (behaviour.Delay > TimeSpan.Zero)
+                await Task.Delay(behaviour.Delay, ctx.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            return Results.Empty; // the client gave up
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _chatsInFlight);
+        }
+
+        var answer = _chatAnswers.AddOrUpdate(request.Model, 1, (_, n) => n + 1);
+        string? content = null;
+        string? refusal = behaviour.Refusal;
+        if (refusal is null)
+        {
+            content = behaviour.TakeBadAnswer() ? BadContent(behaviour.BadContent) : PlanFor(request, answer, behaviour.EditPlan);
+            if (behaviour.CodeFence)
+                content = $"```json\n{content}\n```";
+        }
+        var promptTokens = request.Messages.Sum(m => 4 + (int)Math.Ceiling(m.Content.Length / 4.0)) + 3;
+        var completionTokens = (int)Math.Ceiling((content ?? refusal ?? "").Length / 4.0);
+        var completion = new JsonObject
+        {
+            ["id"] = $"chatcmpl-{NextId()}",
+            ["object"] = "chat.completion",
+            ["created"] = Now(),
+            ["model"] = request.Model,
+            ["system_fingerprint"] = "fp_fake",
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = content,
+                    ["refusal"] = refusal,
+                    ["annotations"] = new JsonArray(),
+                },
+                ["logprobs"] = null,
+                ["finish_reason"] = "stop",
+            }),
+            ["service_tier"] = "default",
+        };
+        if (!behaviour.OmitUsage)
+            completion["usage"] = new JsonObject
+            {
+                ["prompt_tokens"] = promptTokens,
+                ["completion_tokens"] = completionTokens,
+                ["total_tokens"] = promptTokens + completionTokens,
+                ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = 0, ["audio_tokens"] = 0 },
+                ["completion_tokens_details"] = new JsonObject
+                {
+                    ["reasoning_tokens"] = 0,
+                    ["audio_tokens"] = 0,
+                    ["accepted_prediction_tokens"] = 0,
+                    ["rejected_prediction_tokens"] = 0,
+                },
+            };
+        return Json(completion);
+    }
+
+    /// <summary>
+    /// The local engine's plan for the brief in the last user message, the model's next alternative in turn so that
+    /// concurrent calls differ; prose when the message holds no brief.
+    /// </summary>
+    private static string PlanFor(FakeChatRequest request, int answer, Func<MediaPlan, MediaPlan>? edit)
+    {
+        var user = request.Messages.LastOrDefault(m => m.Role == "user").Content;
+        if (BriefParser.Parse(user, out var error) is not { } parsed)
+            return $"I could not find a campaign brief in your message ({error}).";
+        var market = SeedReferenceData.Markets.FirstOrDefault(m => m.Code == parsed.Market.Code) ?? parsed.Market;
+        if (SeedReferenceData.Currencies.FirstOrDefault(c => c.Code == parsed.Brief.Currency) is not { } currency)
+            return $"I have no exchange rate for {parsed.Brief.Currency}.";
+        var plans = new LocalMediaMixEngine(MediaMixParameters.Default)
+            .Generate(PlanRequest.Create(parsed.Brief, market, currency, SeedReferenceData.Benchmarks), LocalMediaMixEngine.MaxAlternatives);
+        var plan = plans[(answer - 1) % plans.Count];
+        return PlanJson.Serialize(edit is null ? plan : edit(plan));
+    }
+
+    private static string BadContent(FakeBadContent kind) => kind switch
+    {
+        FakeBadContent.Truncated => PlanJson.Serialize(SamplePlan.Value)[..200],
+        FakeBadContent.NoLineItems => PlanJson.Serialize(SamplePlan.Value with { LineItems = [] }),
+        _ => "Here is a plan for your brief: put 40% into Search and the rest into Social.",
+    };
+
+    private static readonly Lazy<MediaPlan> SamplePlan = new(() =>
+    {
+        var market = SeedReferenceData.Markets.First(m => m.Code == "US");
+        var brief = new CampaignBrief
+        {
+            OwnerId = "",
+            Brand = "Sample",
+            CampaignName = "Sample",
+            Budget = 50_000m,
+            Currency = "USD",
+            MarketCode = market.Code,
+            Objective = Objective.Awareness,
+            AgeMin = 18,
+            AgeMax = 54,
+            FlightStart = new DateOnly(2027, 1, 1),
+            FlightEnd = new DateOnly(2027, 1, 31),
+            Channels = [Channel.Search, Channel.Social],
+            BriefText = "Sample brief.",
+        };
+        var request = PlanRequest.Create(brief, market, SeedReferenceData.Currencies.First(c => c.Code == "USD"), SeedReferenceData.Benchmarks);
+        return new LocalMediaMixEngine(MediaMixParameters.Default).Generate(request, 1)[0];
+    });
 
     /// <summary>One stage per poll, so a test sees every status on its way.</summary>
     private void Advance(FakeJob job)

@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using Microsoft.Extensions.Options;
 using OpenAI;
+using OpenAI.Chat;
 using OpenAI.Files;
 using OpenAI.FineTuning;
 
@@ -40,6 +41,9 @@ public class OpenAIClientFactory(IOptionsMonitor<OpenAIOptions> options, Pipelin
     public OpenAIFileClient CreateFileClient() => CreateClient().GetOpenAIFileClient();
 
     public FineTuningClient CreateFineTuningClient() => CreateClient().GetFineTuningClient();
+
+    /// <summary>A chat client for one model (a base model or a fine-tuned "ft:…" one), sharing the client's pipeline.</summary>
+    public ChatClient CreateChatClient(string model) => CreateClient().GetChatClient(model);
 
     private OpenAIClient Build(OpenAIOptions o)
     {

@@ -1,0 +1,492 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Providers.OpenAI;
+using MediaPlanner.Domain.Training;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace MediaPlanner.Domain.Models;
+
+public enum ApiKeySource
+{
+    None,
+    /// <summary>Saved on the settings page (encrypted in the database).</summary>
+    Settings,
+    /// <summary>From the app's configuration (OpenAI:ApiKey, e.g. an environment variable).</summary>
+    Configuration,
+}
+
+/// <summary>
+/// The OpenAI provider settings in effect, as the settings page shows them: never the key itself, only a hint with
+/// its last four characters. <paramref name="SavedKeyUnreadable"/> means a key was saved but this app's Data Protection
+/// keys cannot decrypt it (they were lost or belong to another installation): it has to be saved again.
+/// </summary>
+public sealed record ProviderSettingsView(
+    string Endpoint,
+    string BaseModel,
+    bool HasApiKey,
+    string? ApiKeyHint,
+    ApiKeySource KeySource,
+    bool SavedKeyUnreadable);
+
+/// <summary>The outcome of a save: problems keyed by field name (empty when saved).</summary>
+public sealed record SettingsSaveResult(IReadOnlyDictionary<string, string> Errors)
+{
+    public static SettingsSaveResult Ok { get; } = new(new Dictionary<string, string>());
+
+    public bool Succeeded => Errors.Count == 0;
+}
+
+/// <summary>
+/// Admin-editable settings stored as <see cref="AppSetting"/> rows: the model-selection strategy and thresholds, the
+/// OpenAI provider (endpoint, base model, API key encrypted with Data Protection) and the price table. Values are
+/// cached in memory and re-read after every save; saved provider values override configuration through
+/// <see cref="OpenAISettingsOverlay"/>, and saving fires this change-token source so
+/// <see cref="IOptionsMonitor{OpenAIOptions}"/> (and the client factory) pick them up without a restart.
+/// Settings values are never logged.
+/// </summary>
+public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
+{
+    public const string ProtectorPurpose = "MediaPlanner.Settings.OpenAIKey";
+    internal const string SelectionKey = "Models.Selection";
+    internal const string EndpointKey = "OpenAI.Endpoint";
+    internal const string BaseModelKey = "OpenAI.BaseModel";
+    internal const string ApiKeyKey = "OpenAI.ApiKey";
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly IDbContextFactory<PlannerDbContext> _dbFactory;
+    private readonly IDataProtector _protector;
+    private readonly IEnumerable<IConfigureOptions<OpenAIOptions>> _configuredOpenAI;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<SettingsService> _logger;
+    private readonly Lock _loadGate = new();
+    private readonly SemaphoreSlim _saveGate = new(1, 1);
+    private Snapshot? _snapshot;
+    private bool _loadFailed;
+    private CancellationTokenSource _changes = new();
+
+    public SettingsService(
+        IDbContextFactory<PlannerDbContext> dbFactory,
+        IDataProtectionProvider dataProtection,
+        IEnumerable<IConfigureOptions<OpenAIOptions>> configuredOpenAI,
+        TimeProvider clock,
+        ILogger<SettingsService> logger)
+    {
+        _dbFactory = dbFactory;
+        _protector = dataProtection.CreateProtector(ProtectorPurpose);
+        _configuredOpenAI = configuredOpenAI;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    /// <summary>Saved settings, decrypted. A class rather than a record so nothing prints the key by accident.</summary>
+    private sealed class Snapshot
+    {
+        public required SelectionSettings Selection { get; init; }
+        public string? Endpoint { get; init; }
+        public string? BaseModel { get; init; }
+        public string? ApiKey { get; init; }
+        public bool ApiKeyUnreadable { get; init; }
+    }
+
+    // ---- Model selection ----
+
+    public SelectionSettings GetSelection() => Current().Selection;
+
+    public async Task<SettingsSaveResult> SaveSelectionAsync(SelectionSettings selection, CurrentUser user, CancellationToken ct = default)
+    {
+        RequireAdmin(user);
+        var errors = ValidateSelection(selection);
+        if (errors.Count > 0)
+            return new(errors);
+        await WriteAsync(user, [(SelectionKey, JsonSerializer.Serialize(selection, JsonOptions))], ct);
+        _logger.LogInformation("Model selection settings saved by user {UserId}.", user.Id);
+        return SettingsSaveResult.Ok;
+    }
+
+    /// <summary>Problems with a selection, keyed by the <see cref="AutoThresholds"/> property (or "Strategy").</summary>
+    public static IReadOnlyDictionary<string, string> ValidateSelection(SelectionSettings selection)
+    {
+        var errors = new Dictionary<string, string>();
+        if (!Enum.IsDefined(selection.Strategy))
+            errors["Strategy"] = "Choose auto, base only or fine-tuned only.";
+        var t = selection.Thresholds;
+        if (t is null)
+        {
+            errors["Thresholds"] = "The auto thresholds are missing.";
+            return errors;
+        }
+        var windowValid = t.Window is >= 5 and <= 1000;
+        if (!windowValid)
+            errors[nameof(t.Window)] = "The window must be between 5 and 1000 calls.";
+        // Against a window that is itself wrong the comparison would only repeat that error.
+        if (t.MinSamples < 1 || (windowValid && t.MinSamples > t.Window))
+            errors[nameof(t.MinSamples)] = $"Minimum samples must be between 1 and the window ({t.Window}).";
+        // Written as !(in range) so NaN fails too.
+        if (!(t.MinSuccessRate >= 0 && t.MinSuccessRate <= 1))
+            errors[nameof(t.MinSuccessRate)] = "The minimum success rate is a share between 0 and 1, e.g. 0.9 for 90%.";
+        if (!(t.QualityTolerance >= 0 && t.QualityTolerance <= 100))
+            errors[nameof(t.QualityTolerance)] = "The quality tolerance must be between 0 and 100 points.";
+        if (!(t.MaxLatencyRatio >= 1) || double.IsInfinity(t.MaxLatencyRatio))
+            errors[nameof(t.MaxLatencyRatio)] = "The latency ratio must be at least 1 (1 = no slower than the base model).";
+        if (!(t.MaxCostRatio >= 1) || double.IsInfinity(t.MaxCostRatio))
+            errors[nameof(t.MaxCostRatio)] = "The cost ratio must be at least 1 (1 = no dearer than the base model).";
+        if (t.DailyBudgetUsd < 0)
+            errors[nameof(t.DailyBudgetUsd)] = "The daily budget cannot be negative (0 = no budget).";
+        return errors;
+    }
+
+    // ---- OpenAI provider ----
+
+    public ProviderSettingsView GetProvider()
+    {
+        var saved = Current();
+        var configured = Configured();
+        var configuredKey = string.IsNullOrWhiteSpace(configured.ApiKey) ? null : configured.ApiKey.Trim();
+        var key = saved.ApiKey ?? configuredKey;
+        var source = saved.ApiKey is not null ? ApiKeySource.Settings : configuredKey is not null ? ApiKeySource.Configuration : ApiKeySource.None;
+        return new(
+            saved.Endpoint ?? configured.Endpoint,
+            saved.BaseModel ?? configured.BaseModel,
+            key is not null,
+            key is null ? null : KeyHint(key),
+            source,
+            saved.ApiKeyUnreadable);
+    }
+
+    /// <summary>
+    /// Saves the provider settings. A null <paramref name="endpoint"/> or <paramref name="baseModel"/> leaves that value
+    /// as it is; an empty one is an error. A blank <paramref name="newApiKey"/> keeps the saved key;
+    /// <paramref name="clearApiKey"/> removes it (the configured key, if any, applies again).
+    /// </summary>
+    public async Task<SettingsSaveResult> SaveProviderAsync(string? endpoint, string? baseModel, string? newApiKey, bool clearApiKey,
+        CurrentUser user, CancellationToken ct = default)
+    {
+        RequireAdmin(user);
+        var errors = new Dictionary<string, string>();
+        var changes = new List<(string Key, string? Value)>();
+
+        if (endpoint is not null)
+        {
+            if (OpenAIOptions.ValidateEndpoint(endpoint) is { } problem)
+                errors["Endpoint"] = problem;
+            else
+                changes.Add((EndpointKey, endpoint.Trim()));
+        }
+        if (baseModel is not null)
+        {
+            var model = baseModel.Trim();
+            if (model.Length == 0)
+                errors["BaseModel"] = "Name the base model to fine-tune and plan with, e.g. gpt-4o-mini-2024-07-18.";
+            else if (model.Length > 200)
+                errors["BaseModel"] = "A model name is at most 200 characters.";
+            else if (model.Any(char.IsWhiteSpace))
+                errors["BaseModel"] = "A model name has no spaces, e.g. gpt-4o-mini-2024-07-18.";
+            else
+                changes.Add((BaseModelKey, model));
+        }
+        var key = string.IsNullOrWhiteSpace(newApiKey) ? null : newApiKey.Trim();
+        if (key is not null && clearApiKey)
+            errors["ApiKey"] = "Either remove the saved key or enter a new one, not both.";
+        else if (key is not null && (key.Length > 1000 || key.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
+            errors["ApiKey"] = "That does not look like an API key (it has spaces or line breaks, or is too long): paste it again.";
+        else if (key is not null)
+            changes.Add((ApiKeyKey, _protector.Protect(key)));
+        else if (clearApiKey)
+            changes.Add((ApiKeyKey, null));
+
+        if (errors.Count > 0)
+            return new(errors);
+        if (changes.Count == 0)
+            return SettingsSaveResult.Ok;
+
+        await WriteAsync(user, changes, ct);
+        NotifyChanged();
+        var changed = new List<string>();
+        if (endpoint is not null) changed.Add("endpoint");
+        if (baseModel is not null) changed.Add("base model");
+        if (key is not null) changed.Add("API key replaced");
+        else if (clearApiKey) changed.Add("API key removed");
+        _logger.LogInformation("OpenAI provider settings saved by user {UserId}: {Changed}.", user.Id, string.Join(", ", changed));
+        return SettingsSaveResult.Ok;
+    }
+
+    /// <summary>
+    /// Overlays the saved provider values on options bound from configuration. The only way the decrypted key leaves
+    /// this class; used by <see cref="OpenAISettingsOverlay"/>.
+    /// </summary>
+    internal void ApplyTo(OpenAIOptions options)
+    {
+        var saved = Current();
+        if (saved.Endpoint is not null)
+            options.Endpoint = saved.Endpoint;
+        if (saved.BaseModel is not null)
+            options.BaseModel = saved.BaseModel;
+        if (saved.ApiKey is not null)
+            options.ApiKey = saved.ApiKey;
+    }
+
+    /// <summary>"sk-…1234": the well-known prefix and the last four characters, and those only for a key long enough to keep the rest secret.</summary>
+    public static string KeyHint(string key)
+    {
+        var prefix = key.StartsWith("sk-", StringComparison.Ordinal) ? "sk-" : "";
+        return key.Length >= 16 ? $"{prefix}…{key[^4..]}" : $"{prefix}…";
+    }
+
+    string IOptionsChangeTokenSource<OpenAIOptions>.Name => Options.DefaultName;
+
+    IChangeToken IOptionsChangeTokenSource<OpenAIOptions>.GetChangeToken() => new CancellationChangeToken(Volatile.Read(ref _changes).Token);
+
+    private void NotifyChanged() => Interlocked.Exchange(ref _changes, new CancellationTokenSource()).Cancel();
+
+    /// <summary>The configured values alone (appsettings, environment), without the saved overlay.</summary>
+    private OpenAIOptions Configured()
+    {
+        var options = new OpenAIOptions();
+        foreach (var configure in _configuredOpenAI)
+        {
+            if (configure is IConfigureNamedOptions<OpenAIOptions> named)
+                named.Configure(Options.DefaultName, options);
+            else
+                configure.Configure(options);
+        }
+        return options;
+    }
+
+    // ---- Prices ----
+
+    public async Task<IReadOnlyList<ModelPrice>> PricesAsync(CancellationToken ct = default)
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        return await db.ModelPrices.AsNoTracking().OrderBy(p => p.Model).ToListAsync(ct);
+    }
+
+    /// <summary>Adds or replaces the price row for <see cref="ModelPrice.Model"/> (a fine-tuned model can have its own).</summary>
+    public async Task<SettingsSaveResult> SavePriceAsync(ModelPrice price, CurrentUser user, CancellationToken ct = default)
+    {
+        RequireAdmin(user);
+        var errors = ValidatePrice(price, DateOnly.FromDateTime(_clock.GetUtcNow().UtcDateTime));
+        if (errors.Count > 0)
+            return new(errors);
+        var model = price.Model.Trim();
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var row = await db.ModelPrices.SingleOrDefaultAsync(p => p.Model == model, ct);
+        if (row is null)
+        {
+            row = new ModelPrice { Model = model, Source = "" };
+            db.ModelPrices.Add(row);
+        }
+        row.InputPerMillion = price.InputPerMillion;
+        row.OutputPerMillion = price.OutputPerMillion;
+        row.TrainingPerMillion = price.TrainingPerMillion;
+        row.Source = price.Source.Trim();
+        row.AsOf = price.AsOf;
+        await db.SaveChangesAsync(ct);
+        _logger.LogInformation("Price row for {Model} saved by user {UserId}.", model, user.Id);
+        return SettingsSaveResult.Ok;
+    }
+
+    /// <summary>Removes a price row; false when there was none for that model.</summary>
+    public async Task<bool> DeletePriceAsync(string model, CurrentUser user, CancellationToken ct = default)
+    {
+        RequireAdmin(user);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var deleted = await db.ModelPrices.Where(p => p.Model == model).ExecuteDeleteAsync(ct) > 0;
+        if (deleted)
+            _logger.LogInformation("Price row for {Model} deleted by user {UserId}.", model, user.Id);
+        return deleted;
+    }
+
+    public static IReadOnlyDictionary<string, string> ValidatePrice(ModelPrice price, DateOnly today)
+    {
+        const decimal Max = 1_000_000m;
+        var errors = new Dictionary<string, string>();
+        var model = price.Model?.Trim() ?? "";
+        if (model.Length == 0)
+            errors[nameof(ModelPrice.Model)] = "Name the model, e.g. gpt-4o-mini-2024-07-18 or a fine-tuned ft:… name.";
+        else if (model.Length > 200)
+            errors[nameof(ModelPrice.Model)] = "A model name is at most 200 characters.";
+        if (price.InputPerMillion is < 0 or > Max)
+            errors[nameof(ModelPrice.InputPerMillion)] = "The input price must be between 0 and 1,000,000 per 1M tokens.";
+        if (price.OutputPerMillion is < 0 or > Max)
+            errors[nameof(ModelPrice.OutputPerMillion)] = "The output price must be between 0 and 1,000,000 per 1M tokens.";
+        if (price.TrainingPerMillion is < 0 or > Max)
+            errors[nameof(ModelPrice.TrainingPerMillion)] = "The training price must be between 0 and 1,000,000 per 1M tokens (empty = unknown).";
+        var source = price.Source?.Trim() ?? "";
+        if (source.Length == 0)
+            errors[nameof(ModelPrice.Source)] = "Say where the price comes from, e.g. OpenAI pricing page.";
+        else if (source.Length > 300)
+            errors[nameof(ModelPrice.Source)] = "The source is at most 300 characters.";
+        if (price.AsOf == default)
+            errors[nameof(ModelPrice.AsOf)] = "Give the date the price was read.";
+        else if (price.AsOf > today.AddDays(1))
+            errors[nameof(ModelPrice.AsOf)] = "The date the price was read cannot be in the future.";
+        return errors;
+    }
+
+    // ---- Storage ----
+
+    private static void RequireAdmin(CurrentUser user)
+    {
+        if (!user.IsAdmin)
+            throw new UnauthorizedAccessException("Only admins change settings.");
+    }
+
+    private Snapshot Current()
+    {
+        if (Volatile.Read(ref _snapshot) is { } cached)
+            return cached;
+        lock (_loadGate)
+        {
+            if (_snapshot is { } loaded)
+                return loaded;
+            Dictionary<string, string> rows;
+            try
+            {
+                using var db = _dbFactory.CreateDbContext();
+                rows = db.Settings.AsNoTracking().ToDictionary(s => s.Key, s => s.Value);
+            }
+            catch (DbException ex)
+            {
+                // Before migrations have run there is no settings table: configuration alone applies, nothing is
+                // cached, and the next call tries again.
+                if (!_loadFailed)
+                    _logger.LogWarning(ex, "Saved settings could not be read; configured values apply until they can.");
+                _loadFailed = true;
+                return Build(new Dictionary<string, string>());
+            }
+            // A save that finished while this read ran has already cached newer values: keep those.
+            Interlocked.CompareExchange(ref _snapshot, Build(rows), null);
+            var snapshot = _snapshot!;
+            if (_loadFailed)
+            {
+                // Options computed during the failure lack the saved values. Not fired inline: this may run inside
+                // the options monitor's own computation.
+                _loadFailed = false;
+                ThreadPool.QueueUserWorkItem(_ => NotifyChanged());
+            }
+            return snapshot;
+        }
+    }
+
+    private async Task WriteAsync(CurrentUser user, IReadOnlyList<(string Key, string? Value)> changes, CancellationToken ct)
+    {
+        await _saveGate.WaitAsync(ct);
+        try
+        {
+            await using var db = await _dbFactory.CreateDbContextAsync(ct);
+            var keys = changes.Select(c => c.Key).ToList();
+            var rows = await db.Settings.Where(s => keys.Contains(s.Key)).ToDictionaryAsync(s => s.Key, ct);
+            var now = _clock.GetUtcNow();
+            foreach (var (key, value) in changes)
+            {
+                rows.TryGetValue(key, out var row);
+                if (value is null)
+                {
+                    if (row is not null)
+                        db.Settings.Remove(row);
+                    continue;
+                }
+                if (row is null)
+                    db.Settings.Add(row = new AppSetting { Key = key, Value = value });
+                row.Value = value;
+                row.UpdatedAt = now;
+                row.UpdatedById = user.Id;
+            }
+            await db.SaveChangesAsync(ct);
+
+            var all = await db.Settings.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Value, ct);
+            Volatile.Write(ref _snapshot, Build(all));
+        }
+        finally
+        {
+            _saveGate.Release();
+        }
+    }
+
+    private Snapshot Build(IReadOnlyDictionary<string, string> rows)
+    {
+        var selection = SelectionSettings.Default;
+        if (rows.TryGetValue(SelectionKey, out var json))
+        {
+            try
+            {
+                var parsed = JsonSerializer.Deserialize<SelectionSettings>(json, JsonOptions);
+                if (parsed is not null && ValidateSelection(parsed).Count == 0)
+                    selection = parsed;
+                else
+                    _logger.LogWarning("The saved model selection settings are out of range; the defaults apply until an admin saves them again.");
+            }
+            catch (JsonException)
+            {
+                _logger.LogWarning("The saved model selection settings could not be read; the defaults apply until an admin saves them again.");
+            }
+        }
+
+        string? apiKey = null;
+        var unreadable = false;
+        if (rows.TryGetValue(ApiKeyKey, out var cipher))
+        {
+            try
+            {
+                apiKey = _protector.Unprotect(cipher);
+            }
+            catch (CryptographicException)
+            {
+                // The exception is not logged: its message is safe, but nothing about the key needs to reach a log.
+                unreadable = true;
+                _logger.LogWarning("The saved OpenAI API key cannot be decrypted with this app's Data Protection keys " +
+                                   "(they were lost or belong to another installation); an admin has to save the key again.");
+            }
+        }
+
+        return new Snapshot
+        {
+            Selection = selection,
+            Endpoint = rows.GetValueOrDefault(EndpointKey),
+            BaseModel = rows.GetValueOrDefault(BaseModelKey),
+            ApiKey = apiKey,
+            ApiKeyUnreadable = unreadable,
+        };
+    }
+}
+
+/// <summary>Puts the saved provider settings over the configured OpenAI options (named default options only).</summary>
+internal sealed class OpenAISettingsOverlay(SettingsService settings) : IPostConfigureOptions<OpenAIOptions>
+{
+    public void PostConfigure(string? name, OpenAIOptions options)
+    {
+        if (name == Options.DefaultName)
+            settings.ApplyTo(options);
+    }
+}
+
+public static class SettingsServiceCollectionExtensions
+{
+    /// <summary>
+    /// The settings service (a singleton: it holds the cache and the change token) and its hooks into
+    /// <see cref="OpenAIOptions"/>. Needs a Data Protection provider, the database and OpenAI options registered.
+    /// </summary>
+    public static IServiceCollection AddMediaPlannerSettings(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<OpenAIOptions>();
+        services.AddSingleton<SettingsService>();
+        services.AddSingleton<IOptionsChangeTokenSource<OpenAIOptions>>(sp => sp.GetRequiredService<SettingsService>());
+        services.AddSingleton<IPostConfigureOptions<OpenAIOptions>, OpenAISettingsOverlay>();
+        return services;
+    }
+}

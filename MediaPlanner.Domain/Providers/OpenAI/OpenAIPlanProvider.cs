@@ -1,0 +1,430 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenAI.Chat;
+using PromptMessage = MediaPlanner.Domain.Training.ChatMessage;
+using SdkMessage = OpenAI.Chat.ChatMessage;
+
+namespace MediaPlanner.Domain.Providers.OpenAI;
+
+/// <summary>
+/// Plans with an OpenAI chat model, a base model or a fine-tuned "ft:…" one. Each alternative is its own chat completion,
+/// all sent at once, with the same prompt the training examples hold (<see cref="PromptRenderer.PromptMessages"/>) and the
+/// plan's JSON Schema as strict structured output. An answer that is not a usable plan is asked for once more; a refusal
+/// is not. Servers without json_schema support fall back to json_object mode, remembered per endpoint and model.
+/// </summary>
+/// <remarks>
+/// The client factory turns the SDK's retries off. Planners are waiting on this call, so it retries a 429 or 5xx once,
+/// and only when the server asks for a wait of at most <see cref="MaxRetryAfter"/> (a 5xx that names no wait is retried
+/// after half a second); anything longer fails at once with a code the caller can act on, e.g. by falling back to
+/// another model.
+/// </remarks>
+public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMonitor<OpenAIOptions> options, ILogger<OpenAIPlanProvider> logger)
+    : IPlanProvider
+{
+    public const string ProviderName = "openai";
+    public const int MaxAlternatives = 5;
+    /// <summary>Enough variety that concurrent alternatives differ, little enough that the numbers stay sensible.</summary>
+    public const float Temperature = 0.7f;
+    /// <summary>
+    /// A plan is 1–3k tokens; the cap stops a runaway answer (json_object mode can emit endless whitespace) and is within
+    /// every fine-tunable model's output limit (gpt-3.5-turbo's is 4,096).
+    /// </summary>
+    public const int MaxOutputTokens = 4_096;
+    public const string SchemaName = "media_plan";
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ServerErrorRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Keys "endpoint|model" whose server rejected json_schema: their calls go straight to json_object.</summary>
+    private readonly ConcurrentDictionary<string, bool> _jsonObjectOnly = new(StringComparer.Ordinal);
+
+    public string Name => ProviderName;
+
+    public bool IsConfigured => options.CurrentValue.IsConfigured;
+
+    public async Task<ProviderResult> GenerateAsync(PlanRequest request, ModelTarget target, int alternatives, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(target);
+        var settings = options.CurrentValue;
+        if (!settings.IsConfigured)
+            throw new PlanProviderException("No OpenAI API key is configured. Add one in settings to plan with OpenAI.", "not_configured");
+        if (settings.Validate() is [var problem, ..])
+            throw new PlanProviderException(problem, "invalid_configuration");
+
+        // The plan generator's default target names no model: that means the configured base model.
+        var model = string.IsNullOrWhiteSpace(target.Model) ? settings.BaseModel.Trim() : target.Model.Trim();
+        alternatives = Math.Clamp(alternatives, 1, MaxAlternatives);
+        ChatClient chat;
+        try
+        {
+            chat = clients.CreateChatClient(model);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new PlanProviderException(ex.Message, "invalid_configuration", ex);
+        }
+
+        var call = new Call(chat, model, $"{settings.EndpointUri()}|{model}", PromptRenderer.PromptMessages(request.Brief, request.Market),
+            settings.ApiKey!.Trim(), settings.NetworkTimeout);
+        var outcomes = await Task.WhenAll(Enumerable.Range(1, alternatives).Select(n => AlternativeAsync(call, n, cancellationToken)));
+
+        var inputTokens = outcomes.Sum(o => o.InputTokens);
+        var outputTokens = outcomes.Sum(o => o.OutputTokens);
+        var plans = Distinct(outcomes.Where(o => o.Plan is not null).Select(o => o.Plan!));
+        if (plans.Count == 0)
+            throw AllFailed(call, [.. outcomes.Select(o => o.Failure!)]);
+        if (plans.Count < alternatives)
+            logger.LogInformation("OpenAI model {Model} gave {Plans} distinct plans of {Alternatives} asked for ({Failures})",
+                model, plans.Count, alternatives, string.Join(", ", outcomes.Where(o => o.Failure is not null).Select(o => o.Failure!.Code)));
+        return new ProviderResult(model, plans, inputTokens, outputTokens);
+    }
+
+    /// <summary>One alternative: a call, and one more when the answer is not a usable plan.</summary>
+    private async Task<Outcome> AlternativeAsync(Call call, int number, CancellationToken ct)
+    {
+        var tally = new Tally();
+        Failure? failure = null;
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            Answer answer;
+            try
+            {
+                answer = await CompleteAsync(call, tally, ct);
+            }
+            catch (CallFailedException failed)
+            {
+                return new Outcome(null, failed.Failure, tally.Input, tally.Output);
+            }
+
+            if (!string.IsNullOrWhiteSpace(answer.Refusal))
+                return new Outcome(null, new Failure("refused",
+                    $"The model {call.Model} refused to plan this brief: \"{Shorten(call.Redact(answer.Refusal.Trim()), 200)}\""),
+                    tally.Input, tally.Output);
+            if (answer.FinishReason == ChatFinishReason.ContentFilter)
+                return new Outcome(null, new Failure("refused",
+                    $"OpenAI's content filter withheld the answer of {call.Model} for this brief."), tally.Input, tally.Output);
+
+            if (Usable(answer, out var plan, out var reason))
+                return new Outcome(plan, null, tally.Input, tally.Output);
+            failure = new Failure("invalid_output", $"The model {call.Model} did not return a usable plan, twice: {call.Redact(reason)}.");
+            logger.LogWarning("OpenAI model {Model}, alternative {Alternative}, attempt {Attempt}: unusable answer ({Reason})",
+                call.Model, number, attempt, reason);
+        }
+        return new Outcome(null, failure, tally.Input, tally.Output);
+    }
+
+    /// <summary>
+    /// Sends the chat completion: falls back to json_object when the server rejects json_schema, retries a short-wait
+    /// 429 or 5xx once, and turns every other failure into a <see cref="CallFailedException"/> with a code.
+    /// </summary>
+    private async Task<Answer> CompleteAsync(Call call, Tally tally, CancellationToken ct)
+    {
+        var retried = false;
+        while (true)
+        {
+            var jsonObject = _jsonObjectOnly.ContainsKey(call.Key);
+            try
+            {
+                var result = await call.Chat.CompleteChatAsync(Messages(call.Prompt, jsonObject), CompletionOptions(jsonObject), ct);
+                var completion = result.Value;
+                // Compatible servers may leave usage out: it counts as nothing, never as an error.
+                tally.Add(completion.Usage);
+                // Read here, where an envelope without choices is caught as unreadable: the SDK reads choice 0.
+                return new Answer(
+                    string.Concat(completion.Content.Where(p => p.Kind == ChatMessageContentPartKind.Text).Select(p => p.Text)),
+                    completion.Refusal, completion.FinishReason);
+            }
+            catch (ClientResultException ex) when (!jsonObject && ex.Status == 400 && ErrorBody.From(ex) is var error && RejectsJsonSchema(error))
+            {
+                if (_jsonObjectOnly.TryAdd(call.Key, true))
+                    logger.LogWarning("The OpenAI endpoint rejected json_schema output for {Model} ({Message}); using json_object from now on",
+                        call.Model, call.Redact(error.Message ?? ""));
+            }
+            catch (ClientResultException ex) when (!retried && RetryDelay(ex) is { } delay)
+            {
+                retried = true;
+                logger.LogInformation("OpenAI answered {Status} for {Model}; retrying once in {Delay} ms", ex.Status, call.Model, delay.TotalMilliseconds);
+                await Task.Delay(delay, ct);
+            }
+            catch (ClientResultException ex)
+            {
+                throw new CallFailedException(Classify(call, ex), ex);
+            }
+            catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+            {
+                throw new CallFailedException(Timeout(call), ex);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException && !ct.IsCancellationRequested)
+            {
+                throw new CallFailedException(new Failure("unreachable", $"OpenAI could not be reached ({call.Redact(ex.Message)})."), ex);
+            }
+            catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException
+                                       && !ct.IsCancellationRequested)
+            {
+                // The envelope itself was unreadable: a proxy or gateway answering in OpenAI's place.
+                throw new CallFailedException(new Failure("server_error",
+                    $"OpenAI's answer for {call.Model} is not the chat completion JSON the API documents ({Shorten(call.Redact(ex.Message), 200)})."), ex);
+            }
+        }
+    }
+
+    private static IEnumerable<SdkMessage> Messages(IReadOnlyList<PromptMessage> prompt, bool jsonObject)
+    {
+        foreach (var message in prompt)
+        {
+            var content = message.Content ?? "";
+            switch (message.Role)
+            {
+                case ChatRoles.System:
+                    // json_object mode only promises JSON, so the shape travels in the prompt; this is the one place
+                    // where inference differs from the training prompt, and only on servers without json_schema.
+                    yield return new SystemChatMessage(jsonObject
+                        ? $"{content}\n\nThe JSON object must match this JSON Schema:\n{PlanJson.SchemaJson}"
+                        : content);
+                    break;
+                case ChatRoles.Assistant:
+                    yield return new AssistantChatMessage(content);
+                    break;
+                default:
+                    yield return new UserChatMessage(content);
+                    break;
+            }
+        }
+    }
+
+    // A fresh options object per call: the SDK writes the model and stream flags into it while sending.
+    private static ChatCompletionOptions CompletionOptions(bool jsonObject) => new()
+    {
+        Temperature = Temperature,
+        MaxOutputTokenCount = MaxOutputTokens,
+        ResponseFormat = jsonObject
+            ? ChatResponseFormat.CreateJsonObjectFormat()
+            : ChatResponseFormat.CreateJsonSchemaFormat(SchemaName, BinaryData.FromString(PlanJson.SchemaJson), jsonSchemaIsStrict: true),
+    };
+
+    private static bool Usable(Answer answer, out MediaPlan? plan, out string reason)
+    {
+        plan = null;
+        var text = WithoutCodeFence(answer.Text);
+        if (answer.FinishReason == ChatFinishReason.Length)
+        {
+            reason = $"the answer was cut off at the {MaxOutputTokens:N0}-token output limit";
+            return false;
+        }
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            reason = "the answer is empty";
+            return false;
+        }
+        if (!PlanJson.TryDeserialize(text, out var parsed, out var error) || parsed is null)
+        {
+            reason = $"the answer is not plan JSON ({Shorten(error ?? "null", 200)})";
+            return false;
+        }
+        if (parsed.LineItems is not { Count: > 0 } items || items.Any(i => i is null))
+        {
+            reason = "the plan has no line items";
+            return false;
+        }
+        if (items.Sum(i => i.Spend) <= 0)
+        {
+            reason = "the plan spends nothing";
+            return false;
+        }
+        plan = parsed;
+        reason = "";
+        return true;
+    }
+
+    /// <summary>Some compatible servers wrap json_object answers in a Markdown code fence.</summary>
+    private static string WithoutCodeFence(string text)
+    {
+        var trimmed = text.Trim();
+        if (!trimmed.StartsWith("```", StringComparison.Ordinal) || !trimmed.EndsWith("```", StringComparison.Ordinal) || trimmed.Length < 6)
+            return text;
+        var firstLineEnd = trimmed.IndexOf('\n', StringComparison.Ordinal);
+        return firstLineEnd < 0 || firstLineEnd + 1 > trimmed.Length - 3 ? text : trimmed[(firstLineEnd + 1)..^3];
+    }
+
+    /// <summary>Identical answers once each; a missing strategy name becomes "Alternative n", a repeated one is numbered.</summary>
+    private static List<MediaPlan> Distinct(IEnumerable<MediaPlan> plans)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var result = new List<MediaPlan>();
+        foreach (var plan in plans)
+        {
+            if (!seen.Add(PlanJson.Serialize(plan)))
+                continue;
+            var number = result.Count + 1;
+            var name = string.IsNullOrWhiteSpace(plan.StrategyName) ? $"Alternative {number}" : plan.StrategyName.Trim();
+            if (!names.Add(name))
+                name = $"{name} ({number})";
+            names.Add(name);
+            result.Add(name == plan.StrategyName ? plan : plan with { StrategyName = name });
+        }
+        return result;
+    }
+
+    private static bool RejectsJsonSchema(ErrorBody error) =>
+        Mentions(error.Message) || Mentions(error.Param);
+
+    private static bool Mentions(string? text) =>
+        text is not null && (text.Contains("response_format", StringComparison.OrdinalIgnoreCase)
+                             || text.Contains("json_schema", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>How long to wait before the one retry, or null when the failure is not worth a retry while someone waits.</summary>
+    private static TimeSpan? RetryDelay(ClientResultException ex)
+    {
+        if (ex.Status == 429)
+            return ErrorBody.From(ex).Code != "insufficient_quota" && RetryAfter(ex.GetRawResponse()) is { } wait && wait <= MaxRetryAfter
+                ? wait
+                : null;
+        if (ex.Status >= 500)
+            return RetryAfter(ex.GetRawResponse()) is { } wait ? (wait <= MaxRetryAfter ? wait : null) : ServerErrorRetryDelay;
+        return null;
+    }
+
+    private static Failure Classify(Call call, ClientResultException ex)
+    {
+        switch (ex.Status)
+        {
+            // Never the server's text here: OpenAI's 401 quotes part of the key.
+            case 401:
+                return new("unauthorized", "OpenAI rejected the API key (401 Unauthorized). Check the OpenAI API key in settings.");
+            case 403:
+                return new("unauthorized",
+                    $"OpenAI refused access to the model {call.Model} (403 Forbidden). Check the OpenAI API key in settings and that its project may use this model.");
+        }
+        var error = ErrorBody.From(ex);
+        var detail = error.Message is { Length: > 0 } m ? $": {Shorten(call.Redact(m), 300)}" : ".";
+        return ex.Status switch
+        {
+            429 when error.Code == "insufficient_quota" => new("insufficient_quota",
+                "OpenAI refused the request: the account has run out of quota. Check the plan and billing details of the OpenAI account."),
+            429 => new("rate_limited", RetryAfter(ex.GetRawResponse()) is { } wait
+                ? $"OpenAI is limiting the request rate (429) and asks to wait {wait.TotalSeconds:0.#} s. Try again shortly."
+                : "OpenAI is limiting the request rate (429). Try again shortly."),
+            >= 500 => new("server_error", $"OpenAI had a server error (HTTP {ex.Status}) while planning with {call.Model}. Try again shortly."),
+            404 => new("model_not_found", $"OpenAI does not know the model {call.Model} (404){detail}"),
+            0 when IsTimeout(ex) => Timeout(call),
+            0 => new("unreachable", $"OpenAI could not be reached ({Shorten(call.Redact(ex.InnerException?.Message ?? ex.Message), 200)})."),
+            _ => new("bad_request", $"OpenAI rejected the request for {call.Model} ({ex.Status}){detail}"),
+        };
+    }
+
+    private static bool IsTimeout(Exception ex)
+    {
+        for (var e = ex.InnerException; e is not null; e = e.InnerException)
+            if (e is TimeoutException)
+                return true;
+        return false;
+    }
+
+    private static Failure Timeout(Call call) =>
+        new("timeout", $"OpenAI did not answer within {call.NetworkTimeout.TotalSeconds:0.#} s while planning with {call.Model}.");
+
+    /// <summary>When no alternative came back: the most actionable failure, with a count when they differ.</summary>
+    private PlanProviderException AllFailed(Call call, IReadOnlyList<Failure> failures)
+    {
+        var first = failures.OrderBy(f => Array.IndexOf(Severity, f.Code) is var i and >= 0 ? i : Severity.Length).First();
+        var message = first.Message;
+        if (failures.Count > 1 && failures.Any(f => f.Code != first.Code))
+            message += $" ({failures.Count} calls failed: " +
+                       string.Join(", ", failures.GroupBy(f => f.Code).Select(g => $"{g.Count()} {g.Key}")) + ")";
+        logger.LogWarning("OpenAI model {Model} gave no plan: {Failures}", call.Model,
+            string.Join(" | ", failures.Select(f => $"{f.Code}: {f.Message}").Distinct()));
+        return new PlanProviderException(message, first.Code);
+    }
+
+    // What a planner or admin must act on first comes first.
+    private static readonly string[] Severity =
+        ["unauthorized", "insufficient_quota", "model_not_found", "bad_request", "refused", "rate_limited", "timeout", "unreachable",
+         "server_error", "invalid_output"];
+
+    private static TimeSpan? RetryAfter(PipelineResponse? response)
+    {
+        if (response is null)
+            return null;
+        if (response.Headers.TryGetValue("retry-after-ms", out var ms)
+            && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var millis) && millis >= 0)
+            return TimeSpan.FromMilliseconds(millis);
+        if (!response.Headers.TryGetValue("retry-after", out var value) || value is null)
+            return null;
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+            return TimeSpan.FromSeconds(seconds);
+        if (DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            return at > DateTimeOffset.UtcNow ? at - DateTimeOffset.UtcNow : TimeSpan.Zero;
+        return null;
+    }
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..max] + "…";
+
+    private sealed record Call(
+        ChatClient Chat, string Model, string Key, IReadOnlyList<PromptMessage> Prompt, string ApiKey, TimeSpan NetworkTimeout)
+    {
+        /// <summary>Server text goes into messages and logs: the key must never go with it.</summary>
+        public string Redact(string text) =>
+            ApiKey.Length == 0 ? text : text.Replace(ApiKey, "(redacted)", StringComparison.Ordinal);
+
+        // The record's generated ToString would print the key.
+        public override string ToString() => $"Call {{ Model = {Model} }}";
+    }
+
+    private sealed record Failure(string Code, string Message);
+
+    private sealed record Answer(string Text, string? Refusal, ChatFinishReason? FinishReason);
+
+    private sealed record Outcome(MediaPlan? Plan, Failure? Failure, int InputTokens, int OutputTokens);
+
+    /// <summary>Token usage of one alternative's calls; its calls run one after another.</summary>
+    private sealed class Tally
+    {
+        public int Input { get; private set; }
+        public int Output { get; private set; }
+
+        public void Add(ChatTokenUsage? usage)
+        {
+            Input += usage?.InputTokenCount ?? 0;
+            Output += usage?.OutputTokenCount ?? 0;
+        }
+    }
+
+    private sealed class CallFailedException(Failure failure, Exception inner) : Exception(failure.Message, inner)
+    {
+        public Failure Failure { get; } = failure;
+    }
+
+    /// <summary>OpenAI's error body: {"error": {"message", "type", "param", "code"}}; nulls when it is something else.</summary>
+    private sealed record ErrorBody(string? Code, string? Message, string? Param)
+    {
+        public static ErrorBody From(ClientResultException ex)
+        {
+            try
+            {
+                var content = ex.GetRawResponse()?.Content;
+                if (content is null || content.ToMemory().IsEmpty)
+                    return new(null, null, null);
+                using var doc = JsonDocument.Parse(content);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("error", out var error)
+                    || error.ValueKind != JsonValueKind.Object)
+                    return new(null, null, null);
+                return new(Text(error, "code") ?? Text(error, "type"), Text(error, "message"), Text(error, "param"));
+            }
+            catch (JsonException)
+            {
+                return new(null, null, null);
+            }
+        }
+
+        private static string? Text(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    }
+}

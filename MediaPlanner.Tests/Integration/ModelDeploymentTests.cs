@@ -1,0 +1,181 @@
+using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.FineTuning;
+using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Models;
+using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Training;
+using MediaPlanner.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MediaPlanner.Tests.Integration;
+
+/// <summary>Registry, deployment, strategies, side-by-side generation, call tracking and insights over the real app.</summary>
+public sealed class ModelDeploymentTests : IAsyncLifetime
+{
+    private readonly MediaPlannerFactory _app = new();
+    private CurrentUser _admin = default!;
+    private CurrentUser _planner = default!;
+
+    public async Task InitializeAsync()
+    {
+        using var scope = _app.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        _admin = new CurrentUser((await users.FindByEmailAsync("admin@demo.local"))!.Id, true);
+        _planner = new CurrentUser((await users.FindByEmailAsync("planner@demo.local"))!.Id, false);
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private T Get<T>(IServiceScope scope) where T : notnull => scope.ServiceProvider.GetRequiredService<T>();
+
+    /// <summary>A succeeded local job whose parameters prefer Social strongly, as a trained model would.</summary>
+    private async Task<string> FineTunedLocalModelAsync(string suffix, double socialPreference = 4.0)
+    {
+        var parameters = MediaMixParameters.Default with
+        {
+            Name = $"local-mix-ft-{suffix}",
+            Channels = MediaMixParameters.Default.Channels.ToDictionary(c => c.Key, c => c.Key == Channel.Social
+                ? c.Value with { Preference = Enum.GetValues<Objective>().ToDictionary(o => o, _ => socialPreference) }
+                : c.Value),
+        };
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
+        var job = new FineTuneJob
+        {
+            Provider = FineTuneProviders.Local, BaseModel = "local-mix-v1", Status = FineTuneStatus.Succeeded, CreatedById = _admin.Id,
+            CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.MaxValue,
+            FineTunedModel = $"local-mix:ft-{suffix}", ResultParametersJson = parameters.ToJson(),
+        };
+        db.FineTuneJobs.Add(job);
+        await db.SaveChangesAsync();
+        return job.FineTunedModel;
+    }
+
+    private async Task<int> BriefAsync()
+    {
+        using var scope = _app.Services.CreateScope();
+        return (await Get<BriefService>(scope).CreateAsync(new BriefInput
+        {
+            Brand = "Side by Side Co", CampaignName = "Launch", Budget = 150_000m, Currency = "USD", MarketCode = "US",
+            Objective = Objective.Consideration, FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 15),
+            Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
+            BriefText = "Make the new range known to young professionals and drive them to try it in store and online.",
+        }, _planner)).Id!.Value;
+    }
+
+    [Fact]
+    public async Task The_registry_lists_base_models_fine_tuned_models_and_their_checkpoints()
+    {
+        var model = await FineTunedLocalModelAsync("reg");
+        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
+        {
+            var job = await db.FineTuneJobs.SingleAsync(j => j.FineTunedModel == model);
+            db.FineTuneCheckpoints.Add(new FineTuneCheckpoint { JobId = job.Id, ExternalId = "epoch-1", ModelName = $"{model}:ckpt-step-3", Step = 3, ParametersJson = job.ResultParametersJson, CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var models = await _app.Services.GetRequiredService<ModelRegistry>().ListAsync();
+
+        Assert.Contains(models, m => m is { Kind: ModelKind.Base, Provider: "local", Model: "local-mix-v1", Available: true });
+        Assert.Contains(models, m => m is { Kind: ModelKind.Base, Provider: "openai", Available: false });
+        Assert.Contains(models, m => m.Kind == ModelKind.FineTuned && m.Model == model && m.JobId is not null && m.ParametersJson is not null);
+        Assert.Contains(models, m => m.Kind == ModelKind.Checkpoint && m.Model == $"{model}:ckpt-step-3");
+    }
+
+    [Fact]
+    public async Task Without_a_deployment_only_the_base_model_plans()
+    {
+        var briefId = await BriefAsync();
+        using var scope = _app.Services.CreateScope();
+
+        var run = await Get<PlanGenerator>(scope).GenerateSideBySideAsync(briefId, _planner);
+        var primary = await run.Primary;
+
+        Assert.Null(run.Comparison);
+        Assert.Equal(ModelRole.Base, primary.Role);
+        Assert.Equal("local-mix-v1", primary.Model);
+        Assert.Contains("No fine-tuned model is deployed", primary.Reason);
+    }
+
+    [Fact]
+    public async Task A_deployed_model_plans_side_by_side_with_its_base_and_every_call_is_recorded_with_its_reason()
+    {
+        var model = await FineTunedLocalModelAsync("sbs");
+        var registry = _app.Services.GetRequiredService<ModelRegistry>();
+        Assert.True((await registry.DeployAsync(model, _admin)).Succeeded);
+        var briefId = await BriefAsync();
+        using var scope = _app.Services.CreateScope();
+
+        var run = await Get<PlanGenerator>(scope).GenerateSideBySideAsync(briefId, _planner);
+        var primary = await run.Primary;
+        var comparison = await run.Comparison!;
+
+        Assert.Equal(ModelRole.FineTuned, primary.Role);
+        Assert.Equal(model, primary.Model);
+        Assert.Contains("too few recent calls", primary.Reason);
+        Assert.Equal(ModelRole.Base, comparison.Role);
+        Assert.NotEmpty(primary.Plans);
+        Assert.NotEmpty(comparison.Plans);
+        // The fine-tuned parameters prefer Social: its plans put more there than the base model's.
+        static double Social(ColumnResult c) => c.Plans.Average(p => p.Plan.LineItems.Where(i => i.Channel == Channel.Social).Sum(i => i.Share));
+        Assert.True(Social(primary) > Social(comparison), $"{Social(primary):P1} vs {Social(comparison):P1}");
+        await using var db = await Get<IDbContextFactory<PlannerDbContext>>(scope).CreateDbContextAsync();
+        var calls = await db.ModelCalls.Where(c => c.RunId == run.RunId).ToListAsync();
+        Assert.Equal(2, calls.Count);
+        Assert.All(calls, c => Assert.True(c.Succeeded && c.LatencyMs > 0 && c.QualityScore > 0));
+        Assert.Contains(calls, c => c.Role == ModelRole.Base && c.Reason.Contains("Comparison"));
+        var latest = await Get<PlanGenerator>(scope).LatestPlansAsync(briefId, _planner);
+        Assert.Equal([ModelRole.Base, ModelRole.FineTuned], latest.Select(p => p.Entity.Role).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task Base_only_strategy_calls_the_base_model_first_and_the_choice_counts_for_the_ab_statistics()
+    {
+        var model = await FineTunedLocalModelAsync("strategy");
+        await _app.Services.GetRequiredService<ModelRegistry>().DeployAsync(model, _admin);
+        using var scope = _app.Services.CreateScope();
+        var settings = Get<SettingsService>(scope);
+        await settings.SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.BaseOnly }, _admin);
+        var briefId = await BriefAsync();
+
+        var run = await Get<PlanGenerator>(scope).GenerateSideBySideAsync(briefId, _planner);
+        var primary = await run.Primary;
+        var comparison = await run.Comparison!;
+        var chosen = comparison.Plans[0];
+        Assert.True((await Get<TrainingCollector>(scope).ChoosePlanAsync(chosen.Entity.Id, _planner)).Succeeded);
+        var insights = await Get<InsightsService>(scope).GetAsync(_admin);
+
+        Assert.Equal((ModelRole.Base, "Strategy is base only."), (primary.Role, primary.Reason));
+        Assert.Equal(ModelRole.FineTuned, comparison.Role);
+        Assert.Equal(1, insights.AB.Comparisons);
+        Assert.Equal(1, insights.AB.FineTunedWins);
+        Assert.Contains(insights.Models, m => m.Model == model && m.Calls >= 1);
+        Assert.Contains(insights.Models, m => m.Model == "local-mix-v1" && m.SuccessRate == 1);
+    }
+
+    [Fact]
+    public async Task Rolling_back_redeploys_the_previous_model_and_the_history_keeps_every_step()
+    {
+        var first = await FineTunedLocalModelAsync("first");
+        var second = await FineTunedLocalModelAsync("second", socialPreference: 2.0);
+        var registry = _app.Services.GetRequiredService<ModelRegistry>();
+
+        await registry.DeployAsync(first, _admin);
+        await registry.DeployAsync(second, _admin);
+        var again = await registry.DeployAsync(second, _admin);
+        var rollback = await registry.RollbackAsync(_admin);
+        var active = await registry.ActiveAsync();
+        var history = await registry.HistoryAsync();
+
+        Assert.False(again.Succeeded);
+        Assert.True(rollback.Succeeded);
+        Assert.Equal(first, active!.Model);
+        Assert.Equal(3, history.Count);
+        Assert.Equal([first, second, first], history.Select(h => h.Deployment.Model).Reverse());
+        Assert.Single(history, h => h.Deployment.EndedAt is null);
+        Assert.All(history, h => Assert.Equal("admin@demo.local", h.By));
+        Assert.False((await registry.DeployAsync("local-mix-v1", _admin)).Succeeded);
+    }
+}

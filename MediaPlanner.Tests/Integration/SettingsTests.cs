@@ -1,0 +1,441 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.RegularExpressions;
+using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Models;
+using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Providers.OpenAI;
+using MediaPlanner.Domain.Training;
+using MediaPlanner.Tests.Fakes;
+using MediaPlanner.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenAI.FineTuning;
+
+#pragma warning disable OPENAI001 // fine-tuning is experimental in the SDK
+
+namespace MediaPlanner.Tests.Integration;
+
+/// <summary>Records every log line the app writes, at every level, formatted and with its structured values and exception.</summary>
+public sealed class LogRecorder : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyList<string> Lines => [.. _lines];
+
+    public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Recorder(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+        {
+            lines.Enqueue($"{category} scope: {state}");
+            return null;
+        }
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} [{values}] {exception}");
+        }
+    }
+}
+
+/// <summary>
+/// The app over a private database, with a private Data Protection key ring (so a second app over the same database
+/// and key ring can be started, and one with another key ring) and every log line recorded.
+/// </summary>
+public sealed class SettingsAppFixture : IDisposable
+{
+    public SettingsAppFixture()
+    {
+        Factory.Settings["DataProtection:KeysPath"] = KeysPath;
+        App = Factory.WithWebHostBuilder(b => b.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(Logs);
+            logging.AddFilter<LogRecorder>(null, LogLevel.Trace);
+        }));
+    }
+
+    public string KeysPath { get; } = Directory.CreateTempSubdirectory("mp-keys-").FullName;
+
+    public LogRecorder Logs { get; } = new();
+
+    public MediaPlannerFactory Factory { get; } = new();
+
+    public WebApplicationFactory<Program> App { get; }
+
+    public async Task<HttpClient> SignInAsync(string email)
+    {
+        var client = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var response = await MediaPlannerFactory.PostLoginAsync(client, email, DatabaseInitializer.DemoPassword);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
+    public void Dispose()
+    {
+        Factory.Dispose();
+        try
+        {
+            Directory.Delete(KeysPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
+}
+
+public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<SettingsAppFixture>
+{
+    private static string NewKey() => $"sk-test-{Guid.NewGuid():N}{Guid.NewGuid():N}"[..60];
+
+    private SettingsService Service => fixture.App.Services.GetRequiredService<SettingsService>();
+
+    private OpenAIOptions Options => fixture.App.Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue;
+
+    private async Task<CurrentUser> AdminAsync()
+    {
+        using var scope = fixture.App.Services.CreateScope();
+        var admin = await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync("admin@demo.local");
+        return new CurrentUser(admin!.Id, IsAdmin: true);
+    }
+
+    private async Task<Dictionary<string, string>> RowsAsync()
+    {
+        await using var db = await fixture.App.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
+        return await db.Settings.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Value);
+    }
+
+    [Fact]
+    public async Task A_saved_key_is_stored_encrypted_and_the_options_follow_at_once()
+    {
+        var admin = await AdminAsync();
+        var before = Options;
+        var key = NewKey();
+
+        var result = await Service.SaveProviderAsync("https://contoso.openai.azure.com/openai/v1/", "gpt-4o-2024-08-06", key, false, admin);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
+        var rows = await RowsAsync();
+        var stored = rows[SettingsService.ApiKeyKey];
+        Assert.NotEqual(key, stored);
+        Assert.DoesNotContain(key, stored);
+        Assert.DoesNotContain(key[8..], stored);
+        Assert.All(rows.Values, v => Assert.DoesNotContain(key, v));
+
+        var after = Options;
+        Assert.NotSame(before, after);
+        Assert.Equal(key, after.ApiKey);
+        Assert.Equal("https://contoso.openai.azure.com/openai/v1/", after.Endpoint);
+        Assert.Equal("gpt-4o-2024-08-06", after.BaseModel);
+        Assert.True(after.IsAzure);
+        Assert.DoesNotContain(key, after.ToString());
+
+        var view = Service.GetProvider();
+        Assert.True(view.HasApiKey);
+        Assert.Equal(ApiKeySource.Settings, view.KeySource);
+        Assert.Equal($"sk-…{key[^4..]}", view.ApiKeyHint);
+        Assert.DoesNotContain(key, view.ToString());
+        Assert.Equal(key, fixture.App.Services.GetRequiredService<OpenAIClientFactory>().Options.ApiKey);
+
+        var removed = await Service.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
+
+        Assert.True(removed.Succeeded);
+        Assert.False((await RowsAsync()).ContainsKey(SettingsService.ApiKeyKey));
+        Assert.Null(Options.ApiKey);
+        Assert.Equal("https://contoso.openai.azure.com/openai/v1/", Options.Endpoint);
+        Assert.Equal(new ProviderSettingsView("https://contoso.openai.azure.com/openai/v1/", "gpt-4o-2024-08-06", false, null, ApiKeySource.None, false),
+            Service.GetProvider());
+    }
+
+    [Fact]
+    public async Task The_running_client_calls_openai_with_the_saved_key_and_endpoint_without_a_restart()
+    {
+        var admin = await AdminAsync();
+        var key = NewKey();
+        await using var openAI = await FakeOpenAIServer.StartAsync(key);
+        var clients = fixture.App.Services.GetRequiredService<OpenAIClientFactory>();
+
+        var result = await Service.SaveProviderAsync(openAI.BaseAddress.ToString(), "gpt-4o-mini-2024-07-18", key, false, admin);
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
+        await foreach (var page in clients.CreateFineTuningClient().GetJobsAsync(new FineTuningJobCollectionOptions { PageSize = 1 }).GetRawPagesAsync())
+            break;
+
+        var request = Assert.Single(openAI.RequestsTo(FakeRoute.ListJobs));
+        Assert.True(request.Authorized);
+
+        await Service.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
+        var error = Assert.Throws<InvalidOperationException>(() => clients.CreateClient());
+        Assert.Contains("No OpenAI API key", error.Message);
+    }
+
+    [Fact]
+    public async Task A_second_app_over_the_same_database_and_key_ring_decrypts_the_key_and_one_with_another_key_ring_says_it_cannot()
+    {
+        var admin = await AdminAsync();
+        var key = NewKey();
+        Assert.True((await Service.SaveProviderAsync(null, null, key, false, admin)).Succeeded);
+
+        // Same configuration (database, DataProtection:KeysPath), new host: new singletons, nothing cached.
+        using (var second = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Instance", "second")))
+        {
+            Assert.Equal(key, second.Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue.ApiKey);
+            var view = second.Services.GetRequiredService<SettingsService>().GetProvider();
+            Assert.Equal(ApiKeySource.Settings, view.KeySource);
+            Assert.False(view.SavedKeyUnreadable);
+        }
+
+        var otherKeys = Directory.CreateTempSubdirectory("mp-keys-other-").FullName;
+        try
+        {
+            using var stranger = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("DataProtection:KeysPath", otherKeys));
+            Assert.Null(stranger.Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue.ApiKey);
+            var view = stranger.Services.GetRequiredService<SettingsService>().GetProvider();
+            Assert.True(view.SavedKeyUnreadable);
+            Assert.False(view.HasApiKey);
+            Assert.Equal(ApiKeySource.None, view.KeySource);
+        }
+        finally
+        {
+            Directory.Delete(otherKeys, recursive: true);
+        }
+        await Service.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
+    }
+
+    [Fact]
+    public async Task The_key_never_reaches_the_settings_page_nor_any_log_line()
+    {
+        var admin = await AdminAsync();
+        var key = NewKey();
+        Assert.True((await Service.SaveProviderAsync(null, null, key, false, admin)).Succeeded);
+        // Things that end up in logs in practice: the options object and the page's view of the settings.
+        var logger = fixture.App.Services.GetRequiredService<ILogger<SettingsTests>>();
+        logger.LogInformation("Options now {Options}; view {View}", Options, Service.GetProvider());
+        var client = await fixture.SignInAsync("admin@demo.local");
+
+        var response = await client.GetAsync("/admin/settings");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains($"A key is saved (sk-…{key[^4..]})", html);
+        Assert.DoesNotContain(key, html);
+        Assert.DoesNotContain(key[8..^4], html);
+        var keyInput = Regex.Match(html, "<input[^>]*id=\"provider-api-key\"[^>]*>").Value;
+        Assert.NotEmpty(keyInput);
+        Assert.DoesNotMatch("value=\"[^\"]+\"", keyInput);
+        Assert.Contains("type=\"password\"", keyInput);
+
+        var lines = fixture.Logs.Lines;
+        Assert.Contains(lines, l => l.Contains("OpenAI provider settings saved by user", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("Options now OpenAIOptions", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.DoesNotContain(key[8..^4], l));
+        await Service.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
+    }
+
+    [Fact]
+    public async Task Admins_open_the_settings_page_with_every_section_and_see_it_in_the_navigation()
+    {
+        var client = await fixture.SignInAsync("admin@demo.local");
+
+        var html = WebUtility.HtmlDecode(await client.GetStringAsync("/admin/settings"));
+
+        Assert.Contains("Active model", html);
+        Assert.Contains("Model selection", html);
+        Assert.Contains("OpenAI provider", html);
+        Assert.Contains("Prices per 1M tokens", html);
+        Assert.Contains("gpt-4o-mini-2024-07-18", html);
+        Assert.Contains("href=\"admin/settings\"", html);
+        Assert.Contains(OpenAIOptions.AzureEndpointExample, html);
+    }
+
+    [Theory]
+    [InlineData("planner@demo.local")]
+    [InlineData("reviewer@demo.local")]
+    public async Task Planners_and_reviewers_are_refused_the_settings_page_and_do_not_see_the_link(string email)
+    {
+        var client = await fixture.SignInAsync(email);
+
+        var response = await client.GetAsync("/admin/settings");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/Account/AccessDenied", response.Headers.Location!.AbsolutePath);
+        Assert.DoesNotContain("href=\"admin/settings\"", await client.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task Anonymous_users_are_sent_to_sign_in()
+    {
+        var client = fixture.App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.GetAsync("/admin/settings");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/Account/Login", response.Headers.Location!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Only_admins_may_change_settings()
+    {
+        var planner = new CurrentUser("planner-x", IsAdmin: false);
+
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Service.SaveSelectionAsync(SelectionSettings.Default, planner));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Service.SaveProviderAsync(null, null, NewKey(), false, planner));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Service.DeletePriceAsync("gpt-4o-2024-08-06", planner));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not a url")]
+    [InlineData("ftp://api.openai.com/v1")]
+    [InlineData("https://api.openai.com")]
+    [InlineData("https://contoso.openai.azure.com/openai/deployments/x")]
+    [InlineData("https://user:secret@api.openai.com/v1")]
+    [InlineData("https://api.openai.com/v1?key=abc")]
+    public async Task An_invalid_endpoint_is_refused_with_the_reason_and_changes_nothing(string endpoint)
+    {
+        var admin = await AdminAsync();
+        var before = Service.GetProvider();
+        var options = Options;
+
+        var result = await Service.SaveProviderAsync(endpoint, "gpt-4o-mini-2024-07-18", NewKey(), false, admin);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(OpenAIOptions.ValidateEndpoint(endpoint), result.Errors["Endpoint"]);
+        Assert.Equal(before, Service.GetProvider());
+        Assert.Same(options, Options);
+    }
+
+    [Theory]
+    [InlineData("", null, false, "BaseModel")]
+    [InlineData("gpt 4o", null, false, "BaseModel")]
+    [InlineData("gpt-4o-mini-2024-07-18", "sk-has a space-1234567890", false, "ApiKey")]
+    [InlineData("gpt-4o-mini-2024-07-18", "sk-new-key-1234567890abcdef", true, "ApiKey")]
+    public async Task A_bad_base_model_or_key_is_refused_at_its_field(string baseModel, string? key, bool clear, string field)
+    {
+        var result = await Service.SaveProviderAsync(OpenAIOptions.DefaultEndpoint, baseModel, key, clear, await AdminAsync());
+
+        Assert.False(result.Succeeded);
+        Assert.True(result.Errors.ContainsKey(field), string.Join("; ", result.Errors.Keys));
+        if (key is not null)
+            Assert.DoesNotContain(key, result.Errors[field]);
+    }
+
+    public static TheoryData<AutoThresholds, string> BadThresholds => new()
+    {
+        { new AutoThresholds(Window: 4), nameof(AutoThresholds.Window) },
+        { new AutoThresholds(Window: 1001), nameof(AutoThresholds.Window) },
+        { new AutoThresholds(MinSamples: 0), nameof(AutoThresholds.MinSamples) },
+        { new AutoThresholds(Window: 20, MinSamples: 21), nameof(AutoThresholds.MinSamples) },
+        { new AutoThresholds(MinSuccessRate: 1.5), nameof(AutoThresholds.MinSuccessRate) },
+        { new AutoThresholds(MinSuccessRate: -0.1), nameof(AutoThresholds.MinSuccessRate) },
+        { new AutoThresholds(MinSuccessRate: double.NaN), nameof(AutoThresholds.MinSuccessRate) },
+        { new AutoThresholds(QualityTolerance: 101), nameof(AutoThresholds.QualityTolerance) },
+        { new AutoThresholds(QualityTolerance: -1), nameof(AutoThresholds.QualityTolerance) },
+        { new AutoThresholds(MaxLatencyRatio: 0.5), nameof(AutoThresholds.MaxLatencyRatio) },
+        { new AutoThresholds(MaxCostRatio: 0.99), nameof(AutoThresholds.MaxCostRatio) },
+        { new AutoThresholds(DailyBudgetUsd: -1m), nameof(AutoThresholds.DailyBudgetUsd) },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadThresholds))]
+    public async Task Out_of_range_thresholds_are_refused_at_their_field(AutoThresholds thresholds, string field)
+    {
+        var before = Service.GetSelection();
+
+        var result = await Service.SaveSelectionAsync(new SelectionSettings(SelectionStrategy.Auto, thresholds), await AdminAsync());
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(field, Assert.Single(result.Errors).Key);
+        Assert.Equal(before, Service.GetSelection());
+    }
+
+    [Fact]
+    public async Task Valid_selection_settings_are_saved_and_read_back_by_a_fresh_service()
+    {
+        var saved = new SelectionSettings(SelectionStrategy.FineTunedOnly,
+            new AutoThresholds(Window: 5, MinSamples: 5, MinSuccessRate: 0, QualityTolerance: 100, MaxLatencyRatio: 1, MaxCostRatio: 1, DailyBudgetUsd: 0m));
+
+        var result = await Service.SaveSelectionAsync(saved, await AdminAsync());
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
+        Assert.Equal(saved, Service.GetSelection());
+        var fresh = ActivatorUtilities.CreateInstance<SettingsService>(fixture.App.Services);
+        Assert.Equal(saved, fresh.GetSelection());
+        Assert.Contains("FineTunedOnly", (await RowsAsync())[SettingsService.SelectionKey]);
+        await Service.SaveSelectionAsync(SelectionSettings.Default, await AdminAsync());
+    }
+
+    [Fact]
+    public async Task A_price_row_is_added_updated_and_deleted_and_a_fine_tuned_model_gets_its_own()
+    {
+        var admin = await AdminAsync();
+        const string Model = "ft:gpt-4o-mini-2024-07-18:acme:spring:abc123";
+        var price = new ModelPrice { Model = Model, InputPerMillion = 0.30m, OutputPerMillion = 1.20m, Source = "OpenAI pricing page (fine-tuned)", AsOf = new(2026, 11, 1) };
+
+        Assert.True((await Service.SavePriceAsync(price, admin)).Succeeded);
+        var added = Assert.Single(await Service.PricesAsync(), p => p.Model == Model);
+        Assert.Equal(0.30m, added.InputPerMillion);
+        Assert.Null(added.TrainingPerMillion);
+
+        var update = new ModelPrice { Model = $" {Model} ", InputPerMillion = 0.25m, OutputPerMillion = 1.00m, TrainingPerMillion = 0m, Source = " Invoice ", AsOf = new(2026, 11, 20) };
+        Assert.True((await Service.SavePriceAsync(update, admin)).Succeeded);
+        var updated = Assert.Single(await Service.PricesAsync(), p => p.Model == Model);
+        Assert.Equal((0.25m, 1.00m, (decimal?)0m, "Invoice", new DateOnly(2026, 11, 20)),
+            (updated.InputPerMillion, updated.OutputPerMillion, updated.TrainingPerMillion, updated.Source, updated.AsOf));
+        Assert.Contains(await Service.PricesAsync(), p => p.Model == "gpt-4o-mini-2024-07-18");
+
+        Assert.True(await Service.DeletePriceAsync(Model, admin));
+        Assert.DoesNotContain(await Service.PricesAsync(), p => p.Model == Model);
+        Assert.False(await Service.DeletePriceAsync(Model, admin));
+    }
+
+    public static TheoryData<ModelPrice, string> BadPrices => new()
+    {
+        { Price(p => p.Model = " "), nameof(ModelPrice.Model) },
+        { Price(p => p.InputPerMillion = -0.01m), nameof(ModelPrice.InputPerMillion) },
+        { Price(p => p.OutputPerMillion = -1m), nameof(ModelPrice.OutputPerMillion) },
+        { Price(p => p.TrainingPerMillion = -3m), nameof(ModelPrice.TrainingPerMillion) },
+        { Price(p => p.Source = ""), nameof(ModelPrice.Source) },
+        { Price(p => p.AsOf = default), nameof(ModelPrice.AsOf) },
+        { Price(p => p.AsOf = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30)), nameof(ModelPrice.AsOf) },
+    };
+
+    private static ModelPrice Price(Action<ModelPrice> change)
+    {
+        var price = new ModelPrice { Model = "bad-price-model", InputPerMillion = 1m, OutputPerMillion = 2m, Source = "test", AsOf = new(2026, 1, 1) };
+        change(price);
+        return price;
+    }
+
+    [Theory]
+    [MemberData(nameof(BadPrices))]
+    public async Task A_bad_price_is_refused_at_its_field_and_not_stored(ModelPrice price, string field)
+    {
+        var result = await Service.SavePriceAsync(price, await AdminAsync());
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(field, Assert.Single(result.Errors).Key);
+        Assert.DoesNotContain(await Service.PricesAsync(), p => p.Model == "bad-price-model");
+    }
+
+    [Fact]
+    public void Key_hints_show_at_most_the_last_four_characters()
+    {
+        Assert.Equal("sk-…wxyz", SettingsService.KeyHint("sk-proj-abcdefghijklmnopqrstuvwxyz"));
+        Assert.Equal("…7890", SettingsService.KeyHint("0123456789abcdef7890"));
+        Assert.Equal("sk-…", SettingsService.KeyHint("sk-short-key"));
+    }
+}
