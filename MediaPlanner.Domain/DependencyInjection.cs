@@ -37,7 +37,8 @@ public static class DependencyInjection
         builder.Services.AddScoped<ModelSelector>();
         builder.Services.AddScoped<InsightsService>();
 
-        builder.Services.AddSingleton(TrainingSettings.From(builder.Configuration));
+        // Per scope, so a base model saved in settings applies from the next request on.
+        builder.Services.AddScoped(sp => new TrainingSettings(sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<OpenAIOptions>>().CurrentValue.BaseModel));
         builder.Services.AddSingleton<ExampleValidator>();
         builder.Services.AddScoped<TrainingCollector>();
         builder.Services.AddScoped<ReviewService>();
