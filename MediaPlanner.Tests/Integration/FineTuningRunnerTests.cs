@@ -113,7 +113,8 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         await SeedValidatedAsync(24);
         var id = await CreateAsync(new NewJobRequest(FineTuneProviders.Local, Suffix: "spring", Seed: 7, Epochs: 3, BatchSize: 4, ValidationPercent: 20));
 
-        var detail = await WaitForAsync(id, j => j.IsFinished);
+        // The runner gives the lease back just after the job's final save.
+        var detail = await WaitForAsync(id, j => j.IsFinished && j.LeaseOwner is null);
 
         var job = detail.Job;
         Assert.Equal(FineTuneStatus.Succeeded, job.Status);
