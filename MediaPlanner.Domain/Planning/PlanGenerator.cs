@@ -48,7 +48,8 @@ public sealed class PlanGenerator(
         CancellationToken ct = default)
     {
         var selection = await selector.SelectAsync(ct);
-        var result = await RunWithFallbackAsync(briefId, user, selection, selection.PrimaryRole, selection.Reason, Guid.NewGuid(), alternatives, ct);
+        var result = await RunWithFallbackAsync(briefId, user, selection, selection.PrimaryRole, selection.Reason, Guid.NewGuid(), alternatives,
+            baseAlreadyRunning: false, ct);
         return result.Succeeded ? result.Plans : throw new InvalidOperationException(result.Error);
     }
 
@@ -58,7 +59,8 @@ public sealed class PlanGenerator(
     {
         var selection = await selector.SelectAsync(ct);
         var runId = Guid.NewGuid();
-        var primary = RunWithFallbackAsync(briefId, user, selection, selection.PrimaryRole, selection.Reason, runId, alternatives, ct);
+        var primary = RunWithFallbackAsync(briefId, user, selection, selection.PrimaryRole, selection.Reason, runId, alternatives,
+            baseAlreadyRunning: selection.ComparisonRole == ModelRole.Base, ct);
         var comparison = selection.ComparisonRole is { } role
             ? GenerateColumnAsync(briefId, user, selection.For(role), role, selection.Strategy, "Comparison column (side by side).", runId, alternatives, ct)
             : null;
@@ -66,12 +68,12 @@ public sealed class PlanGenerator(
     }
 
     private async Task<ColumnResult> RunWithFallbackAsync(int briefId, CurrentUser user, Selection selection, ModelRole role, string reason,
-        Guid runId, int alternatives, CancellationToken ct)
+        Guid runId, int alternatives, bool baseAlreadyRunning, CancellationToken ct)
     {
         var result = await GenerateColumnAsync(briefId, user, selection.For(role), role, selection.Strategy, reason, runId, alternatives, ct);
-        if (result.Succeeded || role == ModelRole.Base || selection.ComparisonRole == ModelRole.Base)
+        // No fallback when the base model is already the comparison column: the planner sees its plans anyway.
+        if (result.Succeeded || role == ModelRole.Base || baseAlreadyRunning)
             return result;
-        // Only when the base model is not already the comparison column: then the planner sees its plans anyway.
         var fallback = await GenerateColumnAsync(briefId, user, selection.Base, ModelRole.Base, selection.Strategy,
             $"Fallback: the fine-tuned model failed ({result.Error}).", runId, alternatives, ct);
         return fallback with { FellBack = true };

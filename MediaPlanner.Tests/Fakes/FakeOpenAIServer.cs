@@ -78,6 +78,9 @@ public sealed class FakeChatBehaviour
 
     public FakeBadContent BadContent { get; private set; }
 
+    /// <summary>Models this server does not know (a deleted fine-tune, say): they answer OpenAI's 404 model_not_found.</summary>
+    public HashSet<string> UnknownModels { get; } = [];
+
     /// <summary>The next <paramref name="times"/> answers are not usable plans; then plans again.</summary>
     public void AnswerBadly(int times = int.MaxValue, FakeBadContent content = FakeBadContent.NotJson)
     {
@@ -612,6 +615,8 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         if (request.Messages.Count == 0)
             return Error(400, null, "[] is too short - 'messages'", "messages");
         var behaviour = Chat;
+        if (behaviour.UnknownModels.Contains(request.Model))
+            return Error(404, "model_not_found", $"The model `{request.Model}` does not exist or you do not have access to it.", null);
         if (request.ResponseFormatType == "json_schema" && behaviour.RejectJsonSchema)
             return Error(400, null, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", "response_format");
         if (request.ResponseFormatType == "json_object"

@@ -21,7 +21,15 @@ public sealed class LocalPlanProvider(MediaMixParameters parameters) : IPlanProv
 
     public Task<ProviderResult> GenerateAsync(PlanRequest request, ModelTarget target, int alternatives, CancellationToken cancellationToken)
     {
-        var engine = EngineFor(target);
+        LocalMediaMixEngine engine;
+        try
+        {
+            engine = EngineFor(target);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PlanProviderException($"The deployed model {target.Model} has an unusable parameter set: {ex.Message}", "invalid_model", ex);
+        }
         try
         {
             return Task.FromResult(new ProviderResult(target.ParametersJson is null ? engine.Parameters.ModelName : target.Model,
