@@ -60,7 +60,7 @@ public sealed class InsightsService(IDbContextFactory<PlannerDbContext> dbFactor
         var active = await registry.ActiveAsync(ct);
 
         return new Insights(models, ab, calls.Sum(c => c.Cost), spend, fineTunes,
-            Recommendations(models, ab, active, thresholds),
+            user.IsAdmin ? Recommendations(models, ab, active, thresholds) : [],
             user.IsAdmin ? Alerts(calls, active, models, thresholds) : []);
     }
 
@@ -110,8 +110,10 @@ public sealed class InsightsService(IDbContextFactory<PlannerDbContext> dbFactor
         }
         var ft = models.FirstOrDefault(m => m.Model == active.Model);
         var baseUsage = models.FirstOrDefault(m => m.Model == active.BaseModel);
-        if (ab.Comparisons < t.MinSamples)
-            list.Add(string.Create(c, $"Only {ab.Comparisons} side-by-side choices so far; {t.MinSamples} are needed before the A/B result means much. Keep auto."));
+        if (ab.Comparisons == 0)
+            list.Add(string.Create(c, $"No side-by-side choices yet; {t.MinSamples} are needed before the A/B result means much. Keep auto meanwhile."));
+        else if (ab.Comparisons < t.MinSamples)
+            list.Add(string.Create(c, $"Only {ab.Comparisons} side-by-side choice{(ab.Comparisons == 1 ? "" : "s")} so far; {t.MinSamples} are needed before the A/B result means much. Keep auto."));
         else if (ab.FineTunedWinRate is { } rate)
         {
             var costNote = "";

@@ -419,7 +419,7 @@ public sealed class OpenAIFineTuneBackend(OpenAIClientFactory clients, TimeProvi
                     : $"OpenAI refused access (403 Forbidden) while {action}: the API key, its project or organisation may not be allowed to fine-tune this model. Check the OpenAI API key and its permissions in settings.",
                 null, ex);
         }
-        catch (ClientResultException ex) when (ex.Status == 429 && ErrorBody.From(ex).Code == "insufficient_quota")
+        catch (ClientResultException ex) when (ex.Status == 429 && OpenAIErrorBody.From(ex).Code == "insufficient_quota")
         {
             throw new OpenAIRejectedException(429, "insufficient_quota",
                 $"OpenAI refused the request while {action}: the account has run out of quota. Check the plan and billing details of the OpenAI account.",
@@ -439,7 +439,7 @@ public sealed class OpenAIFineTuneBackend(OpenAIClientFactory clients, TimeProvi
         }
         catch (ClientResultException ex)
         {
-            var error = ErrorBody.From(ex);
+            var error = OpenAIErrorBody.From(ex);
             var code = error.Code ?? ex.Status switch { 404 => "not_found", 400 or 422 => "invalid_request", _ => $"http_{ex.Status}" };
             throw new OpenAIRejectedException(ex.Status, code,
                 $"OpenAI rejected the request while {action} ({ex.Status}): {error.Message ?? "no reason given."}", error.Param, ex);
@@ -600,30 +600,6 @@ public sealed class OpenAIFineTuneBackend(OpenAIClientFactory clients, TimeProvi
         };
     }
 
-    /// <summary>OpenAI's error body: {"error": {"code", "message", "param", "type"}}.</summary>
-    private sealed record ErrorBody(string? Code, string? Message, string? Param)
-    {
-        public static ErrorBody From(ClientResultException ex)
-        {
-            try
-            {
-                var content = ex.GetRawResponse()?.Content;
-                if (content is null || content.ToMemory().IsEmpty)
-                    return new(null, null, null);
-                using var doc = JsonDocument.Parse(content);
-                if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("error", out var error)
-                    || error.ValueKind != JsonValueKind.Object)
-                    return new(null, null, null);
-                var message = Json.String(error, "message");
-                return new(Json.String(error, "code") ?? Json.String(error, "type"),
-                    message is null ? null : Shorten(message, 1000), Json.String(error, "param"));
-            }
-            catch (JsonException)
-            {
-                return new(null, null, null);
-            }
-        }
-    }
 
     /// <summary>Tolerant readers: a missing or differently typed field is null, never an exception.</summary>
     private static class Json

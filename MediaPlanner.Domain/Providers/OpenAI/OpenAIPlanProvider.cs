@@ -141,7 +141,7 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
                     string.Concat(completion.Content.Where(p => p.Kind == ChatMessageContentPartKind.Text).Select(p => p.Text)),
                     completion.Refusal, completion.FinishReason);
             }
-            catch (ClientResultException ex) when (!jsonObject && ex.Status == 400 && ErrorBody.From(ex) is var error && RejectsJsonSchema(error))
+            catch (ClientResultException ex) when (!jsonObject && ex.Status == 400 && OpenAIErrorBody.From(ex) is var error && RejectsJsonSchema(error))
             {
                 if (_jsonObjectOnly.TryAdd(call.Key, true))
                     logger.LogWarning("The OpenAI endpoint rejected json_schema output for {Model} ({Message}); using json_object from now on",
@@ -273,7 +273,7 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
         return result;
     }
 
-    private static bool RejectsJsonSchema(ErrorBody error) =>
+    private static bool RejectsJsonSchema(OpenAIErrorBody error) =>
         Mentions(error.Message) || Mentions(error.Param);
 
     private static bool Mentions(string? text) =>
@@ -284,7 +284,7 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
     private static TimeSpan? RetryDelay(ClientResultException ex)
     {
         if (ex.Status == 429)
-            return ErrorBody.From(ex).Code != "insufficient_quota" && RetryAfter(ex.GetRawResponse()) is { } wait && wait <= MaxRetryAfter
+            return OpenAIErrorBody.From(ex).Code != "insufficient_quota" && RetryAfter(ex.GetRawResponse()) is { } wait && wait <= MaxRetryAfter
                 ? wait
                 : null;
         if (ex.Status >= 500)
@@ -303,7 +303,7 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
                 return new("unauthorized",
                     $"OpenAI refused access to the model {call.Model} (403 Forbidden). Check the OpenAI API key in settings and that its project may use this model.");
         }
-        var error = ErrorBody.From(ex);
+        var error = OpenAIErrorBody.From(ex);
         var detail = error.Message is { Length: > 0 } m ? $": {Shorten(call.Redact(m), 300)}" : ".";
         return ex.Status switch
         {
@@ -402,29 +402,4 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
         public Failure Failure { get; } = failure;
     }
 
-    /// <summary>OpenAI's error body: {"error": {"message", "type", "param", "code"}}; nulls when it is something else.</summary>
-    private sealed record ErrorBody(string? Code, string? Message, string? Param)
-    {
-        public static ErrorBody From(ClientResultException ex)
-        {
-            try
-            {
-                var content = ex.GetRawResponse()?.Content;
-                if (content is null || content.ToMemory().IsEmpty)
-                    return new(null, null, null);
-                using var doc = JsonDocument.Parse(content);
-                if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("error", out var error)
-                    || error.ValueKind != JsonValueKind.Object)
-                    return new(null, null, null);
-                return new(Text(error, "code") ?? Text(error, "type"), Text(error, "message"), Text(error, "param"));
-            }
-            catch (JsonException)
-            {
-                return new(null, null, null);
-            }
-        }
-
-        private static string? Text(JsonElement e, string name) =>
-            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-    }
 }
