@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using MediaPlanner.Benchmarks;
+using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Training;
 
 // dotnet run -c Release -- --filter '*' [--job short]
@@ -13,7 +14,8 @@ if (args is ["export-memory", ..])
     process.Refresh();
     var before = process.WorkingSet64;
     var settings = new TrainingSettings(TrainingSettings.DefaultBaseModel);
-    var service = new TrainingDataService(TrainingDataStore.Factory(), new ExampleValidator(), settings, TimeProvider.System);
+    var factory = TrainingDataStore.Factory();
+    var service = new TrainingDataService(factory, new ExampleValidator(), settings, TimeProvider.System, new AuditLog(factory, TimeProvider.System));
     var watch = Stopwatch.StartNew();
     var lines = await service.ExportAsync(Stream.Null, new ExportOptions());
     watch.Stop();

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Training;
 
 namespace MediaPlanner.Benchmarks;
@@ -16,8 +17,9 @@ public class TrainingDataBenchmarks
         TrainingDataStore.EnsureCreated();
         var factory = TrainingDataStore.Factory();
         var settings = new TrainingSettings(TrainingSettings.DefaultBaseModel);
-        _training = new TrainingDataService(factory, new ExampleValidator(), settings, TimeProvider.System);
-        _reviews = new ReviewService(factory, new ExampleValidator(), settings, TimeProvider.System);
+        var audit = new AuditLog(factory, TimeProvider.System);
+        _training = new TrainingDataService(factory, new ExampleValidator(), settings, TimeProvider.System, audit);
+        _reviews = new ReviewService(factory, new ExampleValidator(), settings, TimeProvider.System, audit);
     }
 
     /// <summary>All 100,000 validated examples streamed as JSONL.</summary>

@@ -1,3 +1,4 @@
+using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Local;
@@ -27,6 +28,8 @@ public static class DependencyInjection
         builder.Services.AddDbContextFactory<PlannerDbContext>(options => options.UseSqlite(connectionString));
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddScoped<UserAdminService>();
         builder.Services.AddSingleton(MediaMixParameters.Default);
         builder.Services.AddSingleton<IPlanProvider, LocalPlanProvider>();
         builder.Services.AddSingleton<IPlanProvider, OpenAIPlanProvider>();

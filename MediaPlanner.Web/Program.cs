@@ -33,7 +33,9 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAdditionalIdentityEndpoints();
 app.MapPlanExportEndpoints();
 app.MapTrainingDataEndpoints();
-app.MapHub<MediaPlanner.Web.Hubs.FineTuningHub>(MediaPlanner.Web.Hubs.FineTuningHub.Path);
+// A refused connection must reach the client as 401/403: re-executed as a POST to the not-found page it became a 400.
+app.MapHub<MediaPlanner.Web.Hubs.FineTuningHub>(MediaPlanner.Web.Hubs.FineTuningHub.Path)
+    .WithMetadata(new Microsoft.AspNetCore.Mvc.SkipStatusCodePagesAttribute());
 app.MapMediaPlannerHealth();
 
 await DatabaseInitializer.InitializeAsync(app.Services);

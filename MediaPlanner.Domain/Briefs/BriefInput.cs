@@ -56,6 +56,18 @@ public sealed class BriefInput : IValidatableObject
             yield return new("Name the campaign.", [nameof(CampaignName)]);
         if (ContainsControlCharacters(Brand) || ContainsControlCharacters(CampaignName))
             yield return new("Remove control characters from the brand or campaign name.", [nameof(Brand), nameof(CampaignName)]);
+        // The database stores UTF-8, which has no form for half a surrogate pair: it would silently become U+FFFD.
+        foreach (var (value, field) in new[] { (Brand, nameof(Brand)), (CampaignName, nameof(CampaignName)), (Interests, nameof(Interests)), (Kpis, nameof(Kpis)), (BriefText, nameof(BriefText)) })
+            if (HasUnpairedSurrogate(value))
+                yield return new("This text has a broken character (half of an emoji or symbol); retype it.", [field]);
+
+        // A crafted request can carry any number in an enum; only the defined ones mean something downstream.
+        if (!Enum.IsDefined(Objective))
+            yield return new("Choose an objective from the list.", [nameof(Objective)]);
+        if (!Enum.IsDefined(Gender))
+            yield return new("Choose an audience from the list.", [nameof(Gender)]);
+        if (!Channels.All(Enum.IsDefined))
+            yield return new("Choose channels from the list.", [nameof(Channels)]);
 
         if (Budget is { } budget)
         {
@@ -111,4 +123,16 @@ public sealed class BriefInput : IValidatableObject
 
     private static bool ContainsControlCharacters(string? value) =>
         value is not null && value.Any(c => char.IsControl(c));
+
+    private static bool HasUnpairedSurrogate(string? value)
+    {
+        for (var i = 0; value is not null && i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+                i++;
+            else if (char.IsSurrogate(value[i]))
+                return true;
+        }
+        return false;
+    }
 }

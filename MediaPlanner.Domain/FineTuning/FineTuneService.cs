@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
+using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
@@ -48,7 +50,8 @@ public sealed partial class FineTuneService(
     TrainingSettings settings,
     MediaMixParameters localBase,
     FineTuneWakeup wakeup,
-    TimeProvider clock)
+    TimeProvider clock,
+    AuditLog audit)
 {
     public IReadOnlyList<BackendInfo> Backends() =>
         backends.Select(b => new BackendInfo(b.Provider, b.IsConfigured, BaseModelFor(b.Provider))).ToList();
@@ -124,8 +127,22 @@ public sealed partial class FineTuneService(
             CreatedById = user.Id,
         };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.FineTuneJobs.Add(job);
-        await db.SaveChangesAsync(ct);
+        // The entry needs the job's id, so it is a second save; the transaction keeps job and entry together.
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            db.FineTuneJobs.Add(job);
+            await db.SaveChangesAsync(ct);
+            await audit.AddAsync(db, user, AuditActions.FineTuneStart, AuditEntities.FineTuneJob, job.Id.ToString(CultureInfo.InvariantCulture),
+                $"Started {job.Provider} fine-tuning job #{job.Id} on {job.BaseModel}: {job.TrainingExamples} training and {job.ValidationExamples} validation examples",
+                after: AuditLog.Json(new
+                {
+                    provider = job.Provider, baseModel = job.BaseModel, suffix = job.Suffix, seed = job.Seed, epochs = job.Epochs,
+                    batchSize = job.BatchSize, learningRateMultiplier = job.LearningRateMultiplier, validationPercent = job.ValidationPercent,
+                    estimatedTokens = job.EstimatedTokens, estimatedCost = job.EstimatedCost,
+                }), ct: ct);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
         wakeup.Wake();
         return new(job.Id, errors);
     }
@@ -163,8 +180,11 @@ public sealed partial class FineTuneService(
             return "That job does not exist.";
         if (job.IsFinished)
             return $"The job already {job.Status.ToString().ToLowerInvariant()}.";
+        var status = job.Status.ToString();
         job.CancelRequested = true;
         job.NextAttemptAt = clock.GetUtcNow();
+        await audit.AddAsync(db, user, AuditActions.FineTuneCancel, AuditEntities.FineTuneJob, id.ToString(CultureInfo.InvariantCulture),
+            $"Asked to cancel {job.Provider} fine-tuning job #{id} ({status.ToLowerInvariant()})", status, "cancel requested", ct);
         await db.SaveChangesAsync(ct);
         wakeup.Wake();
         return "Cancelling: the job stops at its next step.";

@@ -8,7 +8,10 @@ using Microsoft.Extensions.Logging;
 
 namespace MediaPlanner.Domain.Identity;
 
-/// <summary>Applies migrations, creates the roles and, in Development, the demo accounts.</summary>
+/// <summary>
+/// Applies migrations, creates the roles, the first admin from configuration (Seed:AdminEmail and
+/// Seed:AdminPassword) and, in Development, the demo accounts.
+/// </summary>
 public static class DatabaseInitializer
 {
     public const string DemoPassword = "Demo!Pass123";
@@ -39,12 +42,51 @@ public static class DatabaseInitializer
 
         var env = sp.GetRequiredService<IHostEnvironment>();
         var config = sp.GetRequiredService<IConfiguration>();
+        await EnsureFirstAdminAsync(sp.GetRequiredService<UserManager<ApplicationUser>>(), config, logger);
         if (env.IsDevelopment() || config.GetValue<bool>("Seed:DemoUsers"))
         {
             var users = sp.GetRequiredService<UserManager<ApplicationUser>>();
             foreach (var (email, role, name) in DemoUsers)
                 await EnsureUserAsync(users, email, DemoPassword, role, name, logger);
         }
+    }
+
+    /// <summary>
+    /// Without demo users a production install has no way in, so the operator names the first admin in configuration.
+    /// Only while no admin exists: once someone is admin, the setting can neither add a second one nor reset a password.
+    /// A bad setting is logged and the app starts anyway, so the operator can read the log and fix it.
+    /// </summary>
+    private static async Task EnsureFirstAdminAsync(UserManager<ApplicationUser> users, IConfiguration config, ILogger logger)
+    {
+        var email = config["Seed:AdminEmail"]?.Trim();
+        if (string.IsNullOrEmpty(email) || (await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0)
+            return;
+        var password = config["Seed:AdminPassword"];
+        if (string.IsNullOrEmpty(password))
+        {
+            logger.LogError("Seed:AdminEmail is set to {Email} but Seed:AdminPassword is empty; no admin was created.", email);
+            return;
+        }
+        if (await users.FindByEmailAsync(email) is not null)
+        {
+            // Promoting an existing account from configuration would hand admin to whoever registered that address first.
+            logger.LogError("Seed:AdminEmail {Email} belongs to an existing account that is not an admin; it was not promoted and no admin was created.", email);
+            return;
+        }
+        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Administrator" };
+        var created = await users.CreateAsync(user, password);
+        if (!created.Succeeded)
+        {
+            // Identity's messages name the rule (length, digit, ...) and never echo the password.
+            logger.LogError("Could not create the first admin {Email} from Seed:AdminEmail and Seed:AdminPassword: {Errors} Fix the setting and restart.",
+                email, string.Join(" ", created.Errors.Select(e => e.Description)));
+            return;
+        }
+        var promoted = await users.AddToRoleAsync(user, Roles.Admin);
+        if (promoted.Succeeded)
+            logger.LogInformation("Created the first admin {Email} from configuration.", email);
+        else
+            logger.LogError("Created {Email} from Seed:AdminEmail but could not make it an admin: {Errors}", email, string.Join(" ", promoted.Errors.Select(e => e.Description)));
     }
 
     private static async Task EnsureUserAsync(UserManager<ApplicationUser> users, string email, string password, string role,

@@ -1,3 +1,4 @@
+using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
@@ -35,7 +36,8 @@ public sealed class ModelRegistry(
     IDbContextFactory<PlannerDbContext> dbFactory,
     MediaMixParameters localBase,
     IOptionsMonitor<OpenAIOptions> openAI,
-    TimeProvider clock)
+    TimeProvider clock,
+    AuditLog audit)
 {
     public ModelTarget LocalBase => new(FineTuneProviders.Local, localBase.ModelName);
 
@@ -112,6 +114,11 @@ public sealed class ModelRegistry(
             Provider = candidate.Provider, Model = candidate.Model, BaseModel = candidate.BaseModel, JobId = candidate.JobId,
             CheckpointId = candidate.CheckpointId, ParametersJson = candidate.ParametersJson, DeployedAt = now, DeployedById = user.Id,
         });
+        var kind = candidate.Kind == ModelKind.Checkpoint ? "checkpoint" : "fine-tuned model";
+        var source = candidate.JobId is { } jobId ? $" from job #{jobId}" : "";
+        var replaced = current.Count > 0 ? string.Join(", ", current.Select(d => d.Model)) : null;
+        await audit.AddAsync(db, user, AuditActions.ModelDeploy, AuditEntities.Model, model,
+            $"Deployed {kind} {model}{source}{(replaced is null ? "" : $", replacing {replaced}")}", replaced ?? "none deployed", model, ct);
         await db.SaveChangesAsync(ct);
         return (true, $"{model} is now the active fine-tuned model.");
     }
@@ -130,6 +137,8 @@ public sealed class ModelRegistry(
         var previous = history.FirstOrDefault(d => d.Id != current.Id && d.Model != current.Model);
         if (previous is null)
         {
+            await audit.AddAsync(db, user, AuditActions.ModelRollback, AuditEntities.Model, current.Model,
+                $"Rolled back {current.Model}; plans now come from the base model only", current.Model, "base model only", ct);
             await db.SaveChangesAsync(ct);
             return (true, $"{current.Model} is no longer deployed; plans now come from the base model only.");
         }
@@ -139,6 +148,8 @@ public sealed class ModelRegistry(
             CheckpointId = previous.CheckpointId, ParametersJson = previous.ParametersJson, DeployedAt = now, DeployedById = user.Id,
             Note = $"Rolled back from {current.Model}",
         });
+        await audit.AddAsync(db, user, AuditActions.ModelRollback, AuditEntities.Model, current.Model,
+            $"Rolled back {current.Model}; {previous.Model} is active again", current.Model, previous.Model, ct);
         await db.SaveChangesAsync(ct);
         return (true, $"Rolled back: {previous.Model} is active again.");
     }

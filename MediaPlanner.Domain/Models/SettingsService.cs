@@ -1,7 +1,9 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers.OpenAI;
@@ -72,6 +74,7 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
     private readonly IEnumerable<IConfigureOptions<OpenAIOptions>> _configuredOpenAI;
     private readonly TimeProvider _clock;
     private readonly ILogger<SettingsService> _logger;
+    private readonly AuditLog _audit;
     private readonly Lock _loadGate = new();
     private readonly SemaphoreSlim _saveGate = new(1, 1);
     private Snapshot? _snapshot;
@@ -83,14 +86,19 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         IDataProtectionProvider dataProtection,
         IEnumerable<IConfigureOptions<OpenAIOptions>> configuredOpenAI,
         TimeProvider clock,
-        ILogger<SettingsService> logger)
+        ILogger<SettingsService> logger,
+        AuditLog audit)
     {
         _dbFactory = dbFactory;
         _protector = dataProtection.CreateProtector(ProtectorPurpose);
         _configuredOpenAI = configuredOpenAI;
         _clock = clock;
         _logger = logger;
+        _audit = audit;
     }
+
+    /// <summary>What a save adds to the audit trail, written in the same save.</summary>
+    private sealed record AuditNote(string Action, string EntityType, string EntityId, string Summary, string? Before, string? After);
 
     /// <summary>Saved settings, decrypted. A class rather than a record so nothing prints the key by accident.</summary>
     private sealed class Snapshot
@@ -112,9 +120,26 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         var errors = ValidateSelection(selection);
         if (errors.Count > 0)
             return new(errors);
-        await WriteAsync(user, [(SelectionKey, JsonSerializer.Serialize(selection, JsonOptions))], ct);
+        var before = GetSelection();
+        var after = JsonSerializer.Serialize(selection, JsonOptions);
+        await WriteAsync(user, [(SelectionKey, after)], new AuditNote(AuditActions.SettingsSelection, AuditEntities.Setting, SelectionKey,
+            $"Saved the model selection: {SelectionChanges(before, selection)}", JsonSerializer.Serialize(before, JsonOptions), after), ct);
         _logger.LogInformation("Model selection settings saved by user {UserId}.", user.Id);
         return SettingsSaveResult.Ok;
+    }
+
+    private static string SelectionChanges(SelectionSettings before, SelectionSettings after)
+    {
+        var changes = new List<string>();
+        if (before.Strategy != after.Strategy)
+            changes.Add($"strategy {before.Strategy} → {after.Strategy}");
+        foreach (var property in typeof(AutoThresholds).GetProperties())
+        {
+            var (was, now) = (property.GetValue(before.Thresholds), property.GetValue(after.Thresholds));
+            if (!Equals(was, now))
+                changes.Add(string.Create(CultureInfo.InvariantCulture, $"{property.Name} {was} → {now}"));
+        }
+        return changes.Count == 0 ? "no changes" : string.Join(", ", changes);
     }
 
     /// <summary>Problems with a selection, keyed by the <see cref="AutoThresholds"/> property (or "Strategy").</summary>
@@ -213,7 +238,34 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         if (changes.Count == 0)
             return SettingsSaveResult.Ok;
 
-        await WriteAsync(user, changes, ct);
+        // The key itself never reaches the trail, not even its hint: only that it changed.
+        var old = GetProvider();
+        var before = new Dictionary<string, string>();
+        var after = new Dictionary<string, string>();
+        var summary = new List<string>();
+        foreach (var (setting, value) in changes)
+        {
+            switch (setting)
+            {
+                case EndpointKey:
+                    (before["endpoint"], after["endpoint"]) = (old.Endpoint, value!);
+                    if (old.Endpoint != value)
+                        summary.Add($"endpoint {old.Endpoint} → {value}");
+                    break;
+                case BaseModelKey:
+                    (before["baseModel"], after["baseModel"]) = (old.BaseModel, value!);
+                    if (old.BaseModel != value)
+                        summary.Add($"base model {old.BaseModel} → {value}");
+                    break;
+                case ApiKeyKey:
+                    after["apiKey"] = value is null ? "key removed" : "key changed";
+                    summary.Add(after["apiKey"]);
+                    break;
+            }
+        }
+        await WriteAsync(user, changes, new AuditNote(AuditActions.SettingsProvider, AuditEntities.Setting, "OpenAI",
+            $"Saved the OpenAI provider settings: {(summary.Count == 0 ? "no changes" : string.Join(", ", summary))}",
+            before.Count == 0 ? null : AuditLog.Json(before), AuditLog.Json(after)), ct);
         NotifyChanged();
         var changed = new List<string>();
         if (endpoint is not null) changed.Add("endpoint");
@@ -284,6 +336,7 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         var model = price.Model.Trim();
         await using var db = await _dbFactory.CreateDbContextAsync(ct);
         var row = await db.ModelPrices.SingleOrDefaultAsync(p => p.Model == model, ct);
+        var before = row is null ? null : PriceJson(row);
         if (row is null)
         {
             row = new ModelPrice { Model = model, Source = "" };
@@ -294,6 +347,10 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         row.TrainingPerMillion = price.TrainingPerMillion;
         row.Source = price.Source.Trim();
         row.AsOf = price.AsOf;
+        await _audit.AddAsync(db, user, AuditActions.SettingsPrice, AuditEntities.ModelPrice, model,
+            string.Create(CultureInfo.InvariantCulture,
+                $"{(before is null ? "Added" : "Changed")} the price of {model}: input {row.InputPerMillion}, output {row.OutputPerMillion}, training {(row.TrainingPerMillion?.ToString(CultureInfo.InvariantCulture) ?? "unknown")} per 1M tokens"),
+            before, PriceJson(row), ct);
         await db.SaveChangesAsync(ct);
         _logger.LogInformation("Price row for {Model} saved by user {UserId}.", model, user.Id);
         return SettingsSaveResult.Ok;
@@ -304,11 +361,26 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
     {
         RequireAdmin(user);
         await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        var deleted = await db.ModelPrices.Where(p => p.Model == model).ExecuteDeleteAsync(ct) > 0;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var row = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == model, ct);
+        var deleted = row is not null && await db.ModelPrices.Where(p => p.Model == model).ExecuteDeleteAsync(ct) > 0;
+        if (deleted)
+        {
+            await _audit.AddAsync(db, user, AuditActions.SettingsPriceDelete, AuditEntities.ModelPrice, model, $"Deleted the price of {model}",
+                PriceJson(row!), null, ct);
+            await db.SaveChangesAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
         if (deleted)
             _logger.LogInformation("Price row for {Model} deleted by user {UserId}.", model, user.Id);
         return deleted;
     }
+
+    private static string PriceJson(ModelPrice p) => AuditLog.Json(new
+    {
+        input = p.InputPerMillion, output = p.OutputPerMillion, training = p.TrainingPerMillion, source = p.Source,
+        asOf = p.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+    });
 
     public static IReadOnlyDictionary<string, string> ValidatePrice(ModelPrice price, DateOnly today)
     {
@@ -382,7 +454,7 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         }
     }
 
-    private async Task WriteAsync(CurrentUser user, IReadOnlyList<(string Key, string? Value)> changes, CancellationToken ct)
+    private async Task WriteAsync(CurrentUser user, IReadOnlyList<(string Key, string? Value)> changes, AuditNote note, CancellationToken ct)
     {
         await _saveGate.WaitAsync(ct);
         try
@@ -406,6 +478,7 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
                 row.UpdatedAt = now;
                 row.UpdatedById = user.Id;
             }
+            await _audit.AddAsync(db, user, note.Action, note.EntityType, note.EntityId, note.Summary, note.Before, note.After, ct);
             await db.SaveChangesAsync(ct);
 
             var all = await db.Settings.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Value, ct);
@@ -478,11 +551,12 @@ public static class SettingsServiceCollectionExtensions
 {
     /// <summary>
     /// The settings service (a singleton: it holds the cache and the change token) and its hooks into
-    /// <see cref="OpenAIOptions"/>. Needs a Data Protection provider, the database and OpenAI options registered.
+    /// <see cref="OpenAIOptions"/>. Needs a Data Protection provider, the database and OpenAI options registered; adds the audit log if missing.
     /// </summary>
     public static IServiceCollection AddMediaPlannerSettings(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<Audit.AuditLog>();
         services.AddOptions<OpenAIOptions>();
         services.AddSingleton<SettingsService>();
         services.AddSingleton<IOptionsChangeTokenSource<OpenAIOptions>>(sp => sp.GetRequiredService<SettingsService>());

@@ -62,6 +62,19 @@ public sealed class ExampleValidator
     public ExampleValidation ValidateLine(string jsonLine, string model)
     {
         ArgumentNullException.ThrowIfNull(jsonLine);
+        try
+        {
+            return ValidateJson(jsonLine, model);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException and not ArgumentNullException)
+        {
+            // JSON may escape half a surrogate pair ("\ud800"), which no string can hold: System.Text.Json throws on reading it.
+            return Single(IssueCodes.InvalidJson, $"The line holds text that is not valid Unicode ({ex.Message}). Each line must be UTF-8 JSON; an escape such as \\ud83d needs its pair.");
+        }
+    }
+
+    private ExampleValidation ValidateJson(string jsonLine, string model)
+    {
         var counter = TokenCounter.ForModel(model);
 
         JsonDocument document;

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
@@ -43,7 +45,8 @@ public sealed class ReviewService(
     IDbContextFactory<PlannerDbContext> dbFactory,
     ExampleValidator validator,
     TrainingSettings settings,
-    TimeProvider clock)
+    TimeProvider clock,
+    AuditLog audit)
 {
     private const string ConflictMessage = "Someone else changed this example while you were looking at it. Reload it to see their change; nothing was overwritten.";
 
@@ -113,7 +116,7 @@ public sealed class ReviewService(
         JsonSerializer.Deserialize<List<ValidationIssue>>(e.IssuesJson) ?? [];
 
     public Task<ReviewResult> ValidateAsync(int id, Guid version, CurrentUser user, CancellationToken ct = default) =>
-        ChangeAsync(id, version, ct, e =>
+        ChangeAsync(id, version, user, AuditActions.ExampleValidate, e => $"Validated example #{e.Id}{BrandNote(e)}", ct, e =>
         {
             if (e.HasErrors)
                 return new(ReviewOutcome.Blocked, "This example has blocking errors: edit the plan to fix them before validating.");
@@ -132,7 +135,7 @@ public sealed class ReviewService(
             return Task.FromResult(new ReviewResult(ReviewOutcome.Blocked, "Give a reason for rejecting, so the planner can learn from it."));
         if (reason.Length > 1000)
             return Task.FromResult(new ReviewResult(ReviewOutcome.Blocked, "Keep the reason under 1,000 characters."));
-        return ChangeAsync(id, version, ct, e =>
+        return ChangeAsync(id, version, user, AuditActions.ExampleReject, e => $"Rejected example #{e.Id}{BrandNote(e)}: {e.RejectionReason}", ct, e =>
         {
             e.Status = ExampleStatus.Rejected;
             e.RejectionReason = reason.Trim();
@@ -154,6 +157,7 @@ public sealed class ReviewService(
         if (e.Version != version)
             return new(ReviewOutcome.Conflict, ConflictMessage);
 
+        var before = AuditState(e);
         var old = ChatExample.Parse(e.MessagesJson);
         var messages = old.Messages.Where(m => m.Role != "assistant").Append(new ChatMessage("assistant", PlanJson.Serialize(plan!))).ToList();
         var example = new ChatExample(messages);
@@ -174,6 +178,9 @@ public sealed class ReviewService(
         e.EditedById = user.Id;
         e.EditedAt = clock.GetUtcNow();
         e.Version = Guid.NewGuid();
+        await audit.AddAsync(db, user, AuditActions.ExampleEdit, AuditEntities.TrainingExample, Id(e),
+            $"Edited the plan of example #{e.Id}{BrandNote(e)}; back in review{(validation.HasErrors ? " with blocking errors" : "")}",
+            before, AuditState(e), ct);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -206,7 +213,8 @@ public sealed class ReviewService(
         return new(done, skipped);
     }
 
-    private async Task<ReviewResult> ChangeAsync(int id, Guid version, CancellationToken ct, Func<TrainingExample, ReviewResult> change)
+    private async Task<ReviewResult> ChangeAsync(int id, Guid version, CurrentUser user, string action, Func<TrainingExample, string> summary,
+        CancellationToken ct, Func<TrainingExample, ReviewResult> change)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var e = await db.TrainingExamples.SingleOrDefaultAsync(x => x.Id == id, ct);
@@ -214,10 +222,13 @@ public sealed class ReviewService(
             return new(ReviewOutcome.NotFound, "That example no longer exists.");
         if (e.Version != version)
             return new(ReviewOutcome.Conflict, ConflictMessage);
+        var before = AuditState(e);
         var result = change(e);
         if (!result.Succeeded)
             return result;
         e.Version = Guid.NewGuid();
+        // Saved with the change itself: the entry exists exactly when the change does.
+        await audit.AddAsync(db, user, action, AuditEntities.TrainingExample, Id(e), summary(e), before, AuditState(e), ct);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -228,4 +239,18 @@ public sealed class ReviewService(
         }
         return result;
     }
+
+    private static string Id(TrainingExample e) => e.Id.ToString(CultureInfo.InvariantCulture);
+
+    private static string BrandNote(TrainingExample e) => e.Brand is { Length: > 0 } brand ? $" ({brand})" : "";
+
+    private static string AuditState(TrainingExample e) => AuditLog.Json(new
+    {
+        status = e.Status.ToString(),
+        rejectionReason = e.RejectionReason,
+        tokens = e.TokenCount,
+        hasErrors = e.HasErrors,
+        duplicateOf = e.DuplicateOfId,
+        contentHash = e.ContentHash.Length > 12 ? e.ContentHash[..12] : e.ContentHash,
+    });
 }

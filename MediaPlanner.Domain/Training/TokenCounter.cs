@@ -77,19 +77,43 @@ public sealed class TokenCounter
     {
         if (text.IsEmpty)
             return 0;
+        var count = 0;
         // The library's regex pre-tokenizer is about half the cost of counting. For ASCII text (plan JSON always
         // is) the same split is found by a direct scan; anything else, or text that might hold a special token
-        // such as <|endoftext|>, goes through the library whole.
+        // such as <|endoftext|>, is split by the library's pre-tokenizer.
         if (!Ascii.IsValid(text) || text.Contains("<|", StringComparison.Ordinal))
-            return _tokenizer.CountTokens(text);
-        var count = 0;
+        {
+            foreach (var (offset, length) in _tokenizer.PreTokenizer!.PreTokenize(text))
+                count += CountPiece(text.Slice(offset, length));
+            return count;
+        }
         for (var i = 0; i < text.Length;)
         {
             var length = AsciiPreTokenizer.PieceLength(text, i, _o200k);
-            count += _tokenizer.CountTokens(text.Slice(i, length), considerPreTokenization: false, considerNormalization: false);
+            count += CountPiece(text.Slice(i, length));
             i += length;
         }
         return count;
+    }
+
+    /// <summary>Pieces longer than this are counted in chunks of this size.</summary>
+    internal const int LongPiece = 1_000;
+
+    /// <summary>
+    /// Byte-pair merging takes time quadratic in a piece's length. Words, numbers and runs of spaces are short,
+    /// but one line of 2 MB of a single letter took minutes; past <see cref="LongPiece"/> characters the piece is
+    /// counted in chunks, which keeps the work linear and the count within about a token per chunk.
+    /// </summary>
+    private int CountPiece(ReadOnlySpan<char> piece)
+    {
+        var count = 0;
+        while (piece.Length > LongPiece)
+        {
+            var chunk = char.IsHighSurrogate(piece[LongPiece - 1]) ? LongPiece - 1 : LongPiece;
+            count += _tokenizer.CountTokens(piece[..chunk], considerPreTokenization: false, considerNormalization: false);
+            piece = piece[chunk..];
+        }
+        return count + _tokenizer.CountTokens(piece, considerPreTokenization: false, considerNormalization: false);
     }
 
     /// <summary>

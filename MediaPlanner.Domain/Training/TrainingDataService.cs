@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
@@ -45,7 +46,8 @@ public sealed class TrainingDataService(
     IDbContextFactory<PlannerDbContext> dbFactory,
     ExampleValidator validator,
     TrainingSettings settings,
-    TimeProvider clock)
+    TimeProvider clock,
+    AuditLog audit)
 {
     private const int ImportBatchSize = 500;
 
@@ -139,7 +141,7 @@ public sealed class TrainingDataService(
         var pendingOriginals = new Dictionary<string, TrainingExample>(StringComparer.Ordinal);
         var pending = new List<TrainingExample>();
         var rejected = new List<RejectedLine>();
-        int lines = 0, imported = 0, duplicates = 0, rejectedCount = 0;
+        int lines = 0, imported = 0, duplicates = 0, rejectedCount = 0, stored = 0;
         var now = clock.GetUtcNow();
 
         async Task FlushAsync()
@@ -148,6 +150,7 @@ public sealed class TrainingDataService(
                 return;
             db.TrainingExamples.AddRange(pending);
             await db.SaveChangesAsync(ct);
+            stored += pending.Count;
             foreach (var (hash, entity) in pendingOriginals)
                 savedOriginals[hash] = entity.Id;
             pendingOriginals.Clear();
@@ -155,59 +158,78 @@ public sealed class TrainingDataService(
             pending.Clear();
         }
 
-        while (await reader.ReadLineAsync(ct) is { } line)
+        try
         {
-            lines++;
-            if (string.IsNullOrWhiteSpace(line))
-                continue;
-            var validation = validator.ValidateLine(line, settings.BaseModel);
-            if (validation.HasErrors)
-            {
-                rejectedCount++;
-                if (rejected.Count < ImportReport.MaxListed)
-                    rejected.Add(new(lines, string.Join(" ", validation.Errors.Select(e => $"{e.Code}: {e.Message}"))));
-                continue;
-            }
-            var example = ChatExample.Parse(line);
-            var hash = ContentHash.Of(example);
-            if (pendingOriginals.ContainsKey(hash))
-                await FlushAsync();
-            int? originalId = savedOriginals.TryGetValue(hash, out var id)
-                ? id
-                : await db.TrainingExamples.Where(e => e.ContentHash == hash && e.DuplicateOfId == null).Select(e => (int?)e.Id).FirstOrDefaultAsync(ct);
-
-            var fields = UserFields(example);
-            var entity = new TrainingExample
-            {
-                Source = ExampleSource.Imported,
-                Status = markValidated && originalId is null ? ExampleStatus.Validated : ExampleStatus.PendingReview,
-                Brand = fields.Brand,
-                Objective = fields.Objective,
-                MarketCode = fields.Market,
-                MessagesJson = example.ToJsonLine(),
-                ContentHash = hash,
-                DuplicateOfId = originalId,
-                TokenCount = validation.TokenCount,
-                HasErrors = false,
-                IssuesJson = JsonSerializer.Serialize(validation.Issues),
-                CreatedAt = now,
-                CreatedById = user.Id,
-                ReviewedById = markValidated && originalId is null ? user.Id : null,
-                ReviewedAt = markValidated && originalId is null ? now : null,
-            };
-            if (originalId is null)
-            {
-                pendingOriginals[hash] = entity;
-                imported++;
-            }
-            else
-                duplicates++;
-            pending.Add(entity);
-            if (pending.Count >= ImportBatchSize)
-                await FlushAsync();
+            await ReadAllAsync();
         }
-        await FlushAsync();
+        catch (Exception) when (stored > 0)
+        {
+            // Batches already saved stay saved, so the trail says so even though the import did not finish.
+            await audit.RecordAsync(user, AuditActions.TrainingImport, AuditEntities.TrainingData, null,
+                $"Import stopped at line {lines}: {stored} examples had been stored", after: AuditLog.Json(new { lines, stored, markValidated, finished = false }),
+                ct: CancellationToken.None);
+            throw;
+        }
+        await audit.RecordAsync(user, AuditActions.TrainingImport, AuditEntities.TrainingData, null,
+            $"Imported {imported} examples{(markValidated ? " as validated" : "")} from {lines} lines: {duplicates} duplicates, {rejectedCount} rejected",
+            after: AuditLog.Json(new { lines, imported, duplicates, rejected = rejectedCount, markValidated }), ct: ct);
         return new ImportReport(lines, imported, duplicates, rejectedCount, rejected);
+
+        async Task ReadAllAsync()
+        {
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                lines++;
+                if (string.IsNullOrWhiteSpace(line))
+                    continue;
+                var validation = validator.ValidateLine(line, settings.BaseModel);
+                if (validation.HasErrors)
+                {
+                    rejectedCount++;
+                    if (rejected.Count < ImportReport.MaxListed)
+                        rejected.Add(new(lines, string.Join(" ", validation.Errors.Select(e => $"{e.Code}: {e.Message}"))));
+                    continue;
+                }
+                var example = ChatExample.Parse(line);
+                var hash = ContentHash.Of(example);
+                if (pendingOriginals.ContainsKey(hash))
+                    await FlushAsync();
+                int? originalId = savedOriginals.TryGetValue(hash, out var id)
+                    ? id
+                    : await db.TrainingExamples.Where(e => e.ContentHash == hash && e.DuplicateOfId == null).Select(e => (int?)e.Id).FirstOrDefaultAsync(ct);
+
+                var fields = UserFields(example);
+                var entity = new TrainingExample
+                {
+                    Source = ExampleSource.Imported,
+                    Status = markValidated && originalId is null ? ExampleStatus.Validated : ExampleStatus.PendingReview,
+                    Brand = fields.Brand,
+                    Objective = fields.Objective,
+                    MarketCode = fields.Market,
+                    MessagesJson = example.ToJsonLine(),
+                    ContentHash = hash,
+                    DuplicateOfId = originalId,
+                    TokenCount = validation.TokenCount,
+                    HasErrors = false,
+                    IssuesJson = JsonSerializer.Serialize(validation.Issues),
+                    CreatedAt = now,
+                    CreatedById = user.Id,
+                    ReviewedById = markValidated && originalId is null ? user.Id : null,
+                    ReviewedAt = markValidated && originalId is null ? now : null,
+                };
+                if (originalId is null)
+                {
+                    pendingOriginals[hash] = entity;
+                    imported++;
+                }
+                else
+                    duplicates++;
+                pending.Add(entity);
+                if (pending.Count >= ImportBatchSize)
+                    await FlushAsync();
+            }
+            await FlushAsync();
+        }
     }
 
     /// <summary>Brand, objective and market from the rendered brief, for filtering imported examples.</summary>

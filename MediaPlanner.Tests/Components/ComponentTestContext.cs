@@ -1,5 +1,6 @@
 using Bunit;
 using Bunit.TestDoubles;
+using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
@@ -30,6 +31,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         _connection.Open();
         Services.AddDbContextFactory<PlannerDbContext>(o => o.UseSqlite(_connection));
         Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton<AuditLog>();
         Services.AddScoped<BriefService>();
         using (var db = new PlannerDbContext(new DbContextOptionsBuilder<PlannerDbContext>().UseSqlite(_connection).Options))
             db.Database.Migrate();

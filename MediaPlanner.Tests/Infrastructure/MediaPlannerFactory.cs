@@ -9,32 +9,44 @@ namespace MediaPlanner.Tests.Infrastructure;
 
 /// <summary>
 /// The real app over a private in-memory SQLite database (kept alive by one open connection), in Development,
-/// so migrations run and the demo users are seeded exactly as on a fresh machine.
+/// so migrations run and the demo users are seeded exactly as on a fresh machine. Reliability tests pass a
+/// file database instead, so its state outlives one factory; production tests change the environment.
 /// </summary>
-public sealed class MediaPlannerFactory : WebApplicationFactory<Program>
+public class MediaPlannerFactory : WebApplicationFactory<Program>
 {
-    private readonly string _connectionString = $"Data Source=file:mp-{Guid.NewGuid():N}?mode=memory&cache=shared";
-    private readonly SqliteConnection _keepAlive;
+    private readonly string _connectionString;
+    private readonly SqliteConnection? _keepAlive;
 
     public MediaPlannerFactory()
     {
+        _connectionString = $"Data Source=file:mp-{Guid.NewGuid():N}?mode=memory&cache=shared";
         _keepAlive = new SqliteConnection(_connectionString);
         _keepAlive.Open();
     }
+
+    /// <summary>Not public: xUnit class fixtures must have a single public constructor.</summary>
+    protected MediaPlannerFactory(string connectionString) => _connectionString = connectionString;
+
+    /// <summary>The app over the given database, e.g. a file that a second factory opens after this one stops.</summary>
+    public static MediaPlannerFactory ForDatabase(string connectionString) => new(connectionString);
+
+    public string ConnectionString => _connectionString;
+
+    public string EnvironmentName { get; init; } = "Development";
 
     /// <summary>Extra configuration for a test class, e.g. turning self-registration on.</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("ConnectionStrings:MediaPlanner", _connectionString);
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
     }
 
     public HttpClient CreateBrowserlessClient() =>
-        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false, HandleCookies = true });
 
     /// <summary>Signs in through the real sign-in form (antiforgery token and all) and returns the signed-in client.</summary>
     public async Task<HttpClient> SignInAsync(string email, string password = DatabaseInitializer.DemoPassword)
@@ -65,7 +77,7 @@ public sealed class MediaPlannerFactory : WebApplicationFactory<Program>
     /// </summary>
     public async Task<string> SignInCookieAsync(string email, string password = DatabaseInitializer.DemoPassword)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false, HandleCookies = false });
         var page = await client.GetAsync("/Account/Login");
         var antiforgery = Cookies(page);
         var request = new HttpRequestMessage(HttpMethod.Post, "/Account/Login")
@@ -99,6 +111,6 @@ public sealed class MediaPlannerFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (disposing)
-            _keepAlive.Dispose();
+            _keepAlive?.Dispose();
     }
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Claims;
+using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Training;
 using Microsoft.AspNetCore.Mvc;
@@ -20,7 +22,8 @@ public static class TrainingDataEndpoints
     {
         var group = endpoints.MapGroup("/api/training-data");
 
-        group.MapGet("/export", (TrainingDataService training, int? validationPercent, int? seed, string? part, CancellationToken ct) =>
+        group.MapGet("/export", (TrainingDataService training, AuditLog audit, ClaimsPrincipal principal, int? validationPercent, int? seed,
+                string? part, CancellationToken ct) =>
             {
                 var exportPart = part?.ToLowerInvariant() switch
                 {
@@ -35,7 +38,17 @@ public static class TrainingDataEndpoints
                     return Results.Problem("validationPercent must be between 0 and 90.", statusCode: StatusCodes.Status400BadRequest);
                 var options = new ExportOptions(validationPercent ?? 0, seed ?? 42, exportPart.Value);
                 var name = exportPart == ExportPart.All ? "training-data.jsonl" : $"training-data-{part!.ToLowerInvariant()}.jsonl";
-                return Results.Stream(stream => training.ExportAsync(stream, options, ct), "application/jsonl", name);
+                var user = CurrentUser.From(principal);
+                // Audited here, not in the service: the fine-tuning runner exports too, and that is no one's download.
+                return Results.Stream(async stream =>
+                {
+                    var count = await training.ExportAsync(stream, options, ct);
+                    var split = options.Part == ExportPart.All ? "" : string.Create(CultureInfo.InvariantCulture,
+                        $" ({options.Part.ToString().ToLowerInvariant()} part, {options.ValidationPercent}% held out, seed {options.Seed})");
+                    await audit.RecordAsync(user, AuditActions.TrainingExport, AuditEntities.TrainingData, null,
+                        $"Exported {count} validated examples as {name}{split}",
+                        after: AuditLog.Json(new { file = name, examples = count, part = options.Part.ToString(), options.ValidationPercent, options.Seed }), ct: ct);
+                }, "application/jsonl", name);
             })
             .RequireAuthorization(Policies.CanReview);
 

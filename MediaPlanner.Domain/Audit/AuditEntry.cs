@@ -1,0 +1,68 @@
+namespace MediaPlanner.Domain.Audit;
+
+/// <summary>
+/// One state-changing action: who, when, what, and a short before/after. Append-only: the context refuses to change or
+/// delete a saved entry, and the database refuses UPDATE and DELETE on the table.
+/// </summary>
+public class AuditEntry
+{
+    public const int SummaryMax = 500;
+    public const int DetailMax = 4000;
+
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string UserId { get; set; }
+    /// <summary>Copied at the time of the action, so the entry still reads right after the user is renamed or deleted.</summary>
+    public string? UserEmail { get; set; }
+    public required string Action { get; set; }
+    public required string EntityType { get; set; }
+    public string? EntityId { get; set; }
+    public required string Summary { get; set; }
+    /// <summary>A short JSON or text summary of the state before; never a secret.</summary>
+    public string? Before { get; set; }
+    public string? After { get; set; }
+}
+
+/// <summary>The audited actions, named once; the audit page filters by these.</summary>
+public static class AuditActions
+{
+    public const string ExampleValidate = "example.validate";
+    public const string ExampleReject = "example.reject";
+    public const string ExampleEdit = "example.edit";
+    public const string TrainingImport = "training.import";
+    public const string TrainingExport = "training.export";
+    public const string FineTuneStart = "finetune.start";
+    public const string FineTuneCancel = "finetune.cancel";
+    public const string ModelDeploy = "model.deploy";
+    public const string ModelRollback = "model.rollback";
+    public const string SettingsSelection = "settings.selection";
+    public const string SettingsProvider = "settings.provider";
+    public const string SettingsPrice = "settings.price";
+    public const string SettingsPriceDelete = "settings.price.delete";
+    public const string UserCreate = "user.create";
+    public const string UserRoles = "user.roles";
+    public const string UserLock = "user.lock";
+    public const string UserUnlock = "user.unlock";
+    public const string UserPassword = "user.password";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        ExampleValidate, ExampleReject, ExampleEdit, TrainingImport, TrainingExport, FineTuneStart, FineTuneCancel,
+        ModelDeploy, ModelRollback, SettingsSelection, SettingsProvider, SettingsPrice, SettingsPriceDelete,
+        UserCreate, UserRoles, UserLock, UserUnlock, UserPassword,
+    ];
+}
+
+/// <summary>The kinds of thing an entry is about.</summary>
+public static class AuditEntities
+{
+    public const string TrainingExample = nameof(TrainingExample);
+    public const string TrainingData = nameof(TrainingData);
+    public const string FineTuneJob = nameof(FineTuneJob);
+    public const string Model = nameof(Model);
+    public const string Setting = nameof(Setting);
+    public const string ModelPrice = nameof(ModelPrice);
+    public const string User = nameof(User);
+
+    public static readonly IReadOnlyList<string> All = [TrainingExample, TrainingData, FineTuneJob, Model, Setting, ModelPrice, User];
+}
