@@ -19,6 +19,9 @@ public sealed class TokenCounter
     internal const int TokensPerName = 1;
     internal const int ReplyPriming = 3;
 
+    /// <summary>Pieces longer than this are counted in chunks of this size.</summary>
+    internal const int LongPiece = 1_000;
+
     // Loading a vocabulary takes hundreds of milliseconds and megabytes, so each is built once per process.
     private static readonly Lazy<TokenCounter> O200k = new(() => new(O200kBase));
     private static readonly Lazy<TokenCounter> Cl100k = new(() => new(Cl100kBase));
@@ -95,9 +98,6 @@ public sealed class TokenCounter
         }
         return count;
     }
-
-    /// <summary>Pieces longer than this are counted in chunks of this size.</summary>
-    internal const int LongPiece = 1_000;
 
     /// <summary>
     /// Byte-pair merging takes time quadratic in a piece's length. Words, numbers and runs of spaces are short,

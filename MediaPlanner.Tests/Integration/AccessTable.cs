@@ -47,9 +47,6 @@ public sealed record AccessRule(string Method, string Pattern, string Sample, Ac
     /// <summary>The request signs the caller out, so it gets a session of its own.</summary>
     public bool EndsSession { get; init; }
 
-    /// <summary>Announced but maybe not merged yet: checked once the app maps the route, reported until then.</summary>
-    public bool Upcoming { get; init; }
-
     public Access For(AccessIdentity identity) => identity switch
     {
         AccessIdentity.Anonymous => Anonymous,
@@ -109,8 +106,8 @@ public static class AccessTable
         new("GET",  "/hubs/fine-tuning",                  "/hubs/fine-tuning",                           SignIn,   Denied,   Allowed,  Allowed) { AllowedStatus = HttpStatusCode.BadRequest },
 
         new("GET",  "/admin/settings",                    "/admin/settings",                             SignIn,   Denied,   Denied,   Allowed),
-        new("GET",  "/admin/users",                       "/admin/users",                                SignIn,   Denied,   Denied,   Allowed) { Upcoming = true },
-        new("GET",  "/admin/audit",                       "/admin/audit",                                SignIn,   Denied,   Denied,   Allowed) { Upcoming = true },
+        new("GET",  "/admin/users",                       "/admin/users",                                SignIn,   Denied,   Denied,   Allowed),
+        new("GET",  "/admin/audit",                       "/admin/audit",                                SignIn,   Denied,   Denied,   Allowed),
 
         new("GET",  "/Account/Login",                     "/Account/Login",                              Allowed,  Allowed,  Allowed,  Allowed),
         new("GET",  "/Account/Register",                  "/Account/Register",                           Allowed,  Allowed,  Allowed,  Allowed),

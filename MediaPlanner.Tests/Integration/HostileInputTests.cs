@@ -167,7 +167,7 @@ public class HostileInputTests(MediaPlannerFactory factory, ITestOutputHelper ou
     }
 
     [Fact]
-    public async Task Hostile_searches_of_the_brief_list_match_text_literally_and_only_the_callers_briefs()
+    public async Task Hostile_searches_of_the_brief_list_never_fail_or_reach_other_users_briefs()
     {
         var planner = await UserAsync(Planner);
         using var scope = factory.Services.CreateScope();
@@ -322,6 +322,20 @@ public class HostileInputTests(MediaPlannerFactory factory, ITestOutputHelper ou
         var brands = await db.TrainingExamples.Where(e => e.Brand != null && e.Brand.StartsWith("Hostile Neighbour")).Select(e => e.Brand).ToListAsync();
         Assert.Equal(["Hostile Neighbour 1", "Hostile Neighbour 2", "Hostile Neighbour 3"], brands.Order());
         output.WriteLine($"{hostile.Length} hostile import lines tried between {good.Length} good ones");
+    }
+
+    [Fact]
+    public void Two_megabytes_of_one_character_are_counted_in_seconds_not_minutes()
+    {
+        var counter = TokenCounter.ForModel("gpt-4o-mini-2024-07-18");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // Byte-pair merging is quadratic in a piece's length: before long pieces were chunked, each of these took minutes.
+        var counts = "zé! ".Select(c => counter.CountTokens(new string(c, 2 * 1024 * 1024))).ToList();
+
+        output.WriteLine($"4 × 2 MB single-character runs counted in {clock.ElapsedMilliseconds} ms: {string.Join(", ", counts)} tokens");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"Counting took {clock.Elapsed}.");
+        Assert.All(counts, c => Assert.True(c > TokenCounter.DefaultMaxTokensPerExample / 4));
     }
 
     [Fact]
