@@ -7,6 +7,7 @@ using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using MediaPlanner.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace MediaPlanner.Tests.Browser;
@@ -14,25 +15,7 @@ namespace MediaPlanner.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public class FineTuningJourneyTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private async Task SeedValidatedAsync(int count)
-    {
-        var factory = browser.App.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>();
-        await using var db = await factory.CreateDbContextAsync();
-        for (var i = 0; i < count; i++)
-        {
-            var brief = TestData.Brief(budget: 60_000m + 9_000m * i, objective: (Objective)(i % 3));
-            brief.Brand = $"Journey {i}";
-            var plan = new LocalMediaMixEngine(MediaMixParameters.Default).Generate(TestData.Request(brief))[0];
-            var example = PromptRenderer.Example(brief, SeedReferenceData.Markets[0], plan);
-            db.TrainingExamples.Add(new TrainingExample
-            {
-                Source = ExampleSource.Imported, Status = ExampleStatus.Validated, Brand = brief.Brand, Objective = brief.Objective,
-                MarketCode = "US", MessagesJson = example.ToJsonLine(), ContentHash = ContentHash.Of(example), TokenCount = 1_100,
-                CreatedAt = DateTimeOffset.UtcNow,
-            });
-        }
-        await db.SaveChangesAsync();
-    }
+    private Task SeedValidatedAsync(int count) => ValidatedExamples.SeedAsync(browser.App.Services, count, "Journey");
 
     [BrowserFact]
     public async Task An_admin_starts_a_local_job_and_watches_it_reach_done_without_reloading()

@@ -52,23 +52,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
     private async Task SeedValidatedAsync(int count)
     {
         Start();
-        var factory = _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>();
-        await using var db = await factory.CreateDbContextAsync();
-        var objectives = Enum.GetValues<Objective>();
-        for (var i = 0; i < count; i++)
-        {
-            var brief = TestData.Brief(budget: 40_000m + 7_500m * i, objective: objectives[i % 3]);
-            brief.Brand = $"Seeded {i}";
-            var plan = new LocalMediaMixEngine(MediaMixParameters.Default).Generate(TestData.Request(brief))[i % 2];
-            var example = PromptRenderer.Example(brief, SeedReferenceData.Markets[0], plan);
-            db.TrainingExamples.Add(new TrainingExample
-            {
-                Source = ExampleSource.Imported, Status = ExampleStatus.Validated, Brand = brief.Brand, Objective = brief.Objective,
-                MarketCode = "US", MessagesJson = example.ToJsonLine(), ContentHash = ContentHash.Of(example), TokenCount = 1_100,
-                CreatedAt = DateTimeOffset.UtcNow,
-            });
-        }
-        await db.SaveChangesAsync();
+        await ValidatedExamples.SeedAsync(_app.Services, count);
     }
 
     private async Task<JobDetail> WaitForAsync(int jobId, Func<FineTuneJob, bool> condition)

@@ -1,4 +1,6 @@
 using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Globalization;
 using System.Text.Json;
 
 namespace MediaPlanner.Domain.Providers.OpenAI;
@@ -34,4 +36,24 @@ internal sealed record OpenAIErrorBody(string? Code, string? Message, string? Pa
 
     private static string? Text(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+}
+
+/// <summary>How long OpenAI asks a client to wait: retry-after-ms, else retry-after in seconds or as an HTTP date.</summary>
+internal static class OpenAIRetryAfter
+{
+    public static TimeSpan? Read(PipelineResponse? response, DateTimeOffset now)
+    {
+        if (response is null)
+            return null;
+        if (response.Headers.TryGetValue("retry-after-ms", out var ms)
+            && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var millis) && millis >= 0)
+            return TimeSpan.FromMilliseconds(millis);
+        if (!response.Headers.TryGetValue("retry-after", out var value) || value is null)
+            return null;
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+            return TimeSpan.FromSeconds(seconds);
+        if (DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            return at > now ? at - now : TimeSpan.Zero;
+        return null;
+    }
 }

@@ -467,21 +467,7 @@ public sealed class OpenAIFineTuneBackend(OpenAIClientFactory clients, TimeProvi
         }
     }
 
-    private TimeSpan? RetryAfter(PipelineResponse? response)
-    {
-        if (response is null)
-            return null;
-        if (response.Headers.TryGetValue("retry-after-ms", out var ms)
-            && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var millis) && millis >= 0)
-            return TimeSpan.FromMilliseconds(millis);
-        if (!response.Headers.TryGetValue("retry-after", out var value) || value is null)
-            return null;
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
-            return TimeSpan.FromSeconds(seconds);
-        if (DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-            return at > clock.GetUtcNow() ? at - clock.GetUtcNow() : TimeSpan.Zero;
-        return null;
-    }
+    private TimeSpan? RetryAfter(PipelineResponse? response) => OpenAIRetryAfter.Read(response, clock.GetUtcNow());
 
     private (string Code, string Message)? ConfigurationProblem()
     {

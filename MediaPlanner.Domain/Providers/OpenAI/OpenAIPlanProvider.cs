@@ -349,21 +349,7 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
         ["unauthorized", "insufficient_quota", "model_not_found", "bad_request", "refused", "rate_limited", "timeout", "unreachable",
          "server_error", "invalid_output"];
 
-    private static TimeSpan? RetryAfter(PipelineResponse? response)
-    {
-        if (response is null)
-            return null;
-        if (response.Headers.TryGetValue("retry-after-ms", out var ms)
-            && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var millis) && millis >= 0)
-            return TimeSpan.FromMilliseconds(millis);
-        if (!response.Headers.TryGetValue("retry-after", out var value) || value is null)
-            return null;
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
-            return TimeSpan.FromSeconds(seconds);
-        if (DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-            return at > DateTimeOffset.UtcNow ? at - DateTimeOffset.UtcNow : TimeSpan.Zero;
-        return null;
-    }
+    private static TimeSpan? RetryAfter(PipelineResponse? response) => OpenAIRetryAfter.Read(response, DateTimeOffset.UtcNow);
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 

@@ -1,0 +1,35 @@
+using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.Markets;
+using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Training;
+using MediaPlanner.Tests.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MediaPlanner.Tests.Infrastructure;
+
+/// <summary>Validated training examples from real engine plans over varied briefs, stored straight into an app's database.</summary>
+public static class ValidatedExamples
+{
+    public static async Task SeedAsync(IServiceProvider services, int count, string brandPrefix = "Seeded")
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<PlannerDbContext>>();
+        await using var db = await factory.CreateDbContextAsync();
+        var objectives = Enum.GetValues<Objective>();
+        for (var i = 0; i < count; i++)
+        {
+            var brief = TestData.Brief(budget: 40_000m + 7_500m * i, objective: objectives[i % objectives.Length]);
+            brief.Brand = $"{brandPrefix} {i}";
+            var plan = new LocalMediaMixEngine(MediaMixParameters.Default).Generate(TestData.Request(brief))[i % 2];
+            var example = PromptRenderer.Example(brief, SeedReferenceData.Markets[0], plan);
+            db.TrainingExamples.Add(new TrainingExample
+            {
+                Source = ExampleSource.Imported, Status = ExampleStatus.Validated, Brand = brief.Brand, Objective = brief.Objective,
+                MarketCode = "US", MessagesJson = example.ToJsonLine(), ContentHash = ContentHash.Of(example), TokenCount = 1_100,
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+        }
+        await db.SaveChangesAsync();
+    }
+}
