@@ -86,12 +86,12 @@ public sealed class AuditLog(IDbContextFactory<PlannerDbContext> dbFactory, Time
             query = query.Where(a => a.EntityType == entityType);
         if (f.User?.Trim() is { Length: > 0 } user)
         {
-            var term = Like(user);
+            var term = SqlLike.Contains(user);
             query = query.Where(a => a.UserId == user || EF.Functions.Like(a.UserEmail, term, "\\"));
         }
         if (f.Text?.Trim() is { Length: > 0 } text)
         {
-            var term = Like(text);
+            var term = SqlLike.Contains(text);
             query = query.Where(a => EF.Functions.Like(a.Summary, term, "\\") || EF.Functions.Like(a.EntityId, term, "\\")
                                      || EF.Functions.Like(a.Before, term, "\\") || EF.Functions.Like(a.After, term, "\\"));
         }
@@ -109,8 +109,6 @@ public sealed class AuditLog(IDbContextFactory<PlannerDbContext> dbFactory, Time
         return query;
     }
 
-    private static string Like(string text) =>
-        $"%{text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal)}%";
 
     private static string? Clip(string? value, int max) => value is { } v && v.Length > max ? v[..(max - 1)] + "…" : value;
 }

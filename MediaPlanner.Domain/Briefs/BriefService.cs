@@ -74,8 +74,8 @@ public sealed class BriefService(IDbContextFactory<PlannerDbContext> dbFactory, 
         var query = db.Briefs.AsNoTracking().Where(b => user.IsAdmin || b.OwnerId == user.Id);
         if (!string.IsNullOrWhiteSpace(search))
         {
-            var term = $"%{search.Trim()}%";
-            query = query.Where(b => EF.Functions.Like(b.Brand, term) || EF.Functions.Like(b.CampaignName, term));
+            var term = SqlLike.Contains(search);
+            query = query.Where(b => EF.Functions.Like(b.Brand, term, SqlLike.Escape) || EF.Functions.Like(b.CampaignName, term, SqlLike.Escape));
         }
         var total = await query.CountAsync(ct);
         query = sort switch

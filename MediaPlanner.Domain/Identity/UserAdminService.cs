@@ -74,7 +74,7 @@ public sealed class UserAdminService(
         var query = db.Users.AsNoTracking();
         if (filter.Search?.Trim() is { Length: > 0 } search)
         {
-            var term = $"%{search.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal)}%";
+            var term = SqlLike.Contains(search);
             query = query.Where(u => EF.Functions.Like(u.Email, term, "\\") || EF.Functions.Like(u.DisplayName, term, "\\"));
         }
         if (filter.Role?.Trim() is { Length: > 0 } role)

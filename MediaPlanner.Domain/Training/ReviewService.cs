@@ -83,8 +83,8 @@ public sealed class ReviewService(
         if (f.To is { } to) query = query.Where(e => e.CreatedAt <= to);
         if (!string.IsNullOrWhiteSpace(f.Search))
         {
-            var term = $"%{f.Search.Trim()}%";
-            query = query.Where(e => EF.Functions.Like(e.Brand, term));
+            var term = SqlLike.Contains(f.Search);
+            query = query.Where(e => EF.Functions.Like(e.Brand, term, SqlLike.Escape));
         }
         return query;
     }

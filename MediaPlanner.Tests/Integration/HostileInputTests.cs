@@ -185,8 +185,10 @@ public class HostileInputTests(MediaPlannerFactory factory, ITestOutputHelper ou
             results.Add(await briefs.ListAsync(planner, 0, 100, BriefSort.Newest, search));
 
         Assert.All(results, r => Assert.All(r.Items, b => Assert.Equal(Planner, b.OwnerEmail)));
-        // % and _ are LIKE wildcards here, so they match everything the planner owns: never more than that.
+        // % and _ are searched for literally (escaped in the LIKE pattern), not as wildcards.
         Assert.Contains(results[0].Items, b => b.Brand == "Search Target 100%_done");
+        Assert.All(results[0].Items, b => Assert.Contains("%", b.Brand + b.CampaignName, StringComparison.Ordinal));
+        Assert.All(results[1].Items, b => Assert.Contains("_", b.Brand + b.CampaignName, StringComparison.Ordinal));
         Assert.Empty(results[2].Items);
         Assert.NotEmpty(results[6].Items);
         Assert.All(results[6].Items, b => Assert.Contains(Markup, b.Brand + b.CampaignName, StringComparison.Ordinal));
