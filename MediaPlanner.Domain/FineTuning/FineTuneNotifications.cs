@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace MediaPlanner.Domain.FineTuning;
 
 /// <summary>Something happened to a job: its status or progress changed, an event or a checkpoint arrived.</summary>
@@ -27,7 +29,7 @@ public sealed record JobCheckpointAdded(int JobId, long Id, string ModelName, in
 /// In-process fan-out of job notices. The job page subscribes directly (it runs on the server); the SignalR relay
 /// subscribes once and forwards every notice to the hub group of its job, so browsers and plain SignalR clients get the same stream.
 /// </summary>
-public sealed class FineTuneNotifications
+public sealed class FineTuneNotifications(ILogger<FineTuneNotifications>? logger = null)
 {
     private readonly Lock _gate = new();
     private ImmutableHandlers _handlers = new([]);
@@ -47,9 +49,10 @@ public sealed class FineTuneNotifications
             {
                 await handler(notice);
             }
-            catch (Exception) when (!System.Diagnostics.Debugger.IsAttached)
+            catch (Exception ex)
             {
                 // A subscriber that went away (closed page, dropped connection) must not stop the job or the others.
+                logger?.LogDebug(ex, "A fine-tuning subscriber failed on job {JobId}", notice.JobId);
             }
         }
     }
