@@ -58,6 +58,15 @@ public class FineTuneJob
     /// <summary>The local model's trained parameter set (MediaMixParameters JSON) once the job succeeds.</summary>
     public string? ResultParametersJson { get; set; }
 
+    // Held-out evaluation (see Evaluation/HeldOutEvaluation.cs): the base model and every checkpoint planned the
+    // held-out briefs with the real planner; the best checkpoint on style fit becomes the job's result.
+    /// <summary>The <see cref="Evaluation.JobEvaluation"/> as JSON, once the job has been evaluated.</summary>
+    public string? EvaluationJson { get; set; }
+    /// <summary>True when the best model beat the base model on held-out fit; false when it did not; null before evaluation.</summary>
+    public bool? Recommended { get; set; }
+    /// <summary>The evaluation in one plain sentence ("did not improve on the base model: 0.78 vs 0.76 …").</summary>
+    public string? Verdict { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
@@ -111,4 +120,6 @@ public class FineTuneCheckpoint
     public double? FullValidAccuracy { get; set; }
     /// <summary>Local checkpoints carry their parameter set so they can be deployed later.</summary>
     public string? ParametersJson { get; set; }
+    /// <summary>This checkpoint's <see cref="Evaluation.HeldOutFigures"/> on the job's held-out briefs, as JSON.</summary>
+    public string? EvaluationJson { get; set; }
 }

@@ -26,6 +26,9 @@ public class ModelDeployment
     public DateTimeOffset? EndedAt { get; set; }
     public string? EndedById { get; set; }
     public string? Note { get; set; }
+    /// <summary>Set when an admin deployed a model its held-out evaluation did not recommend, with their reason (audited).</summary>
+    public bool Override { get; set; }
+    public string? OverrideReason { get; set; }
 }
 
 public enum ModelRole

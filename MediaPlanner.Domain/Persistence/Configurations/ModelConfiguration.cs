@@ -23,6 +23,7 @@ internal sealed class ModelDeploymentConfiguration : IEntityTypeConfiguration<Mo
         b.Property(x => x.Model).HasMaxLength(300);
         b.Property(x => x.BaseModel).HasMaxLength(200);
         b.Property(x => x.Note).HasMaxLength(500);
+        b.Property(x => x.OverrideReason).HasMaxLength(500);
         b.HasIndex(x => x.DeployedAt);
     }
 }

@@ -42,3 +42,19 @@ internal sealed class ModelPriceConfiguration : IEntityTypeConfiguration<ModelPr
         b.HasData(ModelPrice.Seed);
     }
 }
+
+internal sealed class PreferencePairConfiguration : IEntityTypeConfiguration<Training.PreferencePair>
+{
+    public void Configure(EntityTypeBuilder<Training.PreferencePair> b)
+    {
+        b.ToTable("PreferencePairs");
+        b.Property(x => x.ChosenModel).HasMaxLength(300);
+        b.Property(x => x.RejectedModel).HasMaxLength(300);
+        b.Property(x => x.ChosenStrategy).HasMaxLength(100);
+        b.Property(x => x.RejectedStrategy).HasMaxLength(100);
+        // A choice is recorded once: the same chosen/passed-over pair is never stored twice.
+        b.HasIndex(x => new { x.ChosenPlanId, x.RejectedPlanId }).IsUnique();
+        b.HasIndex(x => x.ExampleId);
+        b.HasIndex(x => x.CreatedAt);
+    }
+}

@@ -171,6 +171,9 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("EvaluationJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -317,6 +320,9 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.Property<long>("EstimatedTokens")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("EvaluationJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExternalId")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
@@ -352,6 +358,9 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool?>("Recommended")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ResultParametersJson")
                         .HasColumnType("TEXT");
@@ -393,6 +402,10 @@ namespace MediaPlanner.Domain.Persistence.Migrations
 
                     b.Property<int>("ValidationPercent")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Verdict")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -1004,6 +1017,13 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Override")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OverrideReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ParametersJson")
                         .HasColumnType("TEXT");
 
@@ -1158,6 +1178,73 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                             Source = "Built-in offline planner: no charge",
                             TrainingPerMillion = 0.0
                         });
+                });
+
+            modelBuilder.Entity("MediaPlanner.Domain.Training.PreferencePair", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BriefId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChosenModel")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ChosenPlanId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChosenStrategy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ExampleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InputJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NonPreferredContent")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreferredContent")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RejectedModel")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RejectedPlanId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RejectedStrategy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("ExampleId");
+
+                    b.HasIndex("ChosenPlanId", "RejectedPlanId")
+                        .IsUnique();
+
+                    b.ToTable("PreferencePairs", (string)null);
                 });
 
             modelBuilder.Entity("MediaPlanner.Domain.Training.TrainingExample", b =>
