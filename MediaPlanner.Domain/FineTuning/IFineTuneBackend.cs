@@ -11,8 +11,36 @@ public interface IFineTuneSink
     Task<bool> CancelRequestedAsync(CancellationToken ct);
 }
 
-/// <summary>The training data a job starts from: JSONL lines already split.</summary>
-public sealed record FineTuneDataset(IReadOnlyList<string> TrainingLines, IReadOnlyList<string> ValidationLines);
+/// <summary>
+/// The training data a job starts from: JSONL lines already split (stratified, deterministic for the job's seed), the
+/// campaign results recorded on each example (aligned with the lines; empty or null entries where none were recorded),
+/// planners' preference pairs as OpenAI preference JSONL, and the reference data (markets, currencies, benchmarks) read
+/// from the database, as inference reads them.
+/// </summary>
+public sealed record FineTuneDataset(IReadOnlyList<string> TrainingLines, IReadOnlyList<string> ValidationLines)
+{
+    public IReadOnlyList<ExampleOutcome?> TrainingOutcomes { get; init; } = [];
+    public IReadOnlyList<ExampleOutcome?> ValidationOutcomes { get; init; } = [];
+    public IReadOnlyList<string> PreferenceLines { get; init; } = [];
+    /// <summary>Null only where no database is at hand (unit tests): then the seeded copy is used.</summary>
+    public ReferenceSnapshot? Reference { get; init; }
+}
+
+/// <summary>What a campaign delivered, as recorded on its training example.</summary>
+public sealed record ExampleOutcome(double? Ctr, double? ConversionRate, decimal? DeliveredSpend)
+{
+    public bool HasAny => Ctr is not null || ConversionRate is not null || DeliveredSpend is not null;
+}
+
+/// <summary>The markets, currencies and channel benchmarks as stored in the database when the job's data was read.</summary>
+public sealed record ReferenceSnapshot(
+    IReadOnlyList<Markets.Market> Markets,
+    IReadOnlyList<Markets.CurrencyRate> Currencies,
+    IReadOnlyList<Markets.ChannelBenchmark> Benchmarks)
+{
+    public static ReferenceSnapshot Seeded { get; } =
+        new(Markets.SeedReferenceData.Markets, Markets.SeedReferenceData.Currencies, Markets.SeedReferenceData.Benchmarks);
+}
 
 /// <summary>
 /// One fine-tuning provider. The runner calls <see cref="AdvanceAsync"/> repeatedly for an unfinished job until it is
