@@ -1,3 +1,5 @@
+using MediaPlanner.Domain.Markets;
+
 namespace MediaPlanner.Domain.FineTuning;
 
 /// <summary>What a backend reports back to the runner; the runner stores it (deduplicating by ExternalId) and notifies.</summary>
@@ -34,12 +36,12 @@ public sealed record ExampleOutcome(double? Ctr, double? ConversionRate, decimal
 
 /// <summary>The markets, currencies and channel benchmarks as stored in the database when the job's data was read.</summary>
 public sealed record ReferenceSnapshot(
-    IReadOnlyList<Markets.Market> Markets,
-    IReadOnlyList<Markets.CurrencyRate> Currencies,
-    IReadOnlyList<Markets.ChannelBenchmark> Benchmarks)
+    IReadOnlyList<Market> Markets,
+    IReadOnlyList<CurrencyRate> Currencies,
+    IReadOnlyList<ChannelBenchmark> Benchmarks)
 {
     public static ReferenceSnapshot Seeded { get; } =
-        new(Markets.SeedReferenceData.Markets, Markets.SeedReferenceData.Currencies, Markets.SeedReferenceData.Benchmarks);
+        new(SeedReferenceData.Markets, SeedReferenceData.Currencies, SeedReferenceData.Benchmarks);
 }
 
 /// <summary>
