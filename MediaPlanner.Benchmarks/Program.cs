@@ -6,6 +6,12 @@ using MediaPlanner.Domain.Training;
 
 // dotnet run -c Release -- --filter '*' [--job short]
 // dotnet run -c Release -- export-memory   (peak working set while exporting every example)
+// dotnet run -c Release -- house-style [examples] [test briefs]   (the learning loop's effect on unseen briefs)
+if (args is ["house-style", ..])
+{
+    await HouseStyleBenchmark.MainAsync(args);
+    return;
+}
 if (args is ["export-memory", ..])
 {
     TrainingDataStore.EnsureCreated();

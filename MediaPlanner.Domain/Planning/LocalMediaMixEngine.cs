@@ -24,95 +24,192 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
     public IReadOnlyList<MediaPlan> Generate(PlanRequest request, int alternatives = 3)
     {
         alternatives = Math.Clamp(alternatives, 1, MaxAlternatives);
-        var lines = BuildLines(request);
-        if (lines.Length == 0)
-            throw new InvalidOperationException("None of the brief's channels has benchmark figures, so nothing can be planned.");
-
-        var budgetCents = (long)decimal.Round(request.Brief.Budget * 100m, MidpointRounding.ToZero);
-        var objective = request.Brief.Objective;
-        var baseWeights = Parameters.Objectives.TryGetValue(objective, out var w) ? w : new ObjectiveWeights(0.5, 0.5);
-        var budget = (double)request.Brief.Budget;
-        var reachScale = lines.Max(l => l.ReachFraction(budget));
-        var actionScale = lines.Max(l => l.ActionFraction(budget));
-
-        var allocations = new List<(string Name, long[] Cents)>();
-        foreach (var (tilt, name) in Tilts(alternatives))
-        {
-            // The balanced plan sits between the objective's own weight and an even split, so it stays distinct
-            // from the two extremes even for an objective that already leans hard one way.
-            var middle = (baseWeights.Reach + 0.5) / 2;
-            var reachWeight = tilt <= 0 ? middle + (0.95 - middle) * -tilt : middle - (middle - 0.05) * tilt;
-            var weights = actionScale > 0 ? new ObjectiveWeights(reachWeight, 1 - reachWeight) : new ObjectiveWeights(1, 0);
-            var cents = AllocateWithoutSlivers(lines, budgetCents, weights, reachScale, actionScale, objective);
-            if (allocations.All(a => MaxShareGap(a.Cents, cents, budgetCents) >= DistinctShareGap))
-                allocations.Add((name, cents));
-        }
+        var context = Context(request);
+        var tilts = Tilts(alternatives).ToList();
+        var allocations = Parameters.Mix is { } mix ? LearnedAllocations(context, tilts, mix) : EngineAllocations(context, tilts);
 
         // When every weighting gives the same allocation, the one plan is not "reach-led": it is the only sensible split.
         if (allocations.Count == 1)
             allocations[0] = ("Balanced", allocations[0].Cents);
-        var plans = allocations.Select(a => BuildPlan(request, lines, a.Name, a.Cents, budgetCents)).ToList();
+        var plans = allocations.Select(a => BuildPlan(request, context.Lines, a.Name, a.Cents, context.BudgetCents)).ToList();
         return AddComparisons(request, plans, alternatives);
     }
 
     /// <summary>
-    /// For the local trainer: each planned channel's share of the Balanced allocation, and the elasticity of its
-    /// preference-free marginal gain there (−d ln gain′ / d ln spend). At the optimum preference × marginal gain is
-    /// level across funded channels, so a channel's share moves by about Δ ln preference / elasticity.
+    /// The engine's own Balanced split across the brief's plannable channels (every plannable channel is a key, unfunded
+    /// ones with 0), ignoring any learned mix: the base the learner's model starts from.
     /// </summary>
-    internal IReadOnlyDictionary<Channel, (double Share, double Elasticity)> BalancedChannelResponse(PlanRequest request)
+    public IReadOnlyDictionary<Channel, double> EngineShares(PlanRequest request)
+    {
+        var context = Context(request);
+        return ChannelShares(context, Allocate(context, 0));
+    }
+
+    /// <summary>The brief's plannable lines and the scales the allocation weighs them by.</summary>
+    private sealed record PlanContext(PlanRequest Request, Line[] Lines, long BudgetCents, Objective Objective, ObjectiveWeights BaseWeights, double ReachScale, double ActionScale);
+
+    private PlanContext Context(PlanRequest request)
     {
         var lines = BuildLines(request);
-        var result = new Dictionary<Channel, (double Share, double Elasticity)>();
         if (lines.Length == 0)
-            return result;
-
+            throw new InvalidOperationException("None of the brief's channels has benchmark figures, so nothing can be planned.");
         var budgetCents = (long)decimal.Round(request.Brief.Budget * 100m, MidpointRounding.ToZero);
         var objective = request.Brief.Objective;
         var baseWeights = Parameters.Objectives.TryGetValue(objective, out var w) ? w : new ObjectiveWeights(0.5, 0.5);
         var budget = (double)request.Brief.Budget;
-        var reachScale = lines.Max(l => l.ReachFraction(budget));
-        var actionScale = lines.Max(l => l.ActionFraction(budget));
-        // The same weighting as Generate's Balanced plan (tilt 0).
-        var middle = (baseWeights.Reach + 0.5) / 2;
-        var weights = actionScale > 0 ? new ObjectiveWeights(middle, 1 - middle) : new ObjectiveWeights(1, 0);
-        var cents = budgetCents > 0 ? AllocateWithoutSlivers(lines, budgetCents, weights, reachScale, actionScale, objective) : new long[lines.Length];
+        return new(request, lines, budgetCents, objective, baseWeights, lines.Max(l => l.ReachFraction(budget)), lines.Max(l => l.ActionFraction(budget)));
+    }
 
-        var uncovered = 1.0;
-        for (var i = 0; i < lines.Length; i++)
-            uncovered *= 1 - lines[i].ReachFraction(cents[i] / 100.0);
+    /// <summary>How much reach weighs against response at a tilt (−1 reach-led, 0 balanced, +1 performance-led).</summary>
+    private static ObjectiveWeights WeightsAt(PlanContext context, double tilt)
+    {
+        // The balanced plan sits between the objective's own weight and an even split, so it stays distinct
+        // from the two extremes even for an objective that already leans hard one way.
+        var middle = (context.BaseWeights.Reach + 0.5) / 2;
+        var reachWeight = tilt <= 0 ? middle + (0.95 - middle) * -tilt : middle - (middle - 0.05) * tilt;
+        return context.ActionScale > 0 ? new ObjectiveWeights(reachWeight, 1 - reachWeight) : new ObjectiveWeights(1, 0);
+    }
 
-        double Marginal(Line line, double spend, double othersUncovered)
+    private long[] Allocate(PlanContext context, double tilt) =>
+        context.BudgetCents > 0
+            ? AllocateWithoutSlivers(context.Lines, context.BudgetCents, WeightsAt(context, tilt), context.ReachScale, context.ActionScale, context.Objective)
+            : new long[context.Lines.Length];
+
+    private List<(string Name, long[] Cents)> EngineAllocations(PlanContext context, List<(double Tilt, string Name)> tilts)
+    {
+        var allocations = new List<(string Name, long[] Cents)>();
+        foreach (var (tilt, name) in tilts)
         {
-            // Central difference, relative step: the curves are smooth and spends run from cents to billions.
-            var h = spend * 1e-4;
-            var reach = (line.ReachFraction(spend + h) - line.ReachFraction(spend - h)) / (2 * h);
-            var action = actionScale > 0 ? (line.ActionFraction(spend + h) - line.ActionFraction(spend - h)) / (2 * h) : 0;
-            return weights.Reach * othersUncovered * reach / reachScale + (actionScale > 0 ? weights.Action * action / actionScale : 0);
+            var cents = Allocate(context, tilt);
+            if (allocations.All(a => MaxShareGap(a.Cents, cents, context.BudgetCents) >= DistinctShareGap))
+                allocations.Add((name, cents));
         }
+        return allocations;
+    }
 
-        double Elasticity(int i, double spend)
+    /// <summary>
+    /// The learned plans: the Balanced plan at the mix the model predicts for the brief; the other alternatives move
+    /// around it as the engine's own tilted plans move around its own Balanced one (share × (tilted ÷ balanced)^spread),
+    /// so reach-led still leans to reach and performance-led to response, starting from the agency's mix.
+    /// </summary>
+    private List<(string Name, long[] Cents)> LearnedAllocations(PlanContext context, List<(double Tilt, string Name)> tilts, ShareModel mix)
+    {
+        var engineBalanced = ChannelShares(context, Allocate(context, 0));
+        var learned = DropSlivers(mix.Predict(context.Request, engineBalanced));
+        var candidates = new List<(double Tilt, string Name, long[] Cents)>();
+        foreach (var (tilt, name) in tilts)
         {
-            const double delta = 0.1;
-            var reachHere = lines[i].ReachFraction(cents[i] / 100.0);
-            var others = reachHere < 1 ? uncovered / (1 - reachHere) : 0;
-            var up = Marginal(lines[i], spend * Math.Exp(delta), others);
-            var down = Marginal(lines[i], spend * Math.Exp(-delta), others);
-            // A saturated format (past its universe) hardly answers a preference change at all.
-            return up > 0 && down > 0 ? -(Math.Log(up) - Math.Log(down)) / (2 * delta) : double.PositiveInfinity;
+            IReadOnlyDictionary<Channel, double> shares = learned;
+            if (tilt != 0)
+            {
+                var engineTilted = ChannelShares(context, Allocate(context, tilt));
+                var moved = learned.ToDictionary(p => p.Key,
+                    p => p.Value * Math.Pow((engineTilted[p.Key] + MinLineShare) / (engineBalanced[p.Key] + MinLineShare), mix.Spread));
+                shares = DropSlivers(Normalise(moved));
+            }
+            candidates.Add((tilt, name, CentsAt(context, shares, WeightsAt(context, tilt))));
         }
+        // Balanced first, so it is the one kept when a tilt makes no difference.
+        var kept = new List<(double Tilt, string Name, long[] Cents)>();
+        foreach (var candidate in candidates.OrderBy(c => Math.Abs(c.Tilt)))
+            if (kept.All(k => MaxShareGap(k.Cents, candidate.Cents, context.BudgetCents) >= DistinctShareGap))
+                kept.Add(candidate);
+        return kept.OrderBy(k => k.Tilt).Select(k => (k.Name, k.Cents)).ToList();
+    }
 
-        foreach (var group in Enumerable.Range(0, lines.Length).GroupBy(i => lines[i].Channel))
+    private static Dictionary<Channel, double> ChannelShares(PlanContext context, long[] cents)
+    {
+        var shares = context.Lines.Select(l => l.Channel).Distinct().ToDictionary(c => c, _ => 0.0);
+        if (context.BudgetCents <= 0)
+            return shares;
+        for (var i = 0; i < cents.Length; i++)
+            shares[context.Lines[i].Channel] += cents[i] / (double)context.BudgetCents;
+        return shares;
+    }
+
+    private static Dictionary<Channel, double> Normalise(Dictionary<Channel, double> shares)
+    {
+        var sum = shares.Values.Sum();
+        return shares.ToDictionary(p => p.Key, p => sum > 0 ? p.Value / sum : 1.0 / shares.Count);
+    }
+
+    /// <summary>Channels below the smallest line worth buying are dropped and their share spread over the rest.</summary>
+    private static Dictionary<Channel, double> DropSlivers(IReadOnlyDictionary<Channel, double> shares)
+    {
+        var kept = shares.Where(p => p.Value >= MinLineShare).ToDictionary(p => p.Key, p => p.Value);
+        if (kept.Count == 0)
         {
-            var channelCents = group.Sum(i => cents[i]);
-            // Formats within a channel share its preference, so the channel's inverse elasticity is their spend-weighted mean;
-            // an unfunded channel is judged at the smallest line the engine keeps.
-            var inverse = channelCents > 0
-                ? group.Where(i => cents[i] > 0).Sum(i => cents[i] / (double)channelCents / Elasticity(i, cents[i] / 100.0))
-                : group.Average(i => 1 / Elasticity(i, Math.Max(0.01, MinLineShare * budget)));
-            result[group.Key] = (budgetCents > 0 ? channelCents / (double)budgetCents : 0, inverse > 0 ? 1 / inverse : double.PositiveInfinity);
+            var top = shares.MaxBy(p => p.Value);
+            kept[top.Key] = 1;
         }
+        var result = Normalise(kept);
+        foreach (var channel in shares.Keys.Where(c => !result.ContainsKey(c)))
+            result[channel] = 0;
         return result;
+    }
+
+    /// <summary>
+    /// Cents per line at the given channel shares: channels get whole cents by largest remainder (so the plan spends the
+    /// budget to the cent), and a channel with several formats splits its money among them the engine's way.
+    /// </summary>
+    private long[] CentsAt(PlanContext context, IReadOnlyDictionary<Channel, double> shares, ObjectiveWeights weights)
+    {
+        var channels = shares.Keys.Order().ToArray();
+        var raw = channels.Select(c => shares[c] * context.BudgetCents).ToArray();
+        var channelCents = raw.Select(r => (long)Math.Floor(r)).ToArray();
+        var left = context.BudgetCents - channelCents.Sum();
+        foreach (var k in Enumerable.Range(0, channels.Length).OrderByDescending(k => raw[k] - channelCents[k]).ThenBy(k => k))
+        {
+            if (left <= 0)
+                break;
+            if (shares[channels[k]] <= 0)
+                continue;
+            channelCents[k]++;
+            left--;
+        }
+        var cents = new long[context.Lines.Length];
+        for (var k = 0; k < channels.Length; k++)
+        {
+            var members = Enumerable.Range(0, context.Lines.Length).Where(i => context.Lines[i].Channel == channels[k]).ToArray();
+            SplitWithinChannel(context, members, channelCents[k], weights, cents);
+        }
+        return cents;
+    }
+
+    /// <summary>Greedy marginal split of one channel's money among its formats, on the same weighted response.</summary>
+    private void SplitWithinChannel(PlanContext context, int[] members, long channelCents, ObjectiveWeights weights, long[] cents)
+    {
+        if (channelCents <= 0 || members.Length == 0)
+            return;
+        if (members.Length == 1)
+        {
+            cents[members[0]] = channelCents;
+            return;
+        }
+        var steps = Math.Max(1, Math.Min(Parameters.Steps, channelCents));
+        var step = channelCents / steps;
+        var remaining = channelCents;
+        while (remaining > 0)
+        {
+            var amount = remaining >= 2 * step ? step : remaining;
+            var best = members[0];
+            var bestGain = double.NegativeInfinity;
+            foreach (var i in members)
+            {
+                var line = context.Lines[i];
+                var now = cents[i] / 100.0;
+                var next = (cents[i] + amount) / 100.0;
+                var gain = weights.Reach * (line.ReachFraction(next) - line.ReachFraction(now)) / context.ReachScale
+                    + (context.ActionScale > 0 ? weights.Action * (line.ActionFraction(next) - line.ActionFraction(now)) / context.ActionScale : 0);
+                if (gain > bestGain + 1e-15)
+                {
+                    bestGain = gain;
+                    best = i;
+                }
+            }
+            cents[best] += amount;
+            remaining -= amount;
+        }
     }
 
     // ---- allocation ----
@@ -304,7 +401,11 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
         var cheapestReach = items.MinBy(i => i.Spend / (decimal)Math.Max(0.0001, i.Reach * 100.0 / request.AudienceSize));
         var mostClicks = items.Where(i => i.Clicks > 0).MaxBy(i => i.Clicks / (double)i.Spend);
         var bounds = Parameters.For(item.Channel);
-        if (item.Share >= bounds.MaxShare - 0.005 && items.Count > 1)
+        if (Parameters.Mix is not null)
+        {
+            // A learned split is not bound by the engine's own caps: it is the agency's.
+        }
+        else if (item.Share >= bounds.MaxShare - 0.005 && items.Count > 1)
             sb.Append(c, $"Capped at its maximum share of {bounds.MaxShare:P0} so no channel carries the plan alone. ");
         else if (bounds.MinShare > 0 && item.Share <= bounds.MinShare + 0.005)
             sb.Append(c, $"Held at its minimum share of {bounds.MinShare:P0}. ");
@@ -334,6 +435,15 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
 
         var ranked = items.OrderByDescending(i => i.Spend).ToList();
         var lead = ranked[0];
+        if (Parameters.Mix is { } mix)
+        {
+            var age = ShareModel.AgeBand(brief.AgeMin, brief.AgeMax);
+            sb.Append(c, $"{lead.Channel.Display()} leads with {lead.Share:P0}: {(strategy == "Balanced" ? "the split" : "a shift of the split")} {Parameters.ModelName} learned from {mix.TrainedOn:N0} validated plans for briefs like this one ({brief.Objective.ToString().ToLowerInvariant()}, audience aged {age}). ");
+            if (ranked.Count > 1)
+                sb.Append(c, $"The rest goes to {string.Join(", ", ranked.Skip(1).Select(i => string.Create(c, $"{i.Channel.Display()} {i.Share:P0}")))}. ");
+        }
+        else
+        {
         sb.Append(c, $"{lead.Channel.Display()} leads with {lead.Share:P0} ");
         sb.Append(lead.Clicks > 0 && strategy.StartsWith("Performance", StringComparison.Ordinal)
             ? string.Create(c, $"because it returns the most response per {cur}: {lead.Clicks * 1000.0 / (double)lead.Spend:N0} clicks per {cur} 1,000. ")
@@ -343,13 +453,14 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
             var rest = string.Join(", ", ranked.Skip(1).Select(i => string.Create(c, $"{i.Channel.Display()} {i.Share:P0}")));
             sb.Append(c, $"The rest goes to {rest}, each funded until its next {cur} bought less than the alternatives. ");
         }
+        }
         sb.Append(totals.AverageFrequency >= Parameters.EffectiveFrequency
             ? string.Create(c, $"Average frequency meets the {Parameters.EffectiveFrequency:0}+ effective-frequency setting.")
             : string.Create(c, $"Average frequency is below the {Parameters.EffectiveFrequency:0}+ effective-frequency setting: more budget or fewer channels would raise it at the cost of reach."));
         return sb.ToString();
     }
 
-    private static IReadOnlyList<string> Assumptions(PlanRequest request, Line[] lines)
+    private IReadOnlyList<string> Assumptions(PlanRequest request, Line[] lines)
     {
         var c = CultureInfo.InvariantCulture;
         var list = new List<string>
@@ -361,6 +472,8 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
             "Reach per format follows the Goerg (2014) one-point reach curve within the share of adults the channel can reach; formats duplicate at random (Sainsbury), so combined reach = 1 − Π(1 − reach share).",
             "Clicks = impressions × benchmark CTR. Response is weighed as conversions (clicks × benchmark conversion rate) with diminishing returns (Hill saturation); formats without CTR and conversion benchmarks count for reach only.",
         };
+        if (Parameters.Mix is { } mix)
+            list.Add(string.Create(c, $"Channel shares: {Parameters.ModelName}'s mix, learned from {mix.TrainedOn:N0} validated plans (a softmax regression on the brief's objective, audience, market, budget and channels, shrunk toward the engine's own mix where data is thin); CPMs, reach and frequency are the engine's."));
         var missing = request.Brief.Channels.Where(ch => lines.All(l => l.Channel != ch)).ToList();
         if (missing.Count > 0)
             list.Add($"No benchmark figures for {string.Join(", ", missing.Select(m => m.Display()))}; left out of the plan.");

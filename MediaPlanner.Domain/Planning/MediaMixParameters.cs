@@ -35,6 +35,11 @@ public sealed record MediaMixParameters
     public double EffectiveFrequency { get; init; } = 3;
     public required IReadOnlyDictionary<Objective, ObjectiveWeights> Objectives { get; init; }
     public required IReadOnlyDictionary<Channel, ChannelParameters> Channels { get; init; }
+    /// <summary>
+    /// The learned budget split of a fine-tuned model (null for the base engine). When set, the engine plans at the shares
+    /// it predicts for the brief instead of its own greedy split, and costs them exactly as it costs its own.
+    /// </summary>
+    public ShareModel? Mix { get; init; }
 
     public string ModelName => $"{Name}-v{Version}";
 
@@ -132,5 +137,6 @@ public sealed record MediaMixParameters
             if (p.Preference.Values.Any(v => v <= 0 || double.IsNaN(v) || double.IsInfinity(v)))
                 throw new ArgumentException($"{channel}: preferences must be positive numbers.");
         }
+        Mix?.Validate();
     }
 }

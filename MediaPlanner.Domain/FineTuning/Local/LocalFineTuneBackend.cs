@@ -1,12 +1,15 @@
 using System.Globalization;
+using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
 
 namespace MediaPlanner.Domain.FineTuning.Local;
 
 /// <summary>
-/// Fine-tunes the built-in offline planner: <see cref="LocalTrainer"/> learns channel preferences from the job's
-/// validated examples, starting from <paramref name="baseParameters"/>. One <see cref="AdvanceAsync"/> call trains the
+/// Fine-tunes the built-in offline planner: <see cref="ShareLearner"/> learns the agency's budget split from the job's
+/// validated examples, conditioned on the brief, starting from <paramref name="baseParameters"/>'s own mix. Every epoch's
+/// checkpoint and the base model plan the held-out briefs with the real engine; the best checkpoint on held-out fit is the
+/// job's result, with a verdict on whether it beat the base model. One <see cref="AdvanceAsync"/> call trains the
 /// job to the end. Training is deterministic for the job's seed and every report has a fixed id, so a job interrupted
 /// by a restart is simply trained again and the sink drops the reports it already holds.
 /// </summary>
@@ -52,7 +55,7 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
 
         // The rest is CPU work: leave the caller's context before it starts.
         await Task.Yield();
-        var set = LocalTrainer.Prepare(data.TrainingLines, data.ValidationLines);
+        var set = LocalTrainingSet.Prepare(data);
         if (set.Skipped.Count > 0)
             await EventAsync(sink, "skipped", SkippedMessage(set, data), ct, "warn");
         if (set.Training.Count == 0)
@@ -68,76 +71,123 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
             return null;
         }
 
-        var schedule = LocalTrainer.Schedule(set.Training.Count, job.Hyperparameters);
+        var schedule = ShareLearner.Schedule(job.Hyperparameters);
         var model = ModelName(job);
-        job.TotalSteps = schedule.TotalSteps;
+        var heldOut = set.Validation.Select(e => new HeldOutBrief(e.Request, e.TargetShares)).ToList();
+        var tryPairs = set.Pairs.Count > 0 && heldOut.Count > 0;
+        job.TotalSteps = schedule.Epochs * (tryPairs ? 2 : 1);
         await sink.JobChangedAsync(job, ct);
+        var weighting = set.Weighting;
         await EventAsync(sink, "training", string.Create(Inv,
-            $"Training {model} from {baseParameters.ModelName} on {Count(set.Training.Count, "example")} ({set.Validation.Count} held out): {Count(schedule.Epochs, "epoch")} of {Count(schedule.StepsPerEpoch, "step")}, batch size {schedule.BatchSize}, learning rate {schedule.LearningRate:0.###} (multiplier {schedule.LearningRateMultiplier:0.###} × base {LocalTrainer.BaseLearningRate:0.###})."), ct);
+            $"Training {model} from {baseParameters.ModelName} on {Count(set.Training.Count, "example")} ({Count(heldOut.Count, "held-out brief")}): a softmax regression of channel shares on the brief's features, {Count(schedule.Epochs, "epoch")} along a shrinkage path from the engine's own mix (learning-rate multiplier {schedule.LearningRateMultiplier:0.###}; batch size does not apply, every epoch fits the whole set)."), ct);
+        await EventAsync(sink, "weighting", WeightingMessage(weighting), ct);
 
-        var trainer = new LocalTrainer(baseParameters, $"{LocalTrainer.DefaultName}-{job.Id}");
-        foreach (var progress in trainer.Run(set, job.Hyperparameters, job.Seed ?? DefaultSeed))
+        HeldOutFigures? baseFigures = null;
+        if (heldOut.Count > 0)
         {
-            ct.ThrowIfCancellationRequested();
-            switch (progress)
-            {
-                case LocalTrainingStep step:
-                    await sink.EventAsync(new FineTuneEvent
-                    {
-                        ExternalId = $"step-{step.Step}",
-                        CreatedAt = clock.GetUtcNow(),
-                        Message = string.Create(Inv, $"Step {step.Step}/{schedule.TotalSteps}: training loss {step.TrainLoss:0.000}")
-                            + (step.ValidLoss is { } v ? string.Create(Inv, $", validation loss {v:0.000}") : ""),
-                        Step = step.Step,
-                        TrainLoss = step.TrainLoss,
-                        ValidLoss = step.ValidLoss,
-                        TrainAccuracy = step.TrainAgreement,
-                        ValidAccuracy = step.ValidAgreement,
-                    }, ct);
-                    job.CompletedSteps = step.Step;
-                    await sink.JobChangedAsync(job, ct);
-                    if (job.CancelRequested || await sink.CancelRequestedAsync(ct))
-                    {
-                        await CancelledAsync(job, sink, $"Cancelled at step {step.Step} of {schedule.TotalSteps}.", ct);
-                        return null;
-                    }
-                    await Task.Yield();
-                    break;
-
-                case LocalTrainingEpoch epoch:
-                    var checkpoint = $"{model}:ckpt-step-{epoch.Step}";
-                    await sink.CheckpointAsync(new FineTuneCheckpoint
-                    {
-                        ExternalId = $"epoch-{epoch.Epoch}",
-                        ModelName = checkpoint,
-                        Step = epoch.Step,
-                        CreatedAt = clock.GetUtcNow(),
-                        TrainLoss = epoch.Train.Loss,
-                        TrainAccuracy = epoch.Train.Agreement,
-                        ValidLoss = epoch.Validation?.Loss,
-                        ValidAccuracy = epoch.Validation?.Agreement,
-                        FullValidLoss = epoch.Validation?.Loss,
-                        FullValidAccuracy = epoch.Validation?.Agreement,
-                        ParametersJson = epoch.Parameters.ToJson(),
-                    }, ct);
-                    await EventAsync(sink, $"epoch-{epoch.Epoch}", string.Create(Inv,
-                        $"Epoch {epoch.Epoch}/{schedule.Epochs} done at step {epoch.Step}: checkpoint {checkpoint}. {Fit(epoch.Train, epoch.Validation)}"), ct);
-                    break;
-
-                case LocalTrainingCompleted completed:
-                    var result = completed.Result;
-                    job.ResultParametersJson = result.Parameters.ToJson();
-                    job.FineTunedModel = model;
-                    job.TrainedTokens = TrainedTokens(job, set, schedule.Epochs);
-                    job.Status = FineTuneStatus.Succeeded;
-                    job.FinishedAt = clock.GetUtcNow();
-                    await EventAsync(sink, "done", string.Create(Inv,
-                        $"Fine-tuned {model} in {Count(schedule.TotalSteps, "step")}. {Fit(result.FinalTrain, result.FinalValidation)} Before training: {Agreement(result.InitialTrain, result.InitialValidation)}."), ct);
-                    await sink.JobChangedAsync(job, ct);
-                    return null;
-            }
+            baseFigures = HeldOutEvaluator.Evaluate(baseParameters, heldOut);
+            await EventAsync(sink, "base", string.Create(Inv,
+                $"Base model {baseParameters.ModelName} on the held-out briefs: {Figures(baseFigures)}."), ct);
         }
-        throw new InvalidOperationException("Local training ended without a result.");
+        else
+        {
+            await EventAsync(sink, "no-held-out",
+                "No validated examples are held out, so this job cannot be compared with the base model. Hold some out (validation share above 0 %) to get a verdict.", ct, "warn");
+        }
+
+        var learner = new ShareLearner(baseParameters, $"{ShareLearner.DefaultName}-{job.Id}");
+        var evaluated = new List<(CheckpointEvaluation? Evaluation, LocalCheckpoint Checkpoint, bool Pairs)>();
+        var step = 0;
+
+        async Task<bool> RunAsync(bool usePairs)
+        {
+            var prefix = usePairs ? "pairs-" : "";
+            foreach (var checkpoint in learner.Fit(set, schedule, usePairs))
+            {
+                ct.ThrowIfCancellationRequested();
+                step++;
+                var name = $"{model}:ckpt-{prefix}step-{checkpoint.Epoch}";
+                var figures = baseFigures is null ? null : HeldOutEvaluator.Evaluate(checkpoint.Parameters, heldOut);
+                var evaluation = figures is null ? null : new CheckpointEvaluation(name, checkpoint.Epoch, step, figures);
+                evaluated.Add((evaluation, checkpoint, usePairs));
+                await sink.CheckpointAsync(new FineTuneCheckpoint
+                {
+                    ExternalId = $"{prefix}epoch-{checkpoint.Epoch}",
+                    ModelName = name,
+                    Step = step,
+                    CreatedAt = clock.GetUtcNow(),
+                    TrainLoss = checkpoint.TrainLoss,
+                    ValidAccuracy = figures?.Agreement,
+                    FullValidAccuracy = figures?.Agreement,
+                    ParametersJson = checkpoint.Parameters.ToJson(),
+                    EvaluationJson = figures is null ? null : JobEvaluation.FiguresToJson(figures),
+                }, ct);
+                await sink.EventAsync(new FineTuneEvent
+                {
+                    ExternalId = $"{prefix}epoch-{checkpoint.Epoch}",
+                    CreatedAt = clock.GetUtcNow(),
+                    Message = string.Create(Inv, $"Epoch {checkpoint.Epoch}/{schedule.Epochs}{(usePairs ? " with preference pairs" : "")} (shrinkage {checkpoint.Regularisation:0.####}): training loss {checkpoint.TrainLoss:0.0000}")
+                        + (figures is null ? "." : string.Create(Inv, $"; held out: {Figures(figures)} (base {baseFigures!.MeanDistance:0.000}). Checkpoint {name}.")),
+                    Step = step,
+                    TrainLoss = checkpoint.TrainLoss,
+                    ValidAccuracy = figures?.Agreement,
+                }, ct);
+                job.CompletedSteps = step;
+                await sink.JobChangedAsync(job, ct);
+                if (job.CancelRequested || await sink.CancelRequestedAsync(ct))
+                {
+                    await CancelledAsync(job, sink, $"Cancelled at epoch {checkpoint.Epoch} of {schedule.Epochs}.", ct);
+                    return false;
+                }
+                await Task.Yield();
+            }
+            return true;
+        }
+
+        if (!await RunAsync(usePairs: false))
+            return null;
+        PreferenceUse? preferences = null;
+        if (tryPairs)
+        {
+            await EventAsync(sink, "pairs", $"Trying {Count(set.Pairs.Count, "preference pair")} from planners' choices as well…", ct);
+            var withoutPairs = evaluated.Min(e => e.Evaluation!.Figures.MeanDistance);
+            if (!await RunAsync(usePairs: true))
+                return null;
+            var withPairs = evaluated.Where(e => e.Pairs).Min(e => e.Evaluation!.Figures.MeanDistance);
+            preferences = new PreferenceUse(set.Pairs.Count, withPairs < withoutPairs, withPairs, withoutPairs);
+            await EventAsync(sink, "pairs-result", withPairs < withoutPairs
+                ? string.Create(Inv, $"Preference pairs used: held-out distance {withPairs:0.000} with them vs {withoutPairs:0.000} without.")
+                : string.Create(Inv, $"Preference pairs not used: held-out distance {withPairs:0.000} with them vs {withoutPairs:0.000} without."), ct);
+        }
+
+        // The result is the best checkpoint on held-out fit (the last one when nothing is held out).
+        var best = baseFigures is null
+            ? evaluated.Last(e => !e.Pairs)
+            : evaluated.Where(e => preferences is null || e.Pairs == preferences.Used).MinBy(e => e.Evaluation!.Figures.MeanDistance);
+        var bestFigures = best.Evaluation?.Figures;
+        var improved = bestFigures is not null && JobEvaluation.Beats(bestFigures, baseFigures!);
+        var verdict = bestFigures is null
+            ? $"{model} could not be compared with the base model: no validated examples were held out — not recommended for deployment."
+            : JobEvaluation.VerdictFor(model, bestFigures, baseFigures!);
+        var evaluationRecord = new JobEvaluation(heldOut.Count,
+            string.Create(Inv, $"{Count(heldOut.Count, "validated example")} held out by the export's stratified split (objective × age band, seed {job.Seed ?? DefaultSeed})"),
+            baseFigures ?? new HeldOutFigures(0, 0, 0, 0, 0, 0, 0),
+            [.. evaluated.Where(e => e.Evaluation is not null).Select(e => e.Evaluation!)],
+            model, bestFigures, improved, verdict, weighting, preferences);
+
+        job.ResultParametersJson = best.Checkpoint.Parameters.ToJson();
+        job.FineTunedModel = model;
+        job.TrainedTokens = TrainedTokens(job, set, schedule.Epochs);
+        job.EvaluationJson = evaluationRecord.ToJson();
+        job.Recommended = improved;
+        job.Verdict = verdict;
+        job.Status = FineTuneStatus.Succeeded;
+        job.FinishedAt = clock.GetUtcNow();
+        await EventAsync(sink, "done", string.Create(Inv,
+            $"Fine-tuned {model}; its result is {(best.Evaluation is null ? "the last checkpoint" : $"the best checkpoint on held-out fit ({best.Evaluation.Model})")}. {verdict}"),
+            ct, improved ? "info" : "warn");
+        await sink.JobChangedAsync(job, ct);
+        return null;
     }
 
     public async Task CancelAsync(FineTuneJob job, IFineTuneSink sink, CancellationToken ct)
@@ -169,14 +219,12 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
         return FineTuneEstimator.BilledTokens(set.Training.Select(e => counter.CountExample(e.Chat)), epochs, TokenCounter.MaxTokensPerExample(job.BaseModel));
     }
 
-    /// <summary>The engine's fit in words: how much of the validated budget its plans put in the same channels.</summary>
-    private static string Fit(LocalFit train, LocalFit? validation) =>
-        string.Create(Inv, $"The engine's plans now match {Agreement(train, validation)}; loss {train.Loss:0.000}")
-        + (validation is null ? "." : string.Create(Inv, $", held out {validation.Loss:0.000}."));
+    private static string Figures(HeldOutFigures f) => string.Create(Inv,
+        $"distance to the validated plans {f.MeanDistance:0.000}, {f.Agreement:0.0%} of the budget placed as they placed it, quality {f.MeanQuality:0.0}, {f.WithinBudgetRate:0%} of plans on budget to the cent");
 
-    private static string Agreement(LocalFit train, LocalFit? validation) =>
-        string.Create(Inv, $"{train.Agreement:0.0%} of the validated budget")
-        + (validation is null ? "" : string.Create(Inv, $" ({validation.Agreement:0.0%} held out)"));
+    private static string WeightingMessage(ResultWeighting w) => w.WithResults == 0
+        ? string.Create(Inv, $"None of the {Count(w.Examples, "training example")} carried campaign results, so every example weighs the same.")
+        : string.Create(Inv, $"{w.WithResults:N0} of {Count(w.Examples, "training example")} carried campaign results and are weighted by how they delivered against the channel benchmarks: weights {w.MinWeight:0.00}–{w.MaxWeight:0.00}, mean {w.MeanWeight:0.00}.");
 
     private static string SkippedMessage(LocalTrainingSet set, FineTuneDataset data)
     {

@@ -1,0 +1,114 @@
+using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.Planning;
+
+namespace MediaPlanner.Domain.FineTuning.Evaluation;
+
+/// <summary>A held-out brief and the channel shares its validated plan chose.</summary>
+public sealed record HeldOutBrief(PlanRequest Request, IReadOnlyDictionary<Channel, double> Target);
+
+/// <summary>
+/// Runs a real planner on held-out briefs and measures what it planned: style fit (mean L1 distance of channel shares to
+/// the validated plan, and the share of budget placed as the validated plan placed it), the quality score and budget
+/// adherence. The same briefs for the base model and every checkpoint, so the figures compare.
+/// </summary>
+public static class HeldOutEvaluator
+{
+    private static readonly PlanQualityEvaluator Quality = new();
+
+    /// <summary>The built-in planner with <paramref name="parameters"/> on the briefs.</summary>
+    public static HeldOutFigures Evaluate(MediaMixParameters parameters, IReadOnlyList<HeldOutBrief> briefs, int alternatives = 3)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var engine = new LocalMediaMixEngine(parameters);
+        return Measure(briefs, briefs.Select(b => Try(() => engine.Generate(b.Request, alternatives))).ToList());
+    }
+
+    /// <summary>Any planner (a hosted model through its provider) on the briefs; a brief it fails on counts as not planned.</summary>
+    public static async Task<HeldOutFigures> EvaluateAsync(IReadOnlyList<HeldOutBrief> briefs,
+        Func<PlanRequest, CancellationToken, Task<IReadOnlyList<MediaPlan>>> planner, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(briefs);
+        ArgumentNullException.ThrowIfNull(planner);
+        var plans = new List<IReadOnlyList<MediaPlan>?>(briefs.Count);
+        foreach (var brief in briefs)
+        {
+            try
+            {
+                plans.Add(await planner(brief.Request, ct));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                plans.Add(null);
+            }
+        }
+        return Measure(briefs, plans);
+    }
+
+    /// <summary>L1 distance between two share vectors over the union of their channels (0 identical, 2 disjoint).</summary>
+    public static double Distance(IReadOnlyDictionary<Channel, double> a, IReadOnlyDictionary<Channel, double> b) =>
+        a.Keys.Union(b.Keys).Sum(c => Math.Abs(a.GetValueOrDefault(c) - b.GetValueOrDefault(c)));
+
+    /// <summary>The budget both place in the same channels: Σ min(a, b) (1 identical, 0 disjoint).</summary>
+    public static double Agreement(IReadOnlyDictionary<Channel, double> a, IReadOnlyDictionary<Channel, double> b) =>
+        a.Keys.Intersect(b.Keys).Sum(c => Math.Min(a[c], b[c]));
+
+    /// <summary>A plan's channel shares of what it spends.</summary>
+    public static IReadOnlyDictionary<Channel, double> Shares(MediaPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var items = (plan.LineItems ?? []).Where(i => i is not null && i.Spend > 0).ToList();
+        var total = items.Sum(i => (double)i.Spend);
+        return total > 0
+            ? items.GroupBy(i => i.Channel).ToDictionary(g => g.Key, g => g.Sum(i => (double)i.Spend) / total)
+            : new Dictionary<Channel, double>();
+    }
+
+    /// <summary>The Balanced plan of a set of alternatives (the middle one when none is called so).</summary>
+    public static MediaPlan Balanced(IReadOnlyList<MediaPlan> plans) =>
+        plans.FirstOrDefault(p => p.StrategyName == "Balanced") ?? plans[plans.Count / 2];
+
+    /// <summary>True when the plan's line spends add up to the brief's budget to the cent.</summary>
+    public static bool WithinBudget(MediaPlan plan, decimal budget) =>
+        Math.Abs((plan.LineItems ?? []).Where(i => i is not null).Sum(i => i.Spend) - budget) < 0.005m;
+
+    private static HeldOutFigures Measure(IReadOnlyList<HeldOutBrief> briefs, IReadOnlyList<IReadOnlyList<MediaPlan>?> results)
+    {
+        int planned = 0, plans = 0, withinBudget = 0;
+        double distance = 0, distanceAll = 0, agreement = 0, quality = 0;
+        for (var i = 0; i < briefs.Count; i++)
+        {
+            if (results[i] is not { Count: > 0 } alternatives)
+                continue;
+            planned++;
+            var brief = briefs[i];
+            var balanced = Balanced(alternatives);
+            var shares = Shares(balanced);
+            distance += Distance(shares, brief.Target);
+            agreement += Agreement(shares, brief.Target);
+            quality += Quality.Evaluate(balanced, PlanEvaluationContext.From(brief.Request)).Score;
+            distanceAll += alternatives.Average(p => Distance(Shares(p), brief.Target));
+            foreach (var plan in alternatives)
+            {
+                plans++;
+                if (WithinBudget(plan, brief.Request.Brief.Budget))
+                    withinBudget++;
+            }
+        }
+        return planned == 0
+            ? new HeldOutFigures(briefs.Count, 0, 2, 2, 0, 0, 0)
+            : new HeldOutFigures(briefs.Count, planned, distance / planned, distanceAll / planned, agreement / planned,
+                quality / planned, plans == 0 ? 0 : withinBudget / (double)plans);
+    }
+
+    private static IReadOnlyList<MediaPlan>? Try(Func<IReadOnlyList<MediaPlan>> plan)
+    {
+        try
+        {
+            return plan();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
