@@ -46,6 +46,7 @@ public static class DependencyInjection
         builder.Services.AddScoped<TrainingCollector>();
         builder.Services.AddScoped<ReviewService>();
         builder.Services.AddScoped<TrainingDataService>();
+        builder.Services.AddScoped<PreferencePairService>();
 
         builder.Services.Configure<FineTuneRunnerOptions>(builder.Configuration.GetSection("FineTuning:Runner"));
         builder.Services.AddSingleton<FineTuneNotifications>();

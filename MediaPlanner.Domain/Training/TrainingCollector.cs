@@ -10,7 +10,8 @@ public sealed record ChoiceResult(bool Succeeded, string Message, int? ExampleId
 
 /// <summary>
 /// Turns a planner's chosen plan into a training example (pending review), and records the campaign's
-/// results against it. Plans that were not chosen are never collected.
+/// results against it. Plans that were not chosen never become examples: they are kept only as the passed-over side
+/// of the choice's preference pairs.
 /// </summary>
 public sealed class TrainingCollector(
     IDbContextFactory<PlannerDbContext> dbFactory,
@@ -33,7 +34,8 @@ public sealed class TrainingCollector(
 
         var brief = plan.Brief!;
         var market = await db.Markets.SingleAsync(m => m.Code == brief.MarketCode, ct);
-        var example = PromptRenderer.Example(brief, market, PlanJson.Deserialize(plan.PlanJson));
+        var chosen = PlanJson.Deserialize(plan.PlanJson);
+        var example = PromptRenderer.Example(brief, market, chosen);
         var validation = validator.Validate(example, settings.BaseModel);
         var hash = ContentHash.Of(example);
         var original = await db.TrainingExamples.Where(e => e.ContentHash == hash && e.DuplicateOfId == null)
@@ -62,9 +64,52 @@ public sealed class TrainingCollector(
         };
         plan.ChosenAt = now;
         db.TrainingExamples.Add(entity);
-        await db.SaveChangesAsync(ct);
+
+        var passedOver = await db.Plans.AsNoTracking()
+            .Where(p => p.RunId == plan.RunId && p.BriefId == plan.BriefId && p.Id != plan.Id)
+            .OrderBy(p => p.Ordinal).ThenBy(p => p.Id)
+            .ToListAsync(ct);
+        var input = new ChatExample(PromptRenderer.PromptMessages(brief, market)).ToJsonLine();
+        var preferred = PlanJson.Serialize(chosen);
+        var pairs = passedOver.Select(other => new PreferencePair
+        {
+            BriefId = brief.Id,
+            RunId = plan.RunId,
+            ChosenPlanId = plan.Id,
+            RejectedPlanId = other.Id,
+            ChosenModel = plan.Model,
+            RejectedModel = other.Model,
+            ChosenStrategy = plan.StrategyName,
+            RejectedStrategy = other.StrategyName,
+            InputJson = input,
+            PreferredContent = preferred,
+            NonPreferredContent = PlanJson.Serialize(PlanJson.Deserialize(other.PlanJson)),
+            CreatedAt = now,
+            CreatedById = user.Id,
+        }).ToList();
+
+        // A pair has no navigation to its example (ExampleId is a plain column), so the example is saved first for its id;
+        // the transaction keeps the choice, the example and its pairs all-or-nothing.
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            if (pairs.Count > 0)
+            {
+                foreach (var pair in pairs)
+                    pair.ExampleId = entity.Id;
+                db.PreferencePairs.AddRange(pairs);
+                await db.SaveChangesAsync(ct);
+            }
+            await transaction.CommitAsync(ct);
+        }
         var note = original is null ? "" : " It repeats an example already collected, so it is flagged as a duplicate.";
-        return new(true, $"Plan chosen. It is now a training example waiting for review.{note}", entity.Id);
+        var pairNote = pairs.Count switch
+        {
+            0 => "",
+            1 => ", with 1 preference pair from the plan you passed over",
+            _ => $", with {pairs.Count} preference pairs from the plans you passed over",
+        };
+        return new(true, $"Plan chosen. It is now a training example waiting for review{pairNote}.{note}", entity.Id);
     }
 
     public async Task<ChoiceResult> RecordResultsAsync(int planId, double? ctr, double? conversionRate, decimal? deliveredSpend,

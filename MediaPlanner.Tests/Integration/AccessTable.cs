@@ -97,6 +97,7 @@ public static class AccessTable
         new("GET",  "/review/{Id:int}",                   "/review/{missing}",                           SignIn,   Denied,   NotFound, NotFound) { NotFoundText = ExampleNotFound },
         new("GET",  "/training",                          "/training",                                   SignIn,   Denied,   Allowed,  Allowed),
         new("GET",  "/api/training-data/export",          "/api/training-data/export",                   SignIn,   Denied,   Allowed,  Allowed),
+        new("GET",  "/api/training-data/preference-pairs", "/api/training-data/preference-pairs",        SignIn,   Denied,   Allowed,  Allowed),
         new("POST", "/api/training-data/import",          "/api/training-data/import",                   SignIn,   Denied,   Denied,   Allowed) { Body = AccessBody.JsonLines },
         new("GET",  "/fine-tuning",                       "/fine-tuning",                                SignIn,   Denied,   Allowed,  Allowed),
         new("GET",  "/fine-tuning/{Id:int}",              "/fine-tuning/{job}",                          SignIn,   Denied,   Allowed,  Allowed) { NotFoundText = JobNotFound },

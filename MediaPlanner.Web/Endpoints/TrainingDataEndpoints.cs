@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace MediaPlanner.Web.Endpoints;
 
-/// <summary>JSONL export (reviewers and admins) and import (admins) of training data.</summary>
+/// <summary>JSONL export of examples and of preference pairs (reviewers and admins), and import (admins) of training data.</summary>
 public static class TrainingDataEndpoints
 {
     public const long MaxImportBytes = 200L * 1024 * 1024;
@@ -48,6 +48,21 @@ public static class TrainingDataEndpoints
                     await audit.RecordAsync(user, AuditActions.TrainingExport, AuditEntities.TrainingData, null,
                         $"Exported {count} validated examples as {name}{split}",
                         after: AuditLog.Json(new { file = name, examples = count, part = options.Part.ToString(), options.ValidationPercent, options.Seed }), ct: ct);
+                }, "application/jsonl", name);
+            })
+            .RequireAuthorization(Policies.CanReview);
+
+        group.MapGet("/preference-pairs", (PreferencePairService preferences, AuditLog audit, TimeProvider clock, ClaimsPrincipal principal,
+                CancellationToken ct) =>
+            {
+                var name = $"preference-pairs-{clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture)}.jsonl";
+                var user = CurrentUser.From(principal);
+                return Results.Stream(async stream =>
+                {
+                    var count = await preferences.ExportAsync(stream, ct);
+                    await audit.RecordAsync(user, AuditActions.TrainingExport, AuditEntities.TrainingData, null,
+                        $"Exported {count} preference pairs as {name}",
+                        after: AuditLog.Json(new { file = name, pairs = count, format = "preference" }), ct: ct);
                 }, "application/jsonl", name);
             })
             .RequireAuthorization(Policies.CanReview);
