@@ -1,7 +1,10 @@
 using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.Demo;
+using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Local;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Training;
 
 namespace MediaPlanner.Tests.FineTuning;
 
@@ -9,7 +12,10 @@ public class LocalFineTuneBackendTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
 
-    private static readonly Lazy<FineTuneDataset> Data = new(() => new FineTuneDataset(LocalTrainingData.Lines(0, 30), LocalTrainingData.Lines(10_000, 6)));
+    // A house style the engine does not share: training must move plans toward it, and the held-out briefs show it.
+    private static readonly Lazy<FineTuneDataset> Data = new(() => new FineTuneDataset(
+        [.. HouseStyleAgency.Distinct().Examples(0, 60).Select(e => e.Line)],
+        [.. HouseStyleAgency.Distinct().Examples(10_000, 15).Select(e => e.Line)]));
 
     private static LocalFineTuneBackend Backend() => new(MediaMixParameters.Default, new FixedClock(Now));
 
@@ -40,9 +46,9 @@ public class LocalFineTuneBackendTests
     }
 
     [Fact]
-    public async Task A_job_trains_to_the_end_reporting_every_step_and_a_checkpoint_per_epoch()
+    public async Task A_job_trains_a_checkpoint_per_epoch_evaluates_each_on_the_held_out_briefs_and_keeps_the_best()
     {
-        var job = Job();
+        var job = Job(epochs: 3);
         var sink = new RecordingSink();
 
         var next = await Backend().AdvanceAsync(job, From(Data.Value), sink, CancellationToken.None);
@@ -53,82 +59,157 @@ public class LocalFineTuneBackendTests
         Assert.Equal(Now, job.StartedAt);
         Assert.Equal(Now, job.FinishedAt);
         Assert.Null(job.ErrorCode);
-        Assert.Equal(2 * 6, job.TotalSteps); // 2 epochs × ⌈30 / 5⌉
+        Assert.Equal(3, job.TotalSteps); // one step per epoch: each epoch is a point on the shrinkage path
         Assert.Equal(job.TotalSteps, job.CompletedSteps);
         Assert.True(job.TrainedTokens > 0);
 
         var trained = MediaMixParameters.FromJson(job.ResultParametersJson!);
-        Assert.Equal($"{LocalTrainer.DefaultName}-7", trained.Name);
-        Assert.True(trained.For(Channel.Social).PreferenceFor(Objective.Awareness)
-            > MediaMixParameters.Default.For(Channel.Social).PreferenceFor(Objective.Awareness));
+        Assert.Equal($"{ShareLearner.DefaultName}-7", trained.Name);
+        Assert.NotNull(trained.Mix);
+        Assert.Equal(60, trained.Mix.TrainedOn);
 
-        var steps = sink.Events.Where(e => e.Step is not null).ToList();
-        Assert.Equal(Enumerable.Range(1, 12), steps.Select(e => e.Step!.Value));
-        Assert.Equal(Enumerable.Range(1, 12).Select(s => $"step-{s}"), steps.Select(e => e.ExternalId));
-        Assert.All(steps, e =>
-        {
-            Assert.NotNull(e.TrainLoss);
-            Assert.NotNull(e.ValidLoss);
-            Assert.Matches(@"^Step \d+/12: training loss \d\.\d{3}, validation loss \d\.\d{3}$", e.Message);
-        });
-        Assert.True(steps[^1].ValidLoss < steps[0].ValidLoss);
+        Assert.Equal(["epoch-1", "epoch-2", "epoch-3"], sink.Checkpoints.Select(c => c.ExternalId));
+        Assert.Equal([1, 2, 3], sink.Checkpoints.Select(c => c.Step));
+        Assert.Equal(["local-mix:ft-spring-7:ckpt-step-1", "local-mix:ft-spring-7:ckpt-step-2", "local-mix:ft-spring-7:ckpt-step-3"],
+            sink.Checkpoints.Select(c => c.ModelName));
+        var figures = sink.Checkpoints.Select(c => JobEvaluation.FiguresFromJson(c.EvaluationJson)!).ToList();
+        Assert.All(figures, f => Assert.Equal(15, f.Briefs));
 
-        Assert.Equal(["epoch-1", "epoch-2"], sink.Checkpoints.Select(c => c.ExternalId));
-        Assert.Equal([6, 12], sink.Checkpoints.Select(c => c.Step));
-        Assert.Equal(["local-mix:ft-spring-7:ckpt-step-6", "local-mix:ft-spring-7:ckpt-step-12"], sink.Checkpoints.Select(c => c.ModelName));
-        Assert.All(sink.Checkpoints, c =>
-        {
-            Assert.NotNull(c.TrainLoss);
-            Assert.NotNull(c.ValidLoss);
-            Assert.Equal(Now, c.CreatedAt);
-            MediaMixParameters.FromJson(c.ParametersJson!);
-        });
-        Assert.Equal(job.ResultParametersJson, sink.Checkpoints[^1].ParametersJson);
+        // The evaluation: base and every checkpoint on the same 15 held-out briefs; the result is the best checkpoint.
+        var evaluation = JobEvaluation.FromJson(job.EvaluationJson)!;
+        Assert.Equal(15, evaluation.HeldOutBriefs);
+        Assert.Equal(15, evaluation.Base.Planned);
+        Assert.Equal(figures, evaluation.Checkpoints.Select(c => c.Figures));
+        var best = evaluation.Checkpoints.MinBy(c => c.Figures.MeanDistance)!;
+        Assert.Equal(best.Figures, evaluation.Best);
+        Assert.Equal(sink.Checkpoints.Single(c => c.ModelName == best.Model).ParametersJson, job.ResultParametersJson);
+        Assert.Equal("local-mix:ft-spring-7", evaluation.BestModel);
 
-        Assert.Equal(["start", "training"], sink.Events.Take(2).Select(e => e.ExternalId));
-        Assert.Equal("Validating 30 training examples and 6 validation examples…", sink.Events[0].Message);
+        // The house style is far from the engine's: the best checkpoint is much closer, so the job recommends itself.
+        Assert.True(evaluation.Best!.MeanDistance < evaluation.Base.MeanDistance * 0.6,
+            $"held-out distance: base {evaluation.Base.MeanDistance:0.000}, best {evaluation.Best.MeanDistance:0.000}");
+        Assert.True(evaluation.Improved);
+        Assert.True(job.Recommended);
+        Assert.Equal(evaluation.Verdict, job.Verdict);
+        Assert.Matches(@"closer to the validated plans than the base model: .* — recommended\.$", job.Verdict);
+        Assert.Equal(1.0, evaluation.Best.WithinBudgetRate);
+
+        Assert.Equal(["start", "training", "weighting", "base"], sink.Events.Take(4).Select(e => e.ExternalId));
+        Assert.Equal("Validating 60 training examples and 15 validation examples…", sink.Events[0].Message);
+        var epochs = sink.Events.Where(e => e.Step is not null).ToList();
+        Assert.Equal([1, 2, 3], epochs.Select(e => e.Step!.Value));
+        Assert.All(epochs, e => Assert.Matches(@"^Epoch \d/3 \(shrinkage [0-9.]+\): training loss \d\.\d{4}; held out: distance to the validated plans \d\.\d{3}", e.Message));
         Assert.Equal("done", sink.Events[^1].ExternalId);
-        Assert.Contains("local-mix:ft-spring-7", sink.Events[^1].Message, StringComparison.Ordinal);
+        Assert.Contains("best checkpoint on held-out fit", sink.Events[^1].Message, StringComparison.Ordinal);
         Assert.Equal(FineTuneStatus.Succeeded, sink.JobSnapshots[^1]);
         Assert.Contains(FineTuneStatus.Running, sink.JobSnapshots);
     }
 
     [Fact]
-    public async Task Without_held_out_examples_steps_have_no_validation_loss()
+    public async Task A_model_that_does_not_beat_the_base_model_on_held_out_briefs_is_not_recommended()
     {
-        var job = Job(epochs: 1, batchSize: 10, suffix: null);
+        // Trained on one agency's style, held out on an agency that plans like the engine: the model moves away from it.
+        var data = new FineTuneDataset(
+            [.. HouseStyleAgency.Distinct().Examples(0, 60).Select(e => e.Line)],
+            [.. HouseStyleAgency.Control(noise: 0.02).Examples(20_000, 15).Select(e => e.Line)]);
+        var job = Job(epochs: 3);
+        var sink = new RecordingSink();
+
+        await Backend().AdvanceAsync(job, From(data), sink, CancellationToken.None);
+
+        Assert.Equal(FineTuneStatus.Succeeded, job.Status);
+        Assert.False(job.Recommended);
+        var evaluation = JobEvaluation.FromJson(job.EvaluationJson)!;
+        Assert.False(evaluation.Improved);
+        Assert.True(evaluation.Best!.MeanDistance >= evaluation.Base.MeanDistance - JobEvaluation.MinDistanceGain);
+        Assert.StartsWith("local-mix:ft-spring-7 did not improve on the base model: held-out distance to the validated plans ", job.Verdict, StringComparison.Ordinal);
+        Assert.EndsWith("— not recommended for deployment.", job.Verdict, StringComparison.Ordinal);
+        Assert.Equal("warn", sink.Events[^1].Level);
+    }
+
+    [Fact]
+    public async Task Without_held_out_examples_the_job_says_it_could_not_be_compared_and_is_not_recommended()
+    {
+        var job = Job(epochs: 2, suffix: null);
         var sink = new RecordingSink();
 
         await Backend().AdvanceAsync(job, From(Data.Value with { ValidationLines = [] }), sink, CancellationToken.None);
 
         Assert.Equal(FineTuneStatus.Succeeded, job.Status);
         Assert.Equal("local-mix:ft-model-7", job.FineTunedModel);
-        var steps = sink.Events.Where(e => e.Step is not null).ToList();
-        Assert.Equal(3, steps.Count);
-        Assert.All(steps, e => Assert.Null(e.ValidLoss));
-        Assert.All(steps, e => Assert.DoesNotContain("validation", e.Message, StringComparison.Ordinal));
-        Assert.Null(Assert.Single(sink.Checkpoints).ValidLoss);
+        Assert.False(job.Recommended);
+        Assert.Contains("could not be compared with the base model", job.Verdict, StringComparison.Ordinal);
+        Assert.Equal("warn", sink.Events.Single(e => e.ExternalId == "no-held-out").Level);
+        Assert.All(sink.Checkpoints, c => Assert.Null(c.EvaluationJson));
+        // With nothing to choose on, the result is the last checkpoint.
+        Assert.Equal(sink.Checkpoints[^1].ParametersJson, job.ResultParametersJson);
     }
 
     [Fact]
-    public async Task A_cancel_request_stops_training_after_that_step_with_no_later_checkpoint()
+    public async Task Campaign_results_weigh_the_examples_and_the_job_says_how()
     {
-        var job = Job(epochs: 3, batchSize: 5);
-        var sink = new RecordingSink { CancelAfterStep = 8 };
+        var outcomes = Enumerable.Range(0, 60).Select(i => i % 4 == 0 ? new ExampleOutcome(0.05, null, null) : null).ToList();
+        var job = Job(epochs: 1);
+        var sink = new RecordingSink();
+
+        await Backend().AdvanceAsync(job, From(Data.Value with { TrainingOutcomes = outcomes }), sink, CancellationToken.None);
+
+        var weighting = JobEvaluation.FromJson(job.EvaluationJson)!.Weighting!;
+        Assert.Equal(60, weighting.Examples);
+        Assert.Equal(15, weighting.WithResults);
+        Assert.True(weighting.MaxWeight > 1, $"a CTR of 5 % beats every benchmark CTR, so those examples weigh more (max {weighting.MaxWeight})");
+        Assert.Equal(1.0, weighting.MinWeight);
+        Assert.StartsWith("15 of 60 training examples carried campaign results", sink.Events.Single(e => e.ExternalId == "weighting").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Preference_pairs_are_tried_and_used_only_if_they_improve_the_held_out_fit()
+    {
+        var agency = HouseStyleAgency.Distinct();
+        var engine = new LocalMediaMixEngine(MediaMixParameters.Default);
+        // Pairs: the house-style plan chosen over the engine's own plan for the same brief.
+        var pairs = agency.Examples(30_000, 20).Select(e =>
+        {
+            var chat = ChatExample.Parse(e.Line);
+            var input = new ChatExample([.. chat.Messages.Take(2)]).ToJsonLine();
+            var rejected = PlanJson.Serialize(engine.Generate(e.Request())[0]);
+            return PreferencePairService.ToJsonLine(input, chat.Messages[2].Content!, rejected);
+        }).ToList();
+        var job = Job(epochs: 2);
+        var sink = new RecordingSink();
+
+        await Backend().AdvanceAsync(job, From(Data.Value with { PreferenceLines = pairs }), sink, CancellationToken.None);
+
+        Assert.Equal(FineTuneStatus.Succeeded, job.Status);
+        Assert.Equal(4, job.TotalSteps);
+        Assert.Equal(["epoch-1", "epoch-2", "pairs-epoch-1", "pairs-epoch-2"], sink.Checkpoints.Select(c => c.ExternalId));
+        var evaluation = JobEvaluation.FromJson(job.EvaluationJson)!;
+        var use = evaluation.Preferences!;
+        Assert.Equal(20, use.Pairs);
+        Assert.Equal(use.DistanceWith < use.DistanceWithout, use.Used);
+        var pool = evaluation.Checkpoints.Where(c => c.Model.Contains(":ckpt-pairs-", StringComparison.Ordinal) == use.Used);
+        Assert.Equal(pool.Min(c => c.Figures.MeanDistance), evaluation.Best!.MeanDistance);
+        Assert.StartsWith(use.Used ? "Preference pairs used" : "Preference pairs not used", sink.Events.Single(e => e.ExternalId == "pairs-result").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cancel_request_stops_training_after_that_epoch_with_no_later_checkpoint()
+    {
+        var job = Job(epochs: 3);
+        var sink = new RecordingSink { CancelAfterStep = 2 };
 
         var next = await Backend().AdvanceAsync(job, From(Data.Value), sink, CancellationToken.None);
 
         Assert.Null(next);
         Assert.Equal(FineTuneStatus.Cancelled, job.Status);
         Assert.Equal(Now, job.FinishedAt);
-        Assert.Equal(8, job.CompletedSteps);
+        Assert.Equal(2, job.CompletedSteps);
         Assert.Null(job.ResultParametersJson);
         Assert.Null(job.FineTunedModel);
-        Assert.Equal(8, sink.Events.Max(e => e.Step));
-        Assert.Equal(["epoch-1"], sink.Checkpoints.Select(c => c.ExternalId));
-        Assert.All(sink.Checkpoints, c => Assert.True(c.Step <= 8));
+        Assert.Null(job.Recommended);
+        Assert.Equal(["epoch-1", "epoch-2"], sink.Checkpoints.Select(c => c.ExternalId));
         Assert.Equal("cancelled", sink.Events[^1].ExternalId);
-        Assert.Equal("Cancelled at step 8 of 18.", sink.Events[^1].Message);
+        Assert.Equal("Cancelled at epoch 2 of 3.", sink.Events[^1].Message);
         Assert.Equal(FineTuneStatus.Cancelled, sink.JobSnapshots[^1]);
     }
 
@@ -245,13 +326,13 @@ public class LocalFineTuneBackendTests
     {
         var job = Job(epochs: 3);
         using var shutdown = new CancellationTokenSource();
-        var sink = new RecordingSink { OnStep = step => { if (step == 3) shutdown.Cancel(); } };
+        var sink = new RecordingSink { OnStep = step => { if (step == 1) shutdown.Cancel(); } };
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Backend().AdvanceAsync(job, From(Data.Value), sink, shutdown.Token));
 
         Assert.Equal(FineTuneStatus.Running, job.Status);
         Assert.Null(job.FinishedAt);
-        Assert.True(sink.Events.Max(e => e.Step) <= 4);
+        Assert.True(sink.Events.Max(e => e.Step) <= 2);
     }
 
     /// <summary>Stores reports like the real sink: one per ExternalId; can ask for a cancel once a step is reached.</summary>
