@@ -232,20 +232,12 @@ public sealed class TrainingDataService(
         }
     }
 
-    /// <summary>Brand, objective and market from the rendered brief, for filtering imported examples.</summary>
+    /// <summary>Brand, objective and market from the brief, for filtering imported examples.</summary>
     internal static (string? Brand, Objective? Objective, string? Market) UserFields(ChatExample example)
     {
-        var user = example.Messages.FirstOrDefault(m => m.Role == "user")?.Content ?? "";
-        string? Field(string name)
-        {
-            foreach (var line in user.AsSpan().EnumerateLines())
-                if (line.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
-                    return line[(name.Length + 1)..].Trim().ToString();
-            return null;
-        }
-        var brand = Field("Brand");
-        var objective = Enum.TryParse<Objective>(Field("Objective"), ignoreCase: true, out var o) ? o : (Objective?)null;
-        var market = Field("Market")?.Split(' ', 2)[0];
-        return (brand is { Length: > 200 } ? brand[..200] : brand, objective, market is { Length: <= 8 } ? market : null);
+        var fields = BriefPrompt.ReadFields(example.Messages.FirstOrDefault(m => m.Role == ChatRoles.User)?.Content);
+        var brand = fields.Brand;
+        var market = fields.MarketCode;
+        return (brand is { Length: > 200 } ? brand[..200] : brand, fields.ObjectiveValue, market is { Length: <= 8 } ? market : null);
     }
 }

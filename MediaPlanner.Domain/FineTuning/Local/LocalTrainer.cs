@@ -139,7 +139,7 @@ public sealed class LocalTrainer(MediaMixParameters baseParameters, string name 
             return false;
         }
 
-        if (BriefParser.Parse(chat.Messages[promptAt].Content, out var briefError) is not { } parsed)
+        if (BriefPrompt.Parse(chat.Messages[promptAt].Content, out var briefError) is not { } parsed)
         {
             reason = $"the brief cannot be read: {briefError}";
             return false;
