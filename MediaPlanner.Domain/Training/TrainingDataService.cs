@@ -50,6 +50,7 @@ public sealed class TrainingDataService(
     AuditLog audit)
 {
     private const int ImportBatchSize = 500;
+    private const int MaxExportValidationPercent = 90;
 
     public async Task<TrainingSummary> SummaryAsync(CancellationToken ct = default)
     {
@@ -91,14 +92,20 @@ public sealed class TrainingDataService(
 
     /// <summary>
     /// Writes validated, non-duplicate examples as JSONL, one at a time: memory stays flat whatever the count.
-    /// Returns how many lines were written.
+    /// A split export first reads ids and briefs to choose the held-out examples (<see cref="StratifiedSplit"/>), keeps
+    /// only their ids, then streams the chosen side. Returns how many lines were written.
     /// </summary>
     public async Task<int> ExportAsync(Stream output, ExportOptions options, CancellationToken ct = default)
     {
-        var percent = Math.Clamp(options.ValidationPercent, 0, 90);
+        var percent = Math.Clamp(options.ValidationPercent, 0, MaxExportValidationPercent);
+        if (options.Part == ExportPart.Validation && percent == 0)
+        {
+            await output.FlushAsync(ct);
+            return 0;
+        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = db.TrainingExamples.AsNoTracking()
-            .Where(e => e.Status == ExampleStatus.Validated && e.DuplicateOfId == null && !e.HasErrors)
+        var heldOut = options.Part != ExportPart.All && percent > 0 ? await HeldOutIdsAsync(db, percent, options.Seed, ct) : null;
+        var rows = Exportable(db)
             .OrderBy(e => e.Id)
             .Select(e => new { e.Id, e.MessagesJson })
             .AsAsyncEnumerable();
@@ -107,13 +114,7 @@ public sealed class TrainingDataService(
         var buffer = new byte[4096];
         await foreach (var row in rows.WithCancellation(ct))
         {
-            if (options.Part != ExportPart.All && percent > 0)
-            {
-                var isValidation = TrainingSplit.IsValidation(row.Id, percent, options.Seed);
-                if (isValidation != (options.Part == ExportPart.Validation))
-                    continue;
-            }
-            else if (options.Part == ExportPart.Validation)
+            if (heldOut is not null && heldOut.Contains(row.Id) != (options.Part == ExportPart.Validation))
                 continue;
             var needed = Encoding.UTF8.GetMaxByteCount(row.MessagesJson.Length);
             if (buffer.Length < needed)
@@ -125,6 +126,23 @@ public sealed class TrainingDataService(
         }
         await output.FlushAsync(ct);
         return count;
+    }
+
+    /// <summary>What an export and a fine-tuning job train on: validated originals without blocking errors.</summary>
+    internal static IQueryable<TrainingExample> Exportable(PlannerDbContext db) =>
+        db.TrainingExamples.AsNoTracking().Where(e => e.Status == ExampleStatus.Validated && e.DuplicateOfId == null && !e.HasErrors);
+
+    /// <summary>
+    /// The ids held out at <paramref name="percent"/> %, stratified by each example's brief. Reads rows one at a time
+    /// and keeps only an id and a shared stratum name per example.
+    /// </summary>
+    internal static async Task<IReadOnlySet<long>> HeldOutIdsAsync(PlannerDbContext db, int percent, int seed, CancellationToken ct)
+    {
+        var candidates = new List<SplitCandidate>();
+        var rows = Exportable(db).Select(e => new { e.Id, e.MessagesJson }).AsAsyncEnumerable();
+        await foreach (var row in rows.WithCancellation(ct))
+            candidates.Add(new SplitCandidate(row.Id, StratifiedSplit.StratumOfLine(row.MessagesJson)));
+        return StratifiedSplit.HeldOut(candidates, percent, seed);
     }
 
     /// <summary>
