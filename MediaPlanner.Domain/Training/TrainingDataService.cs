@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +33,13 @@ public sealed record TrainingSummary(
 public enum ExportPart { All, Train, Validation }
 
 public sealed record ExportOptions(int ValidationPercent = 0, int Seed = 42, ExportPart Part = ExportPart.All);
+
+/// <summary>A split export's lines, each with the campaign results recorded on its example (null when none).</summary>
+public sealed record SplitExport(
+    IReadOnlyList<string> TrainingLines,
+    IReadOnlyList<ExampleOutcome?> TrainingOutcomes,
+    IReadOnlyList<string> ValidationLines,
+    IReadOnlyList<ExampleOutcome?> ValidationOutcomes);
 
 public sealed record RejectedLine(int LineNumber, string Reason);
 
@@ -126,6 +134,34 @@ public sealed class TrainingDataService(
         }
         await output.FlushAsync(ct);
         return count;
+    }
+
+    /// <summary>
+    /// The same lines as <see cref="ExportAsync"/> (train and validation sides, in id order) with the campaign results
+    /// recorded on each line's example, for a fine-tuning job. Held in memory: a job reads its whole dataset anyway.
+    /// </summary>
+    public async Task<SplitExport> ExportSplitAsync(int validationPercent, int seed, CancellationToken ct = default)
+    {
+        var percent = Math.Clamp(validationPercent, 0, MaxExportValidationPercent);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // One read for both sides and the split, so an example validated meanwhile cannot land on both or neither.
+        var rows = await Exportable(db)
+            .OrderBy(e => e.Id)
+            .Select(e => new { e.Id, e.MessagesJson, e.Ctr, e.ConversionRate, e.DeliveredSpend })
+            .ToListAsync(ct);
+        IReadOnlySet<long> heldOut = percent > 0
+            ? StratifiedSplit.HeldOut(rows.Select(r => new SplitCandidate(r.Id, StratifiedSplit.StratumOfLine(r.MessagesJson))), percent, seed)
+            : new HashSet<long>();
+        List<string> trainLines = [], validationLines = [];
+        List<ExampleOutcome?> trainOutcomes = [], validationOutcomes = [];
+        foreach (var row in rows)
+        {
+            var outcome = new ExampleOutcome(row.Ctr, row.ConversionRate, row.DeliveredSpend);
+            var validation = heldOut.Contains(row.Id);
+            (validation ? validationLines : trainLines).Add(row.MessagesJson);
+            (validation ? validationOutcomes : trainOutcomes).Add(outcome.HasAny ? outcome : null);
+        }
+        return new SplitExport(trainLines, trainOutcomes, validationLines, validationOutcomes);
     }
 
     /// <summary>What an export and a fine-tuning job train on: validated originals without blocking errors.</summary>
