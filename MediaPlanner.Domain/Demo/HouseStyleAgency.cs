@@ -51,7 +51,7 @@ public sealed class HouseStyleAgency
 
     private static double Style(CampaignBrief brief, Channel channel)
     {
-        var age = ShareModel.AgeBand(brief.AgeMin, brief.AgeMax);
+        var age = BriefPrompt.AgeBand(brief.AgeMin, brief.AgeMax);
         double w = (brief.Objective, age) switch
         {
             (Objective.Awareness, "18–34") => channel switch { Channel.Social => 5, Channel.OnlineVideo => 6, Channel.ConnectedTv => 3, Channel.OutOfHome => 2, Channel.Podcast => 1.5, _ => 0.3 },

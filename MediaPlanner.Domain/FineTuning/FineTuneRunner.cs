@@ -153,15 +153,20 @@ public sealed class FineTuneRunner(
     {
         await using var scope = scopes.CreateAsyncScope();
         var training = scope.ServiceProvider.GetRequiredService<TrainingDataService>();
-        async Task<IReadOnlyList<string>> Lines(ExportPart part)
+        var split = await training.ExportSplitAsync(job.ValidationPercent, job.Seed ?? 42, ct);
+        var pairs = await scope.ServiceProvider.GetRequiredService<PreferencePairService>().ExportLinesAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var reference = new ReferenceSnapshot(
+            await db.Markets.AsNoTracking().OrderBy(m => m.Code).ToListAsync(ct),
+            await db.Currencies.AsNoTracking().OrderBy(c => c.Code).ToListAsync(ct),
+            await db.Benchmarks.AsNoTracking().OrderBy(b => b.Id).ToListAsync(ct));
+        return new FineTuneDataset(split.TrainingLines, split.ValidationLines)
         {
-            using var stream = new MemoryStream();
-            await training.ExportAsync(stream, new ExportOptions(job.ValidationPercent, job.Seed ?? 42, part), ct);
-            return System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        }
-        return job.ValidationPercent > 0
-            ? new FineTuneDataset(await Lines(ExportPart.Train), await Lines(ExportPart.Validation))
-            : new FineTuneDataset(await Lines(ExportPart.All), []);
+            TrainingOutcomes = split.TrainingOutcomes,
+            ValidationOutcomes = split.ValidationOutcomes,
+            Reference = reference,
+            PreferenceLines = pairs,
+        };
     }
 
     private async Task FailAsync(FineTuneJob job, IFineTuneSink sink, string code, string message, CancellationToken ct)

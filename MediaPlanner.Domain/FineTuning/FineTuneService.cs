@@ -61,18 +61,17 @@ public sealed partial class FineTuneService(
     public async Task<JobPreview> PreviewAsync(string provider, int validationPercent, int? epochs, int? seed, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var validated = await db.TrainingExamples.AsNoTracking()
-            .Where(e => e.Status == ExampleStatus.Validated && e.DuplicateOfId == null && !e.HasErrors)
-            .Select(e => new { e.Id, e.TokenCount }).ToListAsync(ct);
+        var validated = await TrainingDataService.Exportable(db).Select(e => new { e.Id, e.TokenCount }).ToListAsync(ct);
         var blocking = await db.TrainingExamples.CountAsync(e => e.Status == ExampleStatus.Validated && e.HasErrors, ct);
         var percent = Math.Clamp(validationPercent, 0, 50);
-        var held = percent == 0 ? 0 : validated.Count(e => TrainingSplit.IsValidation(e.Id, percent, seed ?? 42));
-        var trainingCount = validated.Count - held;
+        // The job's dataset is split the same way (TrainingDataService.ExportSplitAsync), so preview and job agree.
+        var heldOut = percent == 0 ? new HashSet<long>() : await TrainingDataService.HeldOutIdsAsync(db, percent, seed ?? 42, ct);
+        var training = validated.Where(e => !heldOut.Contains(e.Id)).ToList();
+        var held = validated.Count - training.Count;
+        var trainingCount = training.Count;
         var baseModel = BaseModelFor(provider);
         var epochCount = epochs ?? FineTuneEstimator.DefaultEpochs(trainingCount);
-        var billed = FineTuneEstimator.BilledTokens(
-            validated.Where(e => percent == 0 || !TrainingSplit.IsValidation(e.Id, percent, seed ?? 42)).Select(e => e.TokenCount),
-            epochCount, TokenCounter.MaxTokensPerExample(baseModel));
+        var billed = FineTuneEstimator.BilledTokens(training.Select(e => e.TokenCount), epochCount, TokenCounter.MaxTokensPerExample(baseModel));
         var price = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == baseModel, ct);
         decimal? cost = provider == FineTuneProviders.Local ? 0m
             : price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null;

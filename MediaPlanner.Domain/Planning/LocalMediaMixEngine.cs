@@ -437,7 +437,7 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
         var lead = ranked[0];
         if (Parameters.Mix is { } mix)
         {
-            var age = ShareModel.AgeBand(brief.AgeMin, brief.AgeMax);
+            var age = BriefPrompt.AgeBand(brief.AgeMin, brief.AgeMax);
             sb.Append(c, $"{lead.Channel.Display()} leads with {lead.Share:P0}: {(strategy == "Balanced" ? "the split" : "a shift of the split")} {Parameters.ModelName} learned from {mix.TrainedOn:N0} validated plans for briefs like this one ({brief.Objective.ToString().ToLowerInvariant()}, audience aged {age}). ");
             if (ranked.Count > 1)
                 sb.Append(c, $"The rest goes to {string.Join(", ", ranked.Skip(1).Select(i => string.Create(c, $"{i.Channel.Display()} {i.Share:P0}")))}. ");

@@ -69,13 +69,6 @@ public sealed record ShareModel
 
     // ---- features ----
 
-    /// <summary>Audience age band by the midpoint of the brief's range.</summary>
-    public static string AgeBand(int ageMin, int ageMax)
-    {
-        var mid = (ageMin + Math.Min(ageMax, 80)) / 2.0;
-        return mid < 35 ? "18–34" : mid < 55 ? "35–54" : "55+";
-    }
-
     /// <summary>Budget size in US dollars, in bands a planner would recognise.</summary>
     public static string BudgetBand(decimal budget, decimal unitsPerUsd)
     {
@@ -125,7 +118,7 @@ public sealed record ShareModel
         ArgumentNullException.ThrowIfNull(request);
         var brief = request.Brief;
         var objective = brief.Objective.ToString();
-        var age = AgeBand(brief.AgeMin, brief.AgeMax);
+        var age = BriefPrompt.AgeBand(brief.AgeMin, brief.AgeMax);
         var gender = brief.Gender.ToString();
         var market = brief.MarketCode.ToUpperInvariant();
         var budget = BudgetBand(brief.Budget, request.Currency.UnitsPerUsd);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Planning;
 
 namespace MediaPlanner.Domain.Training;
@@ -52,9 +53,6 @@ public sealed class ExampleValidator
     /// documents or a runaway answer, which costs training tokens without teaching planning.
     /// </summary>
     public const int UnusuallyLongTokens = 8_000;
-
-    /// <summary>The labels <see cref="PromptRenderer.UserMessage"/> writes that a brief cannot do without.</summary>
-    public static readonly IReadOnlyList<string> RequiredFields = ["Brand", "Budget", "Market", "Objective", "Flight"];
 
     private static readonly string[] AllowedRoles = [ChatRoles.System, ChatRoles.User, ChatRoles.Assistant, ChatRoles.Function, ChatRoles.Tool];
 
@@ -156,12 +154,10 @@ public sealed class ExampleValidator
             var briefLength = brief.AsSpan().Trim().Length;
             if (briefLength < MinBriefLength)
                 issues.Add(Error(IssueCodes.BriefTooShort, $"The brief is {briefLength} characters; it needs at least {MinBriefLength}. Describe the campaign: brand, budget, market, objective, flight and audience."));
-            var found = FindFields(brief, out budgetFromBrief);
-            for (var i = 0; i < RequiredFields.Count; i++)
-            {
-                if ((found & (1 << i)) == 0)
-                    issues.Add(Error(IssueCodes.MissingField, $"The brief has no \"{RequiredFields[i]}:\" line. Add it at the start of a line, e.g. \"{RequiredFields[i]}: ...\"."));
-            }
+            var fields = BriefPrompt.ReadFields(brief);
+            budgetFromBrief = fields.BudgetAmount;
+            foreach (var label in fields.MissingLabels())
+                issues.Add(Error(IssueCodes.MissingField, $"The brief has no \"{label}:\" line. Add it at the start of a line, e.g. \"{label}: ...\"."));
         }
 
         if (assistant is null)
@@ -204,40 +200,6 @@ public sealed class ExampleValidator
             issues.Add(Error(IssueCodes.OverBudget, string.Create(inv,
                 $"The line items spend {plan.Currency} {spend:N2}, {spend - budget:N2} more than the {plan.Currency} {budget:N2} budget. Reduce spend so the lines add up to the budget.")));
         }
-    }
-
-    /// <summary>Which required labels start a line (bit i = <see cref="RequiredFields"/>[i]), and the amount on the Budget line.</summary>
-    private static int FindFields(string text, out decimal? budget)
-    {
-        budget = null;
-        var found = 0;
-        foreach (var rawLine in text.AsSpan().EnumerateLines())
-        {
-            var line = rawLine.TrimStart();
-            for (var i = 0; i < RequiredFields.Count; i++)
-            {
-                var label = RequiredFields[i];
-                if (line.Length > label.Length && line[label.Length] == ':' && line.StartsWith(label, StringComparison.OrdinalIgnoreCase))
-                {
-                    found |= 1 << i;
-                    if (i == 1 && budget is null)
-                        budget = ParseAmount(line[(label.Length + 1)..]);
-                    break;
-                }
-            }
-        }
-        return found;
-    }
-
-    /// <summary>The first number on a "Budget: USD 250000.00" line.</summary>
-    private static decimal? ParseAmount(ReadOnlySpan<char> value)
-    {
-        foreach (var range in value.SplitAny(" \t"))
-        {
-            if (decimal.TryParse(value[range], NumberStyles.Number, CultureInfo.InvariantCulture, out var amount))
-                return amount;
-        }
-        return null;
     }
 
     private static ChatMessage ReadMessage(JsonElement element, int number, List<ValidationIssue> issues)

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
@@ -20,28 +18,8 @@ public static class PromptRenderer
         "reach never above the audience, totals equal to the sum of the line items. In the rationales, explain each choice " +
         "with numbers: share of budget, CPM, expected reach and frequency, and the trade-offs against the objective.";
 
-    public static string UserMessage(CampaignBrief brief, Market market)
-    {
-        ArgumentNullException.ThrowIfNull(brief);
-        ArgumentNullException.ThrowIfNull(market);
-        if (!string.Equals(brief.MarketCode, market.Code, StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"The brief is for market {brief.MarketCode}, not {market.Code}.", nameof(market));
-
-        var inv = CultureInfo.InvariantCulture;
-        // "\n" rather than AppendLine: the prompt must be byte-identical on every OS.
-        var text = new StringBuilder(256 + brief.BriefText.Length);
-        text.Append(inv, $"Brand: {brief.Brand}\n");
-        text.Append(inv, $"Campaign: {brief.CampaignName}\n");
-        text.Append(inv, $"Budget: {brief.Currency} {brief.Budget:0.00}\n");
-        text.Append(inv, $"Market: {market.Code} ({market.Name}, {market.AdultPopulation:N0} adults)\n");
-        text.Append(inv, $"Objective: {brief.Objective}\n");
-        text.Append(inv, $"Audience: {brief.AudienceDescription}\n");
-        text.Append(inv, $"Flight: {brief.FlightStart:yyyy-MM-dd} to {brief.FlightEnd:yyyy-MM-dd}\n");
-        text.Append("Channels: ").AppendJoin(", ", brief.Channels).Append('\n');
-        text.Append("KPIs: ").Append(string.IsNullOrWhiteSpace(brief.Kpis) ? "none given" : brief.Kpis).Append('\n');
-        text.Append("\nBrief:\n").Append(brief.BriefText);
-        return text.ToString();
-    }
+    /// <summary>The brief as the prompt's user message, as <see cref="BriefPrompt.Render"/> writes it.</summary>
+    public static string UserMessage(CampaignBrief brief, Market market) => BriefPrompt.Render(brief, market);
 
     /// <summary>The messages sent to a model to plan the brief (system and user).</summary>
     public static IReadOnlyList<ChatMessage> PromptMessages(CampaignBrief brief, Market market) =>

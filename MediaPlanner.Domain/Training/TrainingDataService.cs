@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -33,6 +34,13 @@ public enum ExportPart { All, Train, Validation }
 
 public sealed record ExportOptions(int ValidationPercent = 0, int Seed = 42, ExportPart Part = ExportPart.All);
 
+/// <summary>A split export's lines, each with the campaign results recorded on its example (null when none).</summary>
+public sealed record SplitExport(
+    IReadOnlyList<string> TrainingLines,
+    IReadOnlyList<ExampleOutcome?> TrainingOutcomes,
+    IReadOnlyList<string> ValidationLines,
+    IReadOnlyList<ExampleOutcome?> ValidationOutcomes);
+
 public sealed record RejectedLine(int LineNumber, string Reason);
 
 public sealed record ImportReport(int Lines, int Imported, int Duplicates, int RejectedCount, IReadOnlyList<RejectedLine> Rejected)
@@ -50,6 +58,7 @@ public sealed class TrainingDataService(
     AuditLog audit)
 {
     private const int ImportBatchSize = 500;
+    private const int MaxExportValidationPercent = 90;
 
     public async Task<TrainingSummary> SummaryAsync(CancellationToken ct = default)
     {
@@ -91,14 +100,20 @@ public sealed class TrainingDataService(
 
     /// <summary>
     /// Writes validated, non-duplicate examples as JSONL, one at a time: memory stays flat whatever the count.
-    /// Returns how many lines were written.
+    /// A split export first reads ids and briefs to choose the held-out examples (<see cref="StratifiedSplit"/>), keeps
+    /// only their ids, then streams the chosen side. Returns how many lines were written.
     /// </summary>
     public async Task<int> ExportAsync(Stream output, ExportOptions options, CancellationToken ct = default)
     {
-        var percent = Math.Clamp(options.ValidationPercent, 0, 90);
+        var percent = Math.Clamp(options.ValidationPercent, 0, MaxExportValidationPercent);
+        if (options.Part == ExportPart.Validation && percent == 0)
+        {
+            await output.FlushAsync(ct);
+            return 0;
+        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = db.TrainingExamples.AsNoTracking()
-            .Where(e => e.Status == ExampleStatus.Validated && e.DuplicateOfId == null && !e.HasErrors)
+        var heldOut = options.Part != ExportPart.All && percent > 0 ? await HeldOutIdsAsync(db, percent, options.Seed, ct) : null;
+        var rows = Exportable(db)
             .OrderBy(e => e.Id)
             .Select(e => new { e.Id, e.MessagesJson })
             .AsAsyncEnumerable();
@@ -107,13 +122,7 @@ public sealed class TrainingDataService(
         var buffer = new byte[4096];
         await foreach (var row in rows.WithCancellation(ct))
         {
-            if (options.Part != ExportPart.All && percent > 0)
-            {
-                var isValidation = TrainingSplit.IsValidation(row.Id, percent, options.Seed);
-                if (isValidation != (options.Part == ExportPart.Validation))
-                    continue;
-            }
-            else if (options.Part == ExportPart.Validation)
+            if (heldOut is not null && heldOut.Contains(row.Id) != (options.Part == ExportPart.Validation))
                 continue;
             var needed = Encoding.UTF8.GetMaxByteCount(row.MessagesJson.Length);
             if (buffer.Length < needed)
@@ -125,6 +134,51 @@ public sealed class TrainingDataService(
         }
         await output.FlushAsync(ct);
         return count;
+    }
+
+    /// <summary>
+    /// The same lines as <see cref="ExportAsync"/> (train and validation sides, in id order) with the campaign results
+    /// recorded on each line's example, for a fine-tuning job. Held in memory: a job reads its whole dataset anyway.
+    /// </summary>
+    public async Task<SplitExport> ExportSplitAsync(int validationPercent, int seed, CancellationToken ct = default)
+    {
+        var percent = Math.Clamp(validationPercent, 0, MaxExportValidationPercent);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // One read for both sides and the split, so an example validated meanwhile cannot land on both or neither.
+        var rows = await Exportable(db)
+            .OrderBy(e => e.Id)
+            .Select(e => new { e.Id, e.MessagesJson, e.Ctr, e.ConversionRate, e.DeliveredSpend })
+            .ToListAsync(ct);
+        IReadOnlySet<long> heldOut = percent > 0
+            ? StratifiedSplit.HeldOut(rows.Select(r => new SplitCandidate(r.Id, StratifiedSplit.StratumOfLine(r.MessagesJson))), percent, seed)
+            : new HashSet<long>();
+        List<string> trainLines = [], validationLines = [];
+        List<ExampleOutcome?> trainOutcomes = [], validationOutcomes = [];
+        foreach (var row in rows)
+        {
+            var outcome = new ExampleOutcome(row.Ctr, row.ConversionRate, row.DeliveredSpend);
+            var validation = heldOut.Contains(row.Id);
+            (validation ? validationLines : trainLines).Add(row.MessagesJson);
+            (validation ? validationOutcomes : trainOutcomes).Add(outcome.HasAny ? outcome : null);
+        }
+        return new SplitExport(trainLines, trainOutcomes, validationLines, validationOutcomes);
+    }
+
+    /// <summary>What an export and a fine-tuning job train on: validated originals without blocking errors.</summary>
+    internal static IQueryable<TrainingExample> Exportable(PlannerDbContext db) =>
+        db.TrainingExamples.AsNoTracking().Where(e => e.Status == ExampleStatus.Validated && e.DuplicateOfId == null && !e.HasErrors);
+
+    /// <summary>
+    /// The ids held out at <paramref name="percent"/> %, stratified by each example's brief. Reads rows one at a time
+    /// and keeps only an id and a shared stratum name per example.
+    /// </summary>
+    internal static async Task<IReadOnlySet<long>> HeldOutIdsAsync(PlannerDbContext db, int percent, int seed, CancellationToken ct)
+    {
+        var candidates = new List<SplitCandidate>();
+        var rows = Exportable(db).Select(e => new { e.Id, e.MessagesJson }).AsAsyncEnumerable();
+        await foreach (var row in rows.WithCancellation(ct))
+            candidates.Add(new SplitCandidate(row.Id, StratifiedSplit.StratumOfLine(row.MessagesJson)));
+        return StratifiedSplit.HeldOut(candidates, percent, seed);
     }
 
     /// <summary>
@@ -232,20 +286,12 @@ public sealed class TrainingDataService(
         }
     }
 
-    /// <summary>Brand, objective and market from the rendered brief, for filtering imported examples.</summary>
+    /// <summary>Brand, objective and market from the brief, for filtering imported examples.</summary>
     internal static (string? Brand, Objective? Objective, string? Market) UserFields(ChatExample example)
     {
-        var user = example.Messages.FirstOrDefault(m => m.Role == "user")?.Content ?? "";
-        string? Field(string name)
-        {
-            foreach (var line in user.AsSpan().EnumerateLines())
-                if (line.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
-                    return line[(name.Length + 1)..].Trim().ToString();
-            return null;
-        }
-        var brand = Field("Brand");
-        var objective = Enum.TryParse<Objective>(Field("Objective"), ignoreCase: true, out var o) ? o : (Objective?)null;
-        var market = Field("Market")?.Split(' ', 2)[0];
-        return (brand is { Length: > 200 } ? brand[..200] : brand, objective, market is { Length: <= 8 } ? market : null);
+        var fields = BriefPrompt.ReadFields(example.Messages.FirstOrDefault(m => m.Role == ChatRoles.User)?.Content);
+        var brand = fields.Brand;
+        var market = fields.MarketCode;
+        return (brand is { Length: > 200 } ? brand[..200] : brand, fields.ObjectiveValue, market is { Length: <= 8 } ? market : null);
     }
 }

@@ -6,7 +6,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Briefs;
-using MediaPlanner.Domain.FineTuning.Local;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
 using Microsoft.AspNetCore.Builder;
@@ -699,7 +698,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
     private static string PlanFor(FakeChatRequest request, int answer, Func<MediaPlan, MediaPlan>? edit)
     {
         var user = request.Messages.LastOrDefault(m => m.Role == "user").Content;
-        if (BriefParser.Parse(user, out var error) is not { } parsed)
+        if (BriefPrompt.Parse(user, out var error) is not { } parsed)
             return $"I could not find a campaign brief in your message ({error}).";
         var market = SeedReferenceData.Markets.FirstOrDefault(m => m.Code == parsed.Market.Code) ?? parsed.Market;
         if (SeedReferenceData.Currencies.FirstOrDefault(c => c.Code == parsed.Brief.Currency) is not { } currency)

@@ -369,6 +369,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
 
         Assert.Equal(all.Order(), train.Concat(validation).Order());
         Assert.Empty(train.Intersect(validation));
+        Assert.Equal(StratifiedSplit.HeldOutCount(all.Length, 30), validation.Length);
         Assert.Equal(train, trainAgain);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/training-data/export?part=bogus")).StatusCode);
     }

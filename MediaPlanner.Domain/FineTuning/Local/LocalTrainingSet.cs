@@ -50,12 +50,17 @@ public sealed record LocalTrainingSet(
         var skipped = new List<LocalSkippedExample>();
         var training = Read(data.TrainingLines, data.TrainingOutcomes, reference, validation: false, skipped);
         var validation = Read(data.ValidationLines, data.ValidationOutcomes, reference, validation: true, skipped);
+        // A pair about a held-out brief would leak it into training: the evaluation must see briefs the model never saw.
+        var heldOutBriefs = validation.Select(e => e.Request.Brief).Select(BriefKey).ToHashSet(StringComparer.Ordinal);
         var pairs = new List<LocalPreferencePair>();
         foreach (var line in data.PreferenceLines)
-            if (TryReadPair(line, reference, out var pair))
+            if (TryReadPair(line, reference, out var pair) && !heldOutBriefs.Contains(BriefKey(pair.Request.Brief)))
                 pairs.Add(pair);
         return new LocalTrainingSet(training, validation, skipped, pairs);
     }
+
+    private static string BriefKey(CampaignBrief brief) =>
+        BriefPrompt.Render(brief, new Market { Code = brief.MarketCode, Name = "", DefaultCurrency = brief.Currency, Source = "" });
 
     private static List<LocalTrainingExample> Read(IReadOnlyList<string> lines, IReadOnlyList<ExampleOutcome?> outcomes,
         ReferenceSnapshot reference, bool validation, List<LocalSkippedExample> skipped)
@@ -140,7 +145,7 @@ public sealed record LocalTrainingSet(
     private static bool TryRequest(string? userMessage, ReferenceSnapshot reference, out PlanRequest request, out string reason)
     {
         request = null!;
-        if (BriefParser.Parse(userMessage, out var briefError) is not { } parsed)
+        if (BriefPrompt.Parse(userMessage, out var briefError) is not { } parsed)
         {
             reason = $"the brief cannot be read: {briefError}";
             return false;
