@@ -20,7 +20,7 @@ public sealed record AutoDecision(ModelRole Role, string Reason);
 
 /// <summary>
 /// Failures that say something about the provider or the account rather than the model. One of them hits a model
-/// through no fault of its own when the other model failed the same way at the same time.
+/// through no fault of its own when the other model failed for such a reason at the same time.
 /// </summary>
 public static class SharedFailures
 {
