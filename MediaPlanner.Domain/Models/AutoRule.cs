@@ -180,6 +180,8 @@ public static class AutoRule
     {
         if (heldOut is null)
             return "no held-out evaluation shows the fine-tuned model better";
+        if (heldOut.Candidate.Planned == 0)
+            return $"fine-tuned could not plan the held-out briefs{(overridden ? ", deployed by override" : "")}";
         var figures = string.Create(C, $"distance {heldOut.Candidate.MeanDistance:0.00} vs base {heldOut.Base.MeanDistance:0.00}");
         if (heldOut.Recommended)
             return string.Create(C, $"held-out {figures} ({heldOut.Improvement:P0} closer, {heldOut.Briefs} briefs)");

@@ -113,6 +113,17 @@ public class AutoRuleTests
     }
 
     [Fact]
+    public void A_model_that_could_not_plan_the_held_out_briefs_stays_off_and_no_made_up_distance_is_quoted()
+    {
+        var failed = new HeldOutComparison(Ft, 20, Figures(0.76, 92), new HeldOutFigures(20, 0, double.NaN, double.NaN, 0, 0, 0), false, "verdict");
+
+        var decision = Decide(failed, Runs(40), Choices(5, 5));
+
+        Assert.Equal(ModelRole.Base, decision.Role);
+        Assert.StartsWith("Auto: base — fine-tuned could not plan the held-out briefs, and the record does not show it winning", decision.Reason);
+    }
+
+    [Fact]
     public void Planners_choosing_an_unrecommended_model_significantly_more_often_win_it_the_traffic()
     {
         var clear = Decide(NotRecommended, Runs(40), Choices(16, 4));
