@@ -10,9 +10,23 @@ namespace MediaPlanner.Domain.Models;
 public sealed record ModelUsage(string Model, string Provider, int Calls, double SuccessRate, double? P50LatencyMs, double? P95LatencyMs,
     double? AverageQuality, decimal CostPerCall, decimal TotalCost, long Tokens);
 
+/// <summary>One generated plan as the A/B statistics see it: its run, its column, its quality, whether the planner chose it.</summary>
+public sealed record PlanChoice(Guid RunId, ModelRole Role, double QualityScore, DateTimeOffset? ChosenAt);
+
 public sealed record ABResult(int Comparisons, int FineTunedWins, int BaseWins, double? QualityDifference, int QualitySamples)
 {
     public double? FineTunedWinRate => Comparisons == 0 ? null : FineTunedWins / (double)Comparisons;
+
+    /// <summary>Runs that showed both columns and in which the planner chose a plan: who won, and by how much quality.</summary>
+    public static ABResult From(IEnumerable<PlanChoice> plans)
+    {
+        var runs = plans.GroupBy(p => p.RunId).Where(g => g.Select(p => p.Role).Distinct().Count() == 2).ToList();
+        var chosen = runs.Select(g => g.FirstOrDefault(p => p.ChosenAt is not null)).OfType<PlanChoice>().ToList();
+        var differences = runs.Select(g =>
+            g.Where(p => p.Role == ModelRole.FineTuned).Average(p => p.QualityScore) - g.Where(p => p.Role == ModelRole.Base).Average(p => p.QualityScore)).ToList();
+        return new ABResult(chosen.Count, chosen.Count(p => p.Role == ModelRole.FineTuned), chosen.Count(p => p.Role == ModelRole.Base),
+            differences.Count == 0 ? null : differences.Average(), differences.Count);
+    }
 }
 
 public sealed record DailySpend(DateOnly Day, decimal Cost, int Calls);
@@ -64,20 +78,11 @@ public sealed class InsightsService(IDbContextFactory<PlannerDbContext> dbFactor
             user.IsAdmin ? Alerts(calls, active, models, thresholds) : []);
     }
 
-    /// <summary>Runs that showed both columns and in which the planner chose a plan: who won, and by how much quality.</summary>
-    private static async Task<ABResult> ABAsync(PlannerDbContext db, CurrentUser user, DateTimeOffset since, CancellationToken ct)
-    {
-        var plans = await db.Plans.AsNoTracking()
+    private static async Task<ABResult> ABAsync(PlannerDbContext db, CurrentUser user, DateTimeOffset since, CancellationToken ct) =>
+        ABResult.From(await db.Plans.AsNoTracking()
             .Where(p => p.CreatedAt >= since && (user.IsAdmin || p.CreatedById == user.Id))
-            .Select(p => new { p.RunId, p.Role, p.QualityScore, p.ChosenAt })
-            .ToListAsync(ct);
-        var runs = plans.GroupBy(p => p.RunId).Where(g => g.Select(p => p.Role).Distinct().Count() == 2).ToList();
-        var chosen = runs.Select(g => g.FirstOrDefault(p => p.ChosenAt is not null)).Where(p => p is not null).ToList();
-        var differences = runs.Select(g =>
-            g.Where(p => p.Role == ModelRole.FineTuned).Average(p => p.QualityScore) - g.Where(p => p.Role == ModelRole.Base).Average(p => p.QualityScore)).ToList();
-        return new ABResult(chosen.Count, chosen.Count(p => p!.Role == ModelRole.FineTuned), chosen.Count(p => p!.Role == ModelRole.Base),
-            differences.Count == 0 ? null : differences.Average(), differences.Count);
-    }
+            .Select(p => new PlanChoice(p.RunId, p.Role, p.QualityScore, p.ChosenAt))
+            .ToListAsync(ct));
 
     /// <summary>Each succeeded fine-tune: what training cost, what it saves per call against its base, and after how many calls it pays back.</summary>
     private static async Task<List<FineTuneEconomics>> EconomicsAsync(PlannerDbContext db, List<ModelUsage> models, CancellationToken ct)

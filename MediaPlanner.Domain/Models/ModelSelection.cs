@@ -3,7 +3,7 @@ namespace MediaPlanner.Domain.Models;
 /// <summary>How the app picks between the base and the deployed fine-tuned model for a call.</summary>
 public enum SelectionStrategy
 {
-    /// <summary>By measured quality, success rate, latency and cost over a recent window (see <see cref="AutoThresholds"/>).</summary>
+    /// <summary>Fine-tuned or base by comparing the two: held-out evaluation, planners' choices, quality, success, latency, cost (see <see cref="AutoRule"/>).</summary>
     Auto,
     BaseOnly,
     /// <summary>The fine-tuned model; the base model when none is deployed or the call fails.</summary>
@@ -11,12 +11,12 @@ public enum SelectionStrategy
 }
 
 /// <summary>
-/// The auto strategy's rule, in numbers. Over the last <see cref="Window"/> calls of each model: with fewer than
-/// <see cref="MinSamples"/> for either, use the fine-tuned model (it needs calls to be measured). Otherwise use the
-/// fine-tuned model unless its success rate is below <see cref="MinSuccessRate"/>, or its average quality is more than
-/// <see cref="QualityTolerance"/> points below the base model's, or its p50 latency is more than
-/// <see cref="MaxLatencyRatio"/> times the base model's, or its cost per call more than <see cref="MaxCostRatio"/> times.
-/// Similar quality favours the fine-tuned model, as the seed's select_optimal_model does.
+/// The auto strategy's numbers (the rule itself is <see cref="AutoRule"/>). Over the last <see cref="Window"/> calls
+/// of each model (provider-wide failures that hit both left out): with fewer than <see cref="MinSamples"/> for either,
+/// the held-out evaluation alone decides. Otherwise these are guard rails the fine-tuned model must stay within —
+/// success rate at least <see cref="MinSuccessRate"/>, average quality no more than <see cref="QualityTolerance"/>
+/// points below the base model's, p50 latency at most <see cref="MaxLatencyRatio"/> and cost per call at most
+/// <see cref="MaxCostRatio"/> times the base model's — on top of the head-to-head comparison.
 /// </summary>
 public sealed record AutoThresholds(
     int Window = 50,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MediaPlanner.Domain.FineTuning;
+using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using Microsoft.EntityFrameworkCore;
@@ -26,32 +27,6 @@ public sealed record ModelStats(int Calls, double SuccessRate, double? AverageQu
 
     public static double? Percentile(IReadOnlyList<double> sorted, double p) =>
         sorted.Count == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-}
-
-/// <summary>The auto strategy's rule (documented on <see cref="AutoThresholds"/>), as a pure function of the two records.</summary>
-public static class AutoRule
-{
-    public static (ModelRole Role, string Reason) Decide(ModelStats baseStats, ModelStats fineTuned, AutoThresholds t)
-    {
-        var c = CultureInfo.InvariantCulture;
-        if (fineTuned.Calls < t.MinSamples || baseStats.Calls < t.MinSamples)
-            return (ModelRole.FineTuned, string.Create(c,
-                $"Auto: too few recent calls to compare ({fineTuned.Calls} fine-tuned, {baseStats.Calls} base; {t.MinSamples} needed each), so the fine-tuned model gets measured."));
-        if (fineTuned.SuccessRate < t.MinSuccessRate)
-            return (ModelRole.Base, string.Create(c,
-                $"Auto: the fine-tuned model succeeded in {fineTuned.SuccessRate:P0} of its last {fineTuned.Calls} calls, below the {t.MinSuccessRate:P0} threshold."));
-        if (fineTuned.AverageQuality is { } fq && baseStats.AverageQuality is { } bq && fq < bq - t.QualityTolerance)
-            return (ModelRole.Base, string.Create(c,
-                $"Auto: fine-tuned quality {fq:0.0} is more than {t.QualityTolerance:0.#} points below the base model's {bq:0.0}."));
-        if (fineTuned.P50LatencyMs is { } fl && baseStats.P50LatencyMs is { } bl && bl > 0 && fl > bl * t.MaxLatencyRatio)
-            return (ModelRole.Base, string.Create(c,
-                $"Auto: fine-tuned median latency {fl:0} ms is over {t.MaxLatencyRatio:0.#}× the base model's {bl:0} ms."));
-        if (baseStats.CostPerCall > 0 && fineTuned.CostPerCall > baseStats.CostPerCall * (decimal)t.MaxCostRatio)
-            return (ModelRole.Base, string.Create(c,
-                $"Auto: fine-tuned cost per call {fineTuned.CostPerCall:0.####} is over {t.MaxCostRatio:0.#}× the base model's {baseStats.CostPerCall:0.####}."));
-        return (ModelRole.FineTuned, string.Create(c,
-            $"Auto: fine-tuned quality {fineTuned.AverageQuality:0.0} vs base {baseStats.AverageQuality:0.0}, success {fineTuned.SuccessRate:P0}, within thresholds: the specialised model is preferred."));
-    }
 }
 
 /// <summary>Which model a generation calls first, which one it compares against, and why.</summary>
@@ -81,14 +56,14 @@ public sealed class ModelSelector(IDbContextFactory<PlannerDbContext> dbFactory,
             ? (deployed.Provider == FineTuneProviders.Local ? registry.LocalBase : new ModelTarget(deployed.Provider, deployed.BaseModel))
             : registry.OpenAIBase ?? registry.LocalBase;
 
-        if (fineTuned is null)
+        if (deployed is null || fineTuned is null)
             return new(baseTarget, ModelRole.Base, "No fine-tuned model is deployed: the base model plans alone.", null, null, selection.Strategy, baseTarget, null);
 
         var (role, reason) = selection.Strategy switch
         {
             SelectionStrategy.BaseOnly => (ModelRole.Base, "Strategy is base only."),
             SelectionStrategy.FineTunedOnly => (ModelRole.FineTuned, "Strategy is fine-tuned only."),
-            _ => await AutoAsync(baseTarget.Model, fineTuned.Model, selection.Thresholds, ct),
+            _ => await AutoAsync(deployed, baseTarget.Model, selection.Thresholds, ct),
         };
         var other = role == ModelRole.Base ? ModelRole.FineTuned : ModelRole.Base;
         return new(role == ModelRole.Base ? baseTarget : fineTuned, role, reason,
@@ -98,11 +73,37 @@ public sealed class ModelSelector(IDbContextFactory<PlannerDbContext> dbFactory,
     public async Task<ModelStats> StatsAsync(string model, int window, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var calls = await db.ModelCalls.AsNoTracking().Where(c => c.Model == model)
-            .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Take(window).ToListAsync(ct);
-        return ModelStats.From(calls);
+        return ModelStats.From(await RecentCallsAsync(db, model, window, ct));
     }
 
-    private async Task<(ModelRole, string)> AutoAsync(string baseModel, string fineTunedModel, AutoThresholds t, CancellationToken ct) =>
-        AutoRule.Decide(await StatsAsync(baseModel, t.Window, ct), await StatsAsync(fineTunedModel, t.Window, ct), t);
+    /// <summary>Gathers what <see cref="AutoRule"/> decides on: the held-out evaluation, both models' recent calls, planners' choices.</summary>
+    public async Task<AutoEvidence> EvidenceAsync(ModelDeployment deployed, string baseModel, int window, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var evaluationJson = deployed.JobId is { } jobId
+            ? await db.FineTuneJobs.AsNoTracking().Where(j => j.Id == jobId).Select(j => j.EvaluationJson).SingleOrDefaultAsync(ct)
+            : null;
+        var heldOut = JobEvaluation.FromJson(evaluationJson)?.For(deployed.Model);
+        var baseCalls = await RecentCallsAsync(db, baseModel, window, ct);
+        var fineTunedCalls = await RecentCallsAsync(db, deployed.Model, window, ct);
+
+        // Only runs that showed this fine-tuned model: an earlier deployment's wins and losses are not its own.
+        var runIds = await db.Plans.AsNoTracking()
+            .Where(p => p.Role == ModelRole.FineTuned && p.Model == deployed.Model)
+            .GroupBy(p => p.RunId).Select(g => new { RunId = g.Key, Last = g.Max(p => p.Id) })
+            .OrderByDescending(r => r.Last).Take(window).Select(r => r.RunId).ToListAsync(ct);
+        var plans = await db.Plans.AsNoTracking().Where(p => runIds.Contains(p.RunId))
+            .Select(p => new PlanChoice(p.RunId, p.Role, p.QualityScore, p.ChosenAt)).ToListAsync(ct);
+        return new AutoEvidence(heldOut, deployed.Override, baseCalls, fineTunedCalls, ABResult.From(plans));
+    }
+
+    private static Task<List<ModelCall>> RecentCallsAsync(PlannerDbContext db, string model, int window, CancellationToken ct) =>
+        db.ModelCalls.AsNoTracking().Where(c => c.Model == model)
+            .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Take(window).ToListAsync(ct);
+
+    private async Task<(ModelRole, string)> AutoAsync(ModelDeployment deployed, string baseModel, AutoThresholds t, CancellationToken ct)
+    {
+        var decision = AutoRule.Decide(await EvidenceAsync(deployed, baseModel, t.Window, ct), t);
+        return (decision.Role, decision.Reason);
+    }
 }
