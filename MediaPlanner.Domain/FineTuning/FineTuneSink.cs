@@ -66,6 +66,9 @@ internal sealed class FineTuneSink(
         row.TotalSteps = job.TotalSteps;
         row.CompletedSteps = job.CompletedSteps;
         row.ResultParametersJson = job.ResultParametersJson;
+        row.EvaluationJson = job.EvaluationJson;
+        row.Recommended = job.Recommended;
+        row.Verdict = job.Verdict;
         row.StartedAt = job.StartedAt;
         row.FinishedAt = job.FinishedAt;
         row.LastEventCursor = job.LastEventCursor;

@@ -1,3 +1,4 @@
+using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
@@ -92,7 +93,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_local_job_trains_to_success_with_step_events_and_a_checkpoint_per_epoch()
+    public async Task A_local_job_trains_to_success_with_an_evaluated_checkpoint_per_epoch_and_a_verdict()
     {
         await SeedValidatedAsync(24);
         var id = await CreateAsync(new NewJobRequest(FineTuneProviders.Local, Suffix: "spring", Seed: 7, Epochs: 3, BatchSize: 4, ValidationPercent: 20));
@@ -103,7 +104,13 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         var job = detail.Job;
         Assert.Equal(FineTuneStatus.Succeeded, job.Status);
         Assert.Equal(job.TotalSteps, job.CompletedSteps);
-        Assert.Equal(3 * (int)Math.Ceiling(job.TrainingExamples / 4.0), job.TotalSteps);
+        Assert.Equal(3, job.TotalSteps); // one step per epoch
+        Assert.NotNull(job.Recommended);
+        Assert.False(string.IsNullOrWhiteSpace(job.Verdict));
+        var evaluation = JobEvaluation.FromJson(job.EvaluationJson)!;
+        Assert.Equal(job.ValidationExamples, evaluation.HeldOutBriefs);
+        Assert.Equal(3, evaluation.Checkpoints.Count);
+        Assert.All(detail.Checkpoints, c => Assert.NotNull(JobEvaluation.FiguresFromJson(c.EvaluationJson)));
         Assert.StartsWith("local-mix:ft-spring", job.FineTunedModel);
         var parameters = MediaMixParameters.FromJson(job.ResultParametersJson!);
         Assert.NotEqual(MediaMixParameters.Default.ToJson(), parameters.ToJson());
@@ -128,14 +135,13 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
             {
                 Provider = FineTuneProviders.Local, BaseModel = "local-mix-v1", Status = FineTuneStatus.Running, Seed = 3, Epochs = 2,
                 BatchSize = 5, TrainingExamples = 20, CreatedAt = DateTimeOffset.UtcNow, StartedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
-                CreatedById = (await AdminAsync()).Id, CompletedSteps = 3, TotalSteps = 8,
+                CreatedById = (await AdminAsync()).Id, CompletedSteps = 1, TotalSteps = 2,
                 LeaseOwner = "crashed-runner", LeaseUntil = DateTimeOffset.UtcNow.AddSeconds(-5), NextAttemptAt = DateTimeOffset.UtcNow,
             };
             db.FineTuneJobs.Add(job);
             await db.SaveChangesAsync();
             id = job.Id;
-            foreach (var step in new[] { 1, 2, 3 })
-                db.FineTuneEvents.Add(new FineTuneEvent { JobId = id, ExternalId = $"step-{step}", CreatedAt = DateTimeOffset.UtcNow, Message = $"Step {step} (before the crash)", Step = step, TrainLoss = 0.5 });
+            db.FineTuneEvents.Add(new FineTuneEvent { JobId = id, ExternalId = "epoch-1", CreatedAt = DateTimeOffset.UtcNow, Message = "Epoch 1 (before the crash)", Step = 1, TrainLoss = 0.5 });
             await db.SaveChangesAsync();
         }
         _app.Services.GetRequiredService<FineTuneWakeup>().Wake();
@@ -143,10 +149,10 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         var detail = await WaitForAsync(id, j => j.IsFinished);
 
         Assert.Equal(FineTuneStatus.Succeeded, detail.Job.Status);
-        var stepEvents = detail.Events.Where(e => e.ExternalId.StartsWith("step-", StringComparison.Ordinal)).ToList();
+        var stepEvents = detail.Events.Where(e => e.ExternalId.StartsWith("epoch-", StringComparison.Ordinal)).ToList();
         Assert.Equal(detail.Events.Count, detail.Events.Select(e => e.ExternalId).Distinct().Count());
         Assert.Equal(Enumerable.Range(1, detail.Job.TotalSteps), stepEvents.Select(e => e.Step!.Value).Order());
-        Assert.Contains(stepEvents, e => e.Message == "Step 1 (before the crash)");
+        Assert.Contains(stepEvents, e => e.Message == "Epoch 1 (before the crash)");
     }
 
     [Fact]
