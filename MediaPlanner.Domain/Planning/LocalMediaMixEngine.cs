@@ -89,7 +89,7 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
 
     /// <summary>
     /// The learned plans: the Balanced plan at the mix the model predicts for the brief; the other alternatives move
-    /// around it as the engine's own tilted plans move around its own Balanced one (share × (tilted ÷ balanced)^spread),
+    /// around it as the engine's own tilted plans move around its own Balanced one (share + spread × (tilted − balanced)),
     /// so reach-led still leans to reach and performance-led to response, starting from the agency's mix.
     /// </summary>
     private List<(string Name, long[] Cents)> LearnedAllocations(PlanContext context, List<(double Tilt, string Name)> tilts, ShareModel mix)
@@ -103,8 +103,10 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
             if (tilt != 0)
             {
                 var engineTilted = ChannelShares(context, Allocate(context, tilt));
+                // Additive, not multiplicative: a channel the learned mix barely funds can still gain what the engine's tilt
+                // gives it, so the alternatives stay distinct even around a mix dominated by one channel.
                 var moved = learned.ToDictionary(p => p.Key,
-                    p => p.Value * Math.Pow((engineTilted[p.Key] + MinLineShare) / (engineBalanced[p.Key] + MinLineShare), mix.Spread));
+                    p => Math.Max(0, p.Value + mix.Spread * (engineTilted[p.Key] - engineBalanced[p.Key])));
                 shares = DropSlivers(Normalise(moved));
             }
             candidates.Add((tilt, name, CentsAt(context, shares, WeightsAt(context, tilt))));

@@ -19,8 +19,8 @@ public sealed record ShareModel
     /// <summary>How much the engine's own mix counts (1 = as a full offset; 0 = ignored).</summary>
     public double EngineWeight { get; init; } = 1;
 
-    /// <summary>How far the reach-led and performance-led alternatives move from the learned mix, as a power of the engine's own tilt.</summary>
-    public double Spread { get; init; } = 0.5;
+    /// <summary>How far the reach-led and performance-led alternatives move from the learned mix, as a fraction of the engine's own move.</summary>
+    public double Spread { get; init; } = 0.75;
 
     /// <summary>Weights by feature name and channel. Features absent here add nothing.</summary>
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<Channel, double>> Weights { get; init; }
