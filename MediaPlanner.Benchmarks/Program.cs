@@ -7,6 +7,14 @@ using MediaPlanner.Domain.Training;
 // dotnet run -c Release -- --filter '*' [--job short]
 // dotnet run -c Release -- export-memory   (peak working set while exporting every example)
 // dotnet run -c Release -- house-style [examples] [test briefs]   (the learning loop's effect on unseen briefs)
+// dotnet run -c Release -- house-style-jsonl <file> [count]   (a synthetic agency's validated plans to import and try the loop)
+if (args is ["house-style-jsonl", var file, ..])
+{
+    var count = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 300;
+    await File.WriteAllLinesAsync(file, MediaPlanner.Domain.Demo.HouseStyleAgency.Distinct().Examples(0, count).Select(e => e.Line));
+    Console.WriteLine($"Wrote {count} validated house-style examples to {file}: import them on /training (mark as validated), then start a local job.");
+    return;
+}
 if (args is ["house-style", ..])
 {
     await HouseStyleBenchmark.MainAsync(args);
