@@ -4,6 +4,7 @@ using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,7 @@ public class ModelsJourneyTests(BrowserFixture browser) : IClassFixture<BrowserF
                 Provider = FineTuneProviders.Local, BaseModel = "local-mix-v1", Status = FineTuneStatus.Succeeded, FineTunedModel = "local-mix:ft-browser-1",
                 ResultParametersJson = trained.ToJson(), CreatedById = adminUser!.Id, CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow,
                 NextAttemptAt = DateTimeOffset.MaxValue,
-            });
+            }.Recommended());
             await db.SaveChangesAsync();
             briefId = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
             {
