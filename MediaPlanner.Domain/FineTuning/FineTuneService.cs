@@ -39,7 +39,7 @@ public sealed record JobCreateResult(int? JobId, IReadOnlyDictionary<string, str
 
 public sealed record JobRow(int Id, string Provider, string BaseModel, FineTuneStatus Status, DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long? TrainedTokens, long EstimatedTokens, decimal? EstimatedCost,
-    string? FineTunedModel, int CompletedSteps, int TotalSteps, bool CancelRequested);
+    string? FineTunedModel, int CompletedSteps, int TotalSteps, bool CancelRequested, bool? Recommended = null);
 
 public sealed record JobDetail(FineTuneJob Job, IReadOnlyList<FineTuneEvent> Events, IReadOnlyList<FineTuneCheckpoint> Checkpoints);
 
@@ -75,7 +75,7 @@ public sealed partial class FineTuneService(
         var price = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == baseModel, ct);
         decimal? cost = provider == FineTuneProviders.Local ? 0m
             : price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null;
-        return new JobPreview(Readiness.Check(validated.Count, blocking), trainingCount, held, epochCount, billed, cost, baseModel, Backends());
+        return new JobPreview(Readiness.Check(validated.Count, blocking, held), trainingCount, held, epochCount, billed, cost, baseModel, Backends());
     }
 
     public async Task<JobCreateResult> CreateAsync(NewJobRequest request, CurrentUser user, CancellationToken ct = default)
@@ -154,7 +154,7 @@ public sealed partial class FineTuneService(
             .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
             .Skip(Math.Max(0, page) * pageSize).Take(Math.Clamp(pageSize, 1, 100))
             .Select(j => new JobRow(j.Id, j.Provider, j.BaseModel, j.Status, j.CreatedAt, j.StartedAt, j.FinishedAt, j.TrainedTokens,
-                j.EstimatedTokens, j.EstimatedCost, j.FineTunedModel, j.CompletedSteps, j.TotalSteps, j.CancelRequested))
+                j.EstimatedTokens, j.EstimatedCost, j.FineTunedModel, j.CompletedSteps, j.TotalSteps, j.CancelRequested, j.Recommended))
             .ToListAsync(ct);
         return new(items, total);
     }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.FineTuning;
+using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
@@ -11,7 +13,10 @@ namespace MediaPlanner.Domain.Models;
 
 public enum ModelKind { Base, FineTuned, Checkpoint }
 
-/// <summary>A model the app can use, and where it came from.</summary>
+/// <summary>
+/// A model the app can use, and where it came from. <see cref="Evaluation"/> is its held-out comparison with the base
+/// model (null when it was never evaluated, and always for base models).
+/// </summary>
 public sealed record RegisteredModel(
     string Provider,
     string Model,
@@ -22,15 +27,20 @@ public sealed record RegisteredModel(
     DateTimeOffset? CreatedAt,
     bool Available,
     bool Deployed,
-    string? ParametersJson)
+    string? ParametersJson,
+    HeldOutComparison? Evaluation = null)
 {
     public ModelTarget Target => new(Provider, Model, ParametersJson);
+
+    /// <summary>True only when the model was evaluated on held-out briefs and beat the base model there.</summary>
+    public bool Recommended => Evaluation?.Recommended == true;
 }
 
 /// <summary>
 /// Every model the app can use — each provider's base model, each fine-tuned model from a succeeded job and its
 /// checkpoints — and which fine-tuned model is deployed. Deploying ends the current deployment; rolling back
-/// redeploys the one before it. The history is never rewritten.
+/// redeploys the one before it. The history is never rewritten. A model its held-out evaluation does not recommend
+/// (or that was never evaluated) deploys only as an audited override with the admin's reason.
 /// </summary>
 public sealed class ModelRegistry(
     IDbContextFactory<PlannerDbContext> dbFactory,
@@ -62,13 +72,27 @@ public sealed class ModelRegistry(
         foreach (var job in jobs)
         {
             var available = job.Provider == FineTuneProviders.Local || openAI.CurrentValue.IsConfigured;
+            var evaluation = JobEvaluation.FromJson(job.EvaluationJson);
             models.Add(new(job.Provider, job.FineTunedModel!, job.BaseModel, ModelKind.FineTuned, job.Id, null, job.FinishedAt, available,
-                active is not null && active.Model == job.FineTunedModel, job.ResultParametersJson));
+                active is not null && active.Model == job.FineTunedModel, job.ResultParametersJson, evaluation?.For(job.FineTunedModel!)));
             foreach (var c in checkpoints.Where(c => c.JobId == job.Id && c.ModelName != job.FineTunedModel))
                 models.Add(new(job.Provider, c.ModelName, job.BaseModel, ModelKind.Checkpoint, job.Id, c.Id, c.CreatedAt, available,
-                    active is not null && active.Model == c.ModelName, c.ParametersJson));
+                    active is not null && active.Model == c.ModelName, c.ParametersJson, CheckpointComparison(evaluation, c)));
         }
         return models;
+    }
+
+    private static HeldOutComparison? CheckpointComparison(JobEvaluation? evaluation, FineTuneCheckpoint checkpoint)
+    {
+        if (evaluation is null)
+            return null;
+        if (evaluation.For(checkpoint.ModelName) is { } comparison)
+            return comparison;
+        // Figures stored on the checkpoint row alone still compare with the base figures of the same job's held-out briefs.
+        return JobEvaluation.FiguresFromJson(checkpoint.EvaluationJson) is { } figures
+            ? new(checkpoint.ModelName, evaluation.HeldOutBriefs, evaluation.Base, figures, JobEvaluation.Beats(figures, evaluation.Base),
+                JobEvaluation.VerdictFor(checkpoint.ModelName, figures, evaluation.Base))
+            : null;
     }
 
     /// <summary>The live deployment, or null when none is deployed.</summary>
@@ -91,14 +115,35 @@ public sealed class ModelRegistry(
         return rows.Select(r => (r, emails.GetValueOrDefault(r.DeployedById))).ToList();
     }
 
-    /// <summary>Deploys a fine-tuned model or checkpoint from the registry as the active fine-tuned model.</summary>
-    public async Task<(bool Succeeded, string Message)> DeployAsync(string model, CurrentUser user, CancellationToken ct = default)
+    /// <summary>Longest override reason kept with a deployment (the column's size).</summary>
+    public const int OverrideReasonMax = 500;
+
+    /// <summary>
+    /// Deploys a fine-tuned model or checkpoint from the registry as the active fine-tuned model. One its held-out
+    /// evaluation does not recommend, or that was never evaluated, is refused unless <paramref name="overrideReason"/>
+    /// says why; it then deploys as an override, and the audit entry keeps the figures and the reason.
+    /// </summary>
+    public async Task<(bool Succeeded, string Message)> DeployAsync(string model, CurrentUser user, string? overrideReason = null, CancellationToken ct = default)
     {
         var candidate = (await ListAsync(ct)).FirstOrDefault(m => m.Model == model && m.Kind != ModelKind.Base);
         if (candidate is null)
             return (false, "Only fine-tuned models and their checkpoints can be deployed; that one is not in the registry.");
         if (!candidate.Available)
             return (false, $"{model} needs the {candidate.Provider} provider, which is not configured.");
+        if (candidate.Deployed)
+            return (false, $"{model} is already deployed.");
+        var reason = string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim();
+        if (!candidate.Recommended)
+        {
+            if (reason is null)
+                return (false, candidate.Evaluation is { } e
+                    ? $"{e.Verdict} To deploy it anyway, give a reason for the override."
+                    : $"{model} was not compared with the base model on held-out briefs, so it is not recommended for deployment. To deploy it anyway, give a reason for the override.");
+            if (reason.Length > OverrideReasonMax)
+                return (false, $"Keep the reason to {OverrideReasonMax} characters; it has {reason.Length}.");
+        }
+        var isOverride = !candidate.Recommended;
+
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var current = await db.Deployments.Where(d => d.EndedAt == null).ToListAsync(ct);
@@ -113,15 +158,36 @@ public sealed class ModelRegistry(
         {
             Provider = candidate.Provider, Model = candidate.Model, BaseModel = candidate.BaseModel, JobId = candidate.JobId,
             CheckpointId = candidate.CheckpointId, ParametersJson = candidate.ParametersJson, DeployedAt = now, DeployedById = user.Id,
+            Override = isOverride, OverrideReason = isOverride ? reason : null,
         });
         var kind = candidate.Kind == ModelKind.Checkpoint ? "checkpoint" : "fine-tuned model";
         var source = candidate.JobId is { } jobId ? $" from job #{jobId}" : "";
         var replaced = current.Count > 0 ? string.Join(", ", current.Select(d => d.Model)) : null;
-        await audit.AddAsync(db, user, AuditActions.ModelDeploy, AuditEntities.Model, model,
-            $"Deployed {kind} {model}{source}{(replaced is null ? "" : $", replacing {replaced}")}", replaced ?? "none deployed", model, ct);
+        var replacing = replaced is null ? "" : $", replacing {replaced}";
+        if (isOverride)
+        {
+            var against = candidate.Evaluation is { } e
+                ? $"against its held-out evaluation ({Describe(e)}; not recommended)"
+                : "without a held-out evaluation (never compared with the base model)";
+            await audit.AddAsync(db, user, AuditActions.ModelDeploy, AuditEntities.Model, model,
+                $"Deployed {kind} {model}{source} {against}{replacing}. Reason: {reason}", replaced ?? "none deployed",
+                AuditLog.Json(new { model, @override = true, reason, evaluation = candidate.Evaluation is { } c ? new { c.Briefs, c.Base, c.Candidate, c.Verdict } : null }), ct);
+        }
+        else
+        {
+            var measured = candidate.Evaluation is { } e ? $" ({Describe(e)})" : "";
+            await audit.AddAsync(db, user, AuditActions.ModelDeploy, AuditEntities.Model, model,
+                $"Deployed {kind} {model}{source}{measured}{replacing}", replaced ?? "none deployed", model, ct);
+        }
         await db.SaveChangesAsync(ct);
-        return (true, $"{model} is now the active fine-tuned model.");
+        return (true, isOverride
+            ? $"{model} is now the active fine-tuned model, deployed as an override: your reason is in the audit log."
+            : $"{model} is now the active fine-tuned model.");
     }
+
+    /// <summary>The held-out figures in one line, for audit entries.</summary>
+    public static string Describe(HeldOutComparison c) => string.Create(CultureInfo.InvariantCulture,
+        $"held-out distance {c.Candidate.MeanDistance:0.00} vs base {c.Base.MeanDistance:0.00}, quality {c.Candidate.MeanQuality:0.0} vs {c.Base.MeanQuality:0.0}, on {c.Briefs} held-out briefs");
 
     /// <summary>Ends the live deployment and redeploys the one before it (or none, if there was none).</summary>
     public async Task<(bool Succeeded, string Message)> RollbackAsync(CurrentUser user, CancellationToken ct = default)
@@ -147,9 +213,12 @@ public sealed class ModelRegistry(
             Provider = previous.Provider, Model = previous.Model, BaseModel = previous.BaseModel, JobId = previous.JobId,
             CheckpointId = previous.CheckpointId, ParametersJson = previous.ParametersJson, DeployedAt = now, DeployedById = user.Id,
             Note = $"Rolled back from {current.Model}",
+            // An override stays one: the model is still the one its evaluation did not recommend, for the same reason.
+            Override = previous.Override, OverrideReason = previous.OverrideReason,
         });
+        var stillOverride = previous.Override ? $" (still deployed as an override: {previous.OverrideReason})" : "";
         await audit.AddAsync(db, user, AuditActions.ModelRollback, AuditEntities.Model, current.Model,
-            $"Rolled back {current.Model}; {previous.Model} is active again", current.Model, previous.Model, ct);
+            $"Rolled back {current.Model}; {previous.Model} is active again{stillOverride}", current.Model, previous.Model, ct);
         await db.SaveChangesAsync(ct);
         return (true, $"Rolled back: {previous.Model} is active again.");
     }

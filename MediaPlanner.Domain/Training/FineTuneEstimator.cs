@@ -53,10 +53,14 @@ public sealed record Readiness(int Validated, bool Ready, bool Recommended, IRea
     /// <summary>OpenAI rejects training files with fewer examples.</summary>
     public const int MinimumExamples = 10;
 
-    /// <summary>OpenAI's guidance: clear gains usually show from 50 to 100 well-crafted examples.</summary>
+    /// <summary>OpenAI's guidance: start with 50 to 100 well-crafted examples. What a job achieves is measured on held-out briefs, not assumed.</summary>
     public const int RecommendedExamples = 50;
 
-    public static Readiness Check(int validatedCount, int blockingErrorCount)
+    /// <summary>
+    /// <paramref name="heldOut"/>, when known (a job preview), is how many validated examples the job would hold out to
+    /// compare its model with the base model.
+    /// </summary>
+    public static Readiness Check(int validatedCount, int blockingErrorCount, int? heldOut = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(validatedCount);
         ArgumentOutOfRangeException.ThrowIfNegative(blockingErrorCount);
@@ -69,11 +73,21 @@ public sealed record Readiness(int Validated, bool Ready, bool Recommended, IRea
         var ready = reasons.Count == 0;
         var recommended = ready && validatedCount >= RecommendedExamples;
         if (recommended)
-            reasons.Add($"Ready: {Examples(validatedCount)} validated, enough for clear gains.");
+            reasons.Add($"Ready: {Examples(validatedCount)} validated.");
         else if (ready)
-            reasons.Add($"Ready: {Examples(validatedCount)} validated. {RecommendedExamples}–100 usually show clearer gains; validate {RecommendedExamples - validatedCount} more to reach {RecommendedExamples}.");
+            reasons.Add($"Ready: {Examples(validatedCount)} validated. OpenAI suggests starting with {RecommendedExamples}–100; validate {RecommendedExamples - validatedCount} more to reach {RecommendedExamples}.");
+        if (ready)
+            reasons.Add(Measured(validatedCount, heldOut));
         return new Readiness(validatedCount, ready, recommended, reasons);
     }
+
+    // States what will be measured, never what will be gained: a job may well not beat the base model.
+    private static string Measured(int validatedCount, int? heldOut) => heldOut switch
+    {
+        null => "A job's model is recommended for deployment only if it plans held-out briefs closer to the validated plans than the base model does; otherwise deploying it takes an admin's recorded reason.",
+        0 => "With no examples held out, the job's model cannot be compared with the base model: deploying it will take an admin's recorded reason.",
+        _ => $"A job's model is recommended for deployment only if it plans held-out briefs closer to the validated plans than the base model does; of {Examples(validatedCount)} validated, {heldOut} {(heldOut == 1 ? "is" : "are")} held out for that comparison.",
+    };
 
     private static string Examples(int count) => count == 1 ? "1 example" : $"{count:N0} examples";
 }

@@ -1,9 +1,11 @@
 using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
+using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +38,7 @@ public class ModelsJourneyTests(BrowserFixture browser) : IClassFixture<BrowserF
                 Provider = FineTuneProviders.Local, BaseModel = "local-mix-v1", Status = FineTuneStatus.Succeeded, FineTunedModel = "local-mix:ft-browser-1",
                 ResultParametersJson = trained.ToJson(), CreatedById = adminUser!.Id, CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow,
                 NextAttemptAt = DateTimeOffset.MaxValue,
-            });
+            }.Recommended());
             await db.SaveChangesAsync();
             briefId = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
             {
@@ -73,5 +75,80 @@ public class ModelsJourneyTests(BrowserFixture browser) : IClassFixture<BrowserF
             await BrowserFixture.WaitForInteractiveAsync(planner);
             await planner.ScreenshotAsync(new() { Path = Path.Combine(dir, "insights-planner.png") });
         }
+    }
+
+    [BrowserFact]
+    public async Task An_admin_sees_a_job_that_did_not_beat_the_base_model_as_not_recommended_and_deploying_it_asks_for_a_reason()
+    {
+        const string Model = "local-mix:ft-heldout-browser";
+        int jobId;
+        using (var scope = browser.App.Services.CreateScope())
+        {
+            var adminUser = await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync("admin@demo.local");
+            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
+            var job = new FineTuneJob
+            {
+                Provider = FineTuneProviders.Local, BaseModel = "local-mix-v1", Status = FineTuneStatus.Succeeded, FineTunedModel = Model,
+                ResultParametersJson = (MediaMixParameters.Default with { Name = "local-mix-ft-heldout-browser" }).ToJson(), CreatedById = adminUser!.Id,
+                CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-3), StartedAt = DateTimeOffset.UtcNow.AddMinutes(-3), FinishedAt = DateTimeOffset.UtcNow,
+                NextAttemptAt = DateTimeOffset.MaxValue, TrainingExamples = 216, ValidationExamples = 24, CompletedSteps = 12, TotalSteps = 12,
+            }.Evaluated(HeldOutTestData.Evaluation(Model, 0.78, 76.0,
+                new ResultWeighting(216, 12, 0.6, 1.02, 1.8), new PreferenceUse(24, false, 0.79, 0.78)));
+            db.FineTuneJobs.Add(job);
+            await db.SaveChangesAsync();
+            jobId = job.Id;
+        }
+
+        var admin = await browser.SignedInPageAsync("admin@demo.local");
+        await admin.GotoAsync($"/fine-tuning/{jobId}");
+        await BrowserFixture.WaitForInteractiveAsync(admin);
+        await Assertions.Expect(admin.Locator("[data-testid=job-verdict]")).ToContainTextAsync("did not improve on the base model");
+        await Assertions.Expect(admin.Locator("[data-testid=heldout-result]")).ToContainTextAsync(Model);
+        await ShotsAsync(admin, "job");
+
+        await admin.GotoAsync("/admin/settings");
+        await BrowserFixture.WaitForInteractiveAsync(admin);
+        var row = admin.Locator($"[data-testid='model-{Model}']");
+        await Assertions.Expect(row.Locator($"[data-testid='eval-chip-{Model}']")).ToHaveTextAsync("Not recommended");
+        await Assertions.Expect(row).ToContainTextAsync("0.78 vs base 0.76");
+        await ShotsAsync(admin, "settings");
+        await admin.SetViewportSizeAsync(390, 844);
+        // The model list wraps rather than widening the page on a phone.
+        Assert.True(await admin.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+        await admin.SetViewportSizeAsync(1440, 1000);
+
+        await row.Locator($"[data-testid='deploy-{Model}']").ClickAsync();
+        var dialog = admin.Locator(".mud-dialog");
+        await Assertions.Expect(dialog).ToContainTextAsync("did not measure better than the base model");
+        var deployAnyway = dialog.Locator("[data-testid=deploy-anyway]");
+        await Assertions.Expect(deployAnyway).ToBeDisabledAsync();
+        await dialog.Locator("#override-reason").FillAsync("Kept for the pilot client until more briefs are validated.");
+        await Assertions.Expect(deployAnyway).ToBeEnabledAsync();
+        if (Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is { Length: > 0 } dir)
+        {
+            await admin.WaitForTimeoutAsync(400);
+            await admin.ScreenshotAsync(new() { Path = Path.Combine(dir, "settings-override-dialog-1440.png") });
+            await admin.SetViewportSizeAsync(390, 844);
+            await admin.WaitForTimeoutAsync(300);
+            await admin.ScreenshotAsync(new() { Path = Path.Combine(dir, "settings-override-dialog-390.png") });
+            await admin.SetViewportSizeAsync(1440, 1000);
+        }
+        await deployAnyway.ClickAsync();
+
+        await Assertions.Expect(admin.Locator("[data-testid=active-model]")).ToContainTextAsync(Model);
+        await Assertions.Expect(admin.Locator("[data-testid=active-override]")).ToContainTextAsync("Kept for the pilot client");
+    }
+
+    private static async Task ShotsAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is not { Length: > 0 } dir)
+            return;
+        Directory.CreateDirectory(dir);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(dir, $"{name}-1440.png"), FullPage = true });
+        await page.SetViewportSizeAsync(390, 844);
+        await page.WaitForTimeoutAsync(300);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(dir, $"{name}-390.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(dir, $"{name}-390-top.png") });
+        await page.SetViewportSizeAsync(1440, 1000);
     }
 }

@@ -1,9 +1,11 @@
 using Bunit;
 using MediaPlanner.Domain.FineTuning;
+using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
+using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Pages.FineTuning;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,23 +31,25 @@ public class FineTuneJobPageTests : ComponentTestContext
         Render<MudSnackbarProvider>();
     }
 
-    private int SeedJob(FineTuneStatus status, int done, int total)
+    private int SeedJob(FineTuneStatus status, int done, int total, string provider = FineTuneProviders.Local, Func<FineTuneJob, FineTuneJob>? evaluate = null)
     {
         using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
         var job = new FineTuneJob
         {
-            Provider = FineTuneProviders.Local, BaseModel = "local-mix-v1", Status = status, CompletedSteps = done, TotalSteps = total,
-            CreatedAt = DateTimeOffset.UtcNow, StartedAt = DateTimeOffset.UtcNow, CreatedById = "admin-1", TrainingExamples = 20,
+            Provider = provider, BaseModel = provider == FineTuneProviders.Local ? "local-mix-v1" : "gpt-4o-mini-2024-07-18", Status = status,
+            CompletedSteps = done, TotalSteps = total, CreatedAt = DateTimeOffset.UtcNow, StartedAt = DateTimeOffset.UtcNow, CreatedById = "admin-1",
+            TrainingExamples = 20,
         };
+        job = (evaluate ?? (j => j))(job);
         db.FineTuneJobs.Add(job);
         db.SaveChanges();
         return job.Id;
     }
 
     [Fact]
-    public async Task Progress_events_and_the_loss_chart_update_as_notices_arrive()
+    public async Task Progress_events_and_the_loss_chart_of_an_openai_job_update_as_notices_arrive()
     {
-        var id = SeedJob(FineTuneStatus.Running, 0, 4);
+        var id = SeedJob(FineTuneStatus.Running, 0, 4, FineTuneProviders.OpenAI);
         var cut = Render<FineTuneJobPage>(p => p.Add(c => c.Id, id));
         cut.WaitForElement("[data-testid=job-progress-text]");
         Assert.Contains("loss-chart-empty", cut.Markup);
@@ -63,11 +67,11 @@ public class FineTuneJobPageTests : ComponentTestContext
             Assert.Equal(2, cut.Find("[data-testid=train-line]").GetAttribute("points")!.Split(' ').Length);
         });
 
-        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Succeeded, 4, 4, "local-mix:ft-x-1", 1000, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, false));
+        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Succeeded, 4, 4, "ft:gpt-4o-mini:x", 1000, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, false));
         cut.WaitForAssertion(() =>
         {
             Assert.Equal("Succeeded", cut.Find("[data-testid=job-status]").TextContent.Trim());
-            Assert.Contains("Done: local-mix:ft-x-1", cut.Find("[data-testid=job-progress-text]").TextContent);
+            Assert.Contains("Done: ft:gpt-4o-mini:x was not compared with the base model", cut.Find("[data-testid=job-progress-text]").TextContent);
             Assert.True(cut.Find("[data-testid=cancel-job]").HasAttribute("disabled"));
         });
     }
@@ -113,6 +117,86 @@ public class FineTuneJobPageTests : ComponentTestContext
         {
             using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
             Assert.True(db.FineTuneJobs.Single(j => j.Id == id).CancelRequested);
+        });
+    }
+
+    private const string Result = "local-mix:ft-heldout-1";
+
+    private static JobEvaluation NotBetter() => HeldOutTestData.Evaluation(Result, 0.78, 76.0,
+        new ResultWeighting(240, 12, 0.6, 1.02, 1.8), new PreferenceUse(24, false, 0.79, 0.78));
+
+    [Fact]
+    public void A_finished_job_shows_its_verdict_the_held_out_checkpoints_with_the_result_marked_and_how_results_weighed()
+    {
+        var id = SeedJob(FineTuneStatus.Succeeded, 12, 12, evaluate: j =>
+        {
+            j.FineTunedModel = Result;
+            return j.Evaluated(NotBetter());
+        });
+
+        var cut = Render<FineTuneJobPage>(p => p.Add(c => c.Id, id));
+        cut.WaitForElement("[data-testid=job-verdict]");
+
+        var verdict = cut.Find("[data-testid=job-verdict]");
+        Assert.Contains("mud-alert-text-warning", verdict.ClassName);
+        Assert.Contains("Not recommended for deployment", verdict.TextContent);
+        Assert.Contains("did not improve on the base model: held-out distance to the validated plans 0.78 vs the base model's 0.76", verdict.TextContent);
+        var result = cut.Find("[data-testid=heldout-result]");
+        Assert.Contains(Result, result.TextContent);
+        Assert.Contains("result", result.TextContent);
+        Assert.Contains("0.78", result.TextContent);
+        Assert.Equal(2, cut.FindAll("[data-testid=heldout-checkpoint]").Count);
+        Assert.Contains("0.76", cut.Find("[data-testid=heldout-base]").TextContent);
+        Assert.Equal(3, cut.FindAll("[data-testid=heldout-distance-point]").Count);
+        Assert.NotNull(cut.Find("[data-testid=heldout-distance-base]"));
+        Assert.Contains("Distance to validated plans (lower is better)", cut.Find("[data-testid=heldout-distance]").TextContent);
+        Assert.Equal("12 of 240 examples carried campaign results; weights 0.6–1.8, mean 1.02.",
+            cut.Find("[data-testid=heldout-weighting]").TextContent.Replace("Campaign results:", "").Trim());
+        Assert.Contains("24 pairs — not used: held-out distance 0.79 with vs 0.78 without", cut.Find("[data-testid=heldout-preferences]").TextContent);
+        Assert.Contains("not recommended for deployment", cut.Find("[data-testid=job-progress-text]").TextContent);
+        // Local step events carry no loss now: the held-out chart replaces the loss chart.
+        Assert.Empty(cut.FindAll("[data-testid=loss-chart-empty]"));
+    }
+
+    [Fact]
+    public void A_recommended_job_shows_a_success_banner()
+    {
+        var id = SeedJob(FineTuneStatus.Succeeded, 12, 12, evaluate: j =>
+        {
+            j.FineTunedModel = Result;
+            return j.Evaluated(HeldOutTestData.Evaluation(Result, 0.21, 80.2));
+        });
+
+        var cut = Render<FineTuneJobPage>(p => p.Add(c => c.Id, id));
+        cut.WaitForElement("[data-testid=job-verdict]");
+
+        Assert.Contains("mud-alert-text-success", cut.Find("[data-testid=job-verdict]").ClassName);
+        Assert.Contains("72% closer", cut.Find("[data-testid=job-verdict]").TextContent.Replace(" %", "%"));
+        Assert.Empty(cut.FindAll("[data-testid=heldout-weighting]"));
+    }
+
+    [Fact]
+    public async Task When_a_job_finishes_the_page_reads_its_evaluation_back_and_shows_the_verdict()
+    {
+        var id = SeedJob(FineTuneStatus.Running, 11, 12);
+        var cut = Render<FineTuneJobPage>(p => p.Add(c => c.Id, id));
+        cut.WaitForElement("[data-testid=heldout]");
+        Assert.Empty(cut.FindAll("[data-testid=job-verdict]"));
+        using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
+        {
+            var job = db.FineTuneJobs.Single(j => j.Id == id);
+            job.Status = FineTuneStatus.Succeeded;
+            job.FineTunedModel = Result;
+            job.Evaluated(NotBetter());
+            db.SaveChanges();
+        }
+
+        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Succeeded, 12, 12, Result, null, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, false));
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Contains("did not improve on the base model", cut.Find("[data-testid=job-verdict]").TextContent);
+            Assert.NotNull(cut.Find("[data-testid=heldout-result]"));
         });
     }
 }

@@ -200,10 +200,10 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
             Provider = FineTuneProviders.Local, BaseModel = "local-mix-v1", Status = FineTuneStatus.Succeeded, CreatedById = admin.Id,
             CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.MaxValue,
             FineTunedModel = $"local-mix:ft-{suffix}", ResultParametersJson = (MediaMixParameters.Default with { Name = $"local-mix-ft-{suffix}" }).ToJson(),
-        };
+        }.Recommended();
         db.FineTuneJobs.Add(job);
         await db.SaveChangesAsync();
-        return job.FineTunedModel;
+        return job.FineTunedModel!;
     }
 
     [Fact]

@@ -1,5 +1,7 @@
+using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
+using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
@@ -31,8 +33,11 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
 
     private T Get<T>(IServiceScope scope) where T : notnull => scope.ServiceProvider.GetRequiredService<T>();
 
-    /// <summary>A succeeded local job whose parameters prefer Social strongly, as a trained model would.</summary>
-    private async Task<string> FineTunedLocalModelAsync(string suffix, double socialPreference = 4.0)
+    /// <summary>
+    /// A succeeded local job whose parameters prefer Social strongly, as a trained model would; recommended by its held-out
+    /// evaluation unless <paramref name="evaluate"/> stores another (or none).
+    /// </summary>
+    private async Task<string> FineTunedLocalModelAsync(string suffix, double socialPreference = 4.0, Func<FineTuneJob, FineTuneJob>? evaluate = null)
     {
         var parameters = MediaMixParameters.Default with
         {
@@ -48,9 +53,10 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
             CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.MaxValue,
             FineTunedModel = $"local-mix:ft-{suffix}", ResultParametersJson = parameters.ToJson(),
         };
+        job = (evaluate ?? (j => j.Recommended()))(job);
         db.FineTuneJobs.Add(job);
         await db.SaveChangesAsync();
-        return job.FineTunedModel;
+        return job.FineTunedModel!;
     }
 
     private async Task<int> BriefAsync()
@@ -179,5 +185,149 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.Single(history, h => h.Deployment.EndedAt is null);
         Assert.All(history, h => Assert.Equal("admin@demo.local", h.By));
         Assert.False((await registry.DeployAsync("local-mix-v1", _admin)).Succeeded);
+    }
+
+    private static JobEvaluation NotBetter(string model) => HeldOutTestData.Evaluation(model, 0.78, 76.0);
+
+    private async Task<List<AuditEntry>> DeployEntriesAsync(string model)
+    {
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
+        return await db.AuditEntries.Where(a => a.Action == AuditActions.ModelDeploy && a.EntityId == model).ToListAsync();
+    }
+
+    [Fact]
+    public async Task The_registry_carries_each_models_held_out_comparison_with_the_base_model()
+    {
+        var model = await FineTunedLocalModelAsync("eval");
+        var unevaluated = await FineTunedLocalModelAsync("plain", evaluate: j => j);
+        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
+        {
+            var job = await db.FineTuneJobs.SingleAsync(j => j.FineTunedModel == model);
+            db.FineTuneCheckpoints.AddRange(
+                new FineTuneCheckpoint { JobId = job.Id, ExternalId = "epoch-1", ModelName = $"{model}:ckpt-step-4", Step = 4, CreatedAt = DateTimeOffset.UtcNow },
+                // Not in the job's evaluation, but its own figures on the same held-out briefs are.
+                new FineTuneCheckpoint
+                {
+                    JobId = job.Id, ExternalId = "epoch-9", ModelName = $"{model}:ckpt-step-36", Step = 36, CreatedAt = DateTimeOffset.UtcNow,
+                    EvaluationJson = JobEvaluation.FiguresToJson(HeldOutTestData.Figures(0.9)),
+                });
+            await db.SaveChangesAsync();
+        }
+
+        var models = await _app.Services.GetRequiredService<ModelRegistry>().ListAsync();
+
+        var final = models.Single(m => m.Model == model);
+        Assert.True(final.Recommended);
+        Assert.Equal(0.21, final.Evaluation!.Candidate.MeanDistance);
+        Assert.Equal(0.76, final.Evaluation.Base.MeanDistance);
+        Assert.Equal(HeldOutTestData.Briefs, final.Evaluation.Briefs);
+        var firstEpoch = models.Single(m => m.Model == $"{model}:ckpt-step-4");
+        Assert.Equal(0.31, firstEpoch.Evaluation!.Candidate.MeanDistance, 6);
+        var lateEpoch = models.Single(m => m.Model == $"{model}:ckpt-step-36");
+        Assert.False(lateEpoch.Recommended);
+        Assert.Contains("did not improve on the base model", lateEpoch.Evaluation!.Verdict);
+        Assert.Null(models.Single(m => m.Model == unevaluated).Evaluation);
+        Assert.False(models.Single(m => m.Model == unevaluated).Recommended);
+        Assert.All(models.Where(m => m.Kind == ModelKind.Base), m => Assert.Null(m.Evaluation));
+    }
+
+    [Fact]
+    public async Task A_recommended_model_deploys_without_a_reason_and_the_audit_entry_states_its_figures()
+    {
+        var model = await FineTunedLocalModelAsync("good");
+        var registry = _app.Services.GetRequiredService<ModelRegistry>();
+
+        var result = await registry.DeployAsync(model, _admin);
+
+        Assert.True(result.Succeeded, result.Message);
+        var active = await registry.ActiveAsync();
+        Assert.Equal(model, active!.Model);
+        Assert.False(active.Override);
+        Assert.Null(active.OverrideReason);
+        var entry = Assert.Single(await DeployEntriesAsync(model));
+        Assert.Contains("held-out distance 0.21 vs base 0.76", entry.Summary);
+        Assert.Equal(model, entry.After);
+    }
+
+    [Fact]
+    public async Task A_model_that_did_not_beat_the_base_model_is_refused_without_a_reason_and_nothing_is_deployed_or_audited()
+    {
+        var model = await FineTunedLocalModelAsync("worse", evaluate: j => j.Evaluated(NotBetter(j.FineTunedModel!)));
+        var registry = _app.Services.GetRequiredService<ModelRegistry>();
+
+        var withoutReason = await registry.DeployAsync(model, _admin);
+        var blankReason = await registry.DeployAsync(model, _admin, "   ");
+        var longReason = await registry.DeployAsync(model, _admin, new string('x', ModelRegistry.OverrideReasonMax + 1));
+
+        Assert.False(withoutReason.Succeeded);
+        Assert.Contains("did not improve on the base model: held-out distance to the validated plans 0.78 vs the base model's 0.76", withoutReason.Message);
+        Assert.Contains("give a reason", withoutReason.Message);
+        Assert.False(blankReason.Succeeded);
+        Assert.False(longReason.Succeeded);
+        Assert.Contains("500 characters", longReason.Message);
+        Assert.Null(await registry.ActiveAsync());
+        Assert.Empty(await registry.HistoryAsync());
+        Assert.Empty(await DeployEntriesAsync(model));
+    }
+
+    [Fact]
+    public async Task With_a_reason_a_model_that_did_not_beat_the_base_model_deploys_as_an_audited_override()
+    {
+        var model = await FineTunedLocalModelAsync("override", evaluate: j => j.Evaluated(NotBetter(j.FineTunedModel!)));
+        var registry = _app.Services.GetRequiredService<ModelRegistry>();
+        const string Reason = "Planners asked for this mix while the Q3 briefs are collected; revisit in October.";
+
+        var result = await registry.DeployAsync(model, _admin, $"  {Reason} ");
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Contains("override", result.Message);
+        var active = await registry.ActiveAsync();
+        Assert.Equal(model, active!.Model);
+        Assert.True(active.Override);
+        Assert.Equal(Reason, active.OverrideReason);
+        var entry = Assert.Single(await DeployEntriesAsync(model));
+        Assert.Contains("against its held-out evaluation", entry.Summary);
+        Assert.Contains("held-out distance 0.78 vs base 0.76, quality 76.0 vs 78.0, on 24 held-out briefs", entry.Summary);
+        Assert.Contains(Reason, entry.Summary);
+        Assert.Contains(Reason, entry.After);
+        Assert.Contains("\"override\":true", entry.After);
+        Assert.Equal("admin@demo.local", entry.UserEmail);
+    }
+
+    [Fact]
+    public async Task A_model_that_was_never_evaluated_needs_the_override_too()
+    {
+        var model = await FineTunedLocalModelAsync("unevaluated", evaluate: j => j);
+        var registry = _app.Services.GetRequiredService<ModelRegistry>();
+
+        var refused = await registry.DeployAsync(model, _admin);
+        var deployed = await registry.DeployAsync(model, _admin, "OpenAI-era model kept for the spring comparison.");
+
+        Assert.False(refused.Succeeded);
+        Assert.Contains("was not compared with the base model", refused.Message);
+        Assert.True(deployed.Succeeded, deployed.Message);
+        Assert.True((await registry.ActiveAsync())!.Override);
+        var entry = Assert.Single(await DeployEntriesAsync(model));
+        Assert.Contains("without a held-out evaluation", entry.Summary);
+        Assert.Contains("OpenAI-era model kept for the spring comparison.", entry.Summary);
+    }
+
+    [Fact]
+    public async Task Rolling_back_to_an_override_keeps_it_an_override_with_its_reason()
+    {
+        var overridden = await FineTunedLocalModelAsync("ovr-first", evaluate: j => j.Evaluated(NotBetter(j.FineTunedModel!)));
+        var recommended = await FineTunedLocalModelAsync("ovr-second");
+        var registry = _app.Services.GetRequiredService<ModelRegistry>();
+
+        Assert.True((await registry.DeployAsync(overridden, _admin, "Needed for the pilot.")).Succeeded);
+        Assert.True((await registry.DeployAsync(recommended, _admin)).Succeeded);
+        Assert.False((await registry.ActiveAsync())!.Override);
+        var rollback = await registry.RollbackAsync(_admin);
+
+        Assert.True(rollback.Succeeded, rollback.Message);
+        var active = await registry.ActiveAsync();
+        Assert.Equal(overridden, active!.Model);
+        Assert.True(active.Override);
+        Assert.Equal("Needed for the pilot.", active.OverrideReason);
     }
 }

@@ -38,7 +38,7 @@ public sealed class OpenAISideBySideTests(ITestOutputHelper output) : IAsyncLife
         {
             Provider = FineTuneProviders.OpenAI, BaseModel = "gpt-4o-mini-2024-07-18", Status = FineTuneStatus.Succeeded, FineTunedModel = FineTuned,
             CreatedById = _admin.Id, CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.MaxValue,
-        });
+        }.Recommended());
         await db.SaveChangesAsync();
         Assert.True((await _app.Services.GetRequiredService<ModelRegistry>().DeployAsync(FineTuned, _admin)).Succeeded);
     }
