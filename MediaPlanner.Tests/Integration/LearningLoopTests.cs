@@ -39,7 +39,7 @@ public sealed class LearningLoopTests : IAsyncLifetime
         var jsonl = string.Join('\n', examples.Select(e => e.Line)) + "\n";
         var report = await scope.ServiceProvider.GetRequiredService<TrainingDataService>()
             .ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(jsonl)), markValidated: true, _admin);
-        Assert.Equal(0, report.Rejected.Count);
+        Assert.Equal(0, report.RejectedCount);
     }
 
     private async Task<FineTuneJob> TrainAsync()
@@ -81,7 +81,7 @@ public sealed class LearningLoopTests : IAsyncLifetime
         using var scope = _app.Services.CreateScope();
         var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
         var listed = (await registry.ListAsync()).Single(m => m.Model == job.FineTunedModel);
-        Assert.Equal(evaluation.Best, listed.HeldOut!.Candidate);
+        Assert.Equal(evaluation.Best, listed.Evaluation!.Candidate);
         var deployed = await registry.DeployAsync(job.FineTunedModel!, _admin);
         Assert.True(deployed.Succeeded, deployed.Message);
 
