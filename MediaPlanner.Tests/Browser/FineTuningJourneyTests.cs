@@ -37,8 +37,11 @@ public class FineTuningJourneyTests(BrowserFixture browser) : IClassFixture<Brow
         await page.EvaluateAsync("() => window.__sameDocument = true");
         await Assertions.Expect(page.Locator("[data-testid=job-status]")).ToHaveTextAsync("Succeeded");
         await Assertions.Expect(page.Locator("[data-testid=job-progress-text]")).ToContainTextAsync("Done: local-mix:ft-journey");
-        await Assertions.Expect(page.Locator("[data-testid=loss-chart]")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("[data-testid=checkpoints] tbody tr")).Not.ToHaveCountAsync(0);
+        // The verdict and the held-out figures per epoch arrive with the finished job, without a reload.
+        await Assertions.Expect(page.Locator("[data-testid=job-verdict]")).ToContainTextAsync("held-out");
+        await Assertions.Expect(page.Locator("[data-testid=heldout-distance]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=heldout-result]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-testid=heldout-base]")).ToBeVisibleAsync();
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"));
         if (Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is { Length: > 0 } dir)
             await page.ScreenshotAsync(new() { Path = Path.Combine(dir, "fine-tuning-job.png"), FullPage = true });

@@ -116,7 +116,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.NotEqual(MediaMixParameters.Default.ToJson(), parameters.ToJson());
         var steps = detail.Events.Where(e => e.Step is not null).Select(e => e.Step!.Value).ToList();
         Assert.Equal(Enumerable.Range(1, job.TotalSteps), steps);
-        Assert.All(detail.Events.Where(e => e.Step is not null), e => Assert.NotNull(e.TrainLoss));
+        Assert.All(detail.Checkpoints, c => Assert.NotNull(c.TrainLoss));
         Assert.Equal(3, detail.Checkpoints.Count);
         Assert.All(detail.Checkpoints, c => Assert.NotNull(c.ParametersJson));
         Assert.Null(job.LeaseOwner);

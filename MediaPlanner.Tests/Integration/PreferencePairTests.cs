@@ -176,7 +176,7 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
                 Provider = FineTuneProviders.Local, BaseModel = "local-mix-v1", Status = FineTuneStatus.Succeeded, CreatedById = admin.Id,
                 CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.MaxValue,
                 FineTunedModel = model, ResultParametersJson = (MediaMixParameters.Default with { Name = "local-mix-ft-prefs" }).ToJson(),
-            });
+            }.Recommended());
             await db.SaveChangesAsync();
         }
         Assert.True((await app.Services.GetRequiredService<ModelRegistry>().DeployAsync(model, admin)).Succeeded);

@@ -128,9 +128,9 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
                     CreatedAt = clock.GetUtcNow(),
                     Message = string.Create(Inv, $"Epoch {checkpoint.Epoch}/{schedule.Epochs}{(usePairs ? " with preference pairs" : "")} (shrinkage {checkpoint.Regularisation:0.####}): training loss {checkpoint.TrainLoss:0.0000}")
                         + (figures is null ? "." : string.Create(Inv, $"; held out: {Figures(figures)} (base {baseFigures!.MeanDistance:0.000}). Checkpoint {name}.")),
+                    // No loss on the event: the job is judged on held-out briefs, and a falling training loss once hid a
+                    // worsening fit. The training loss is in the message and on the checkpoint.
                     Step = step,
-                    TrainLoss = checkpoint.TrainLoss,
-                    ValidAccuracy = figures?.Agreement,
                 }, ct);
                 job.CompletedSteps = step;
                 await sink.JobChangedAsync(job, ct);
