@@ -70,7 +70,8 @@ public sealed partial class FineTuneService(
         var held = validated.Count - training.Count;
         var trainingCount = training.Count;
         var baseModel = BaseModelFor(provider);
-        var epochCount = epochs ?? FineTuneEstimator.DefaultEpochs(trainingCount);
+        // The local learner's epochs are points on its shrinkage path (auto 6), not OpenAI's passes over the data.
+        var epochCount = epochs ?? (provider == FineTuneProviders.Local ? Local.ShareLearner.AutoEpochs : FineTuneEstimator.DefaultEpochs(trainingCount));
         var billed = FineTuneEstimator.BilledTokens(training.Select(e => e.TokenCount), epochCount, TokenCounter.MaxTokensPerExample(baseModel));
         var price = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == baseModel, ct);
         decimal? cost = provider == FineTuneProviders.Local ? 0m

@@ -150,7 +150,7 @@ public class FineTuneJobPageTests : ComponentTestContext
         Assert.Equal(3, cut.FindAll("[data-testid=heldout-distance-point]").Count);
         Assert.NotNull(cut.Find("[data-testid=heldout-distance-base]"));
         Assert.Contains("Distance to validated plans (lower is better)", cut.Find("[data-testid=heldout-distance]").TextContent);
-        Assert.Equal("12 of 240 examples carried campaign results; weights 0.6–1.8, mean 1.02.",
+        Assert.Equal("12 of 240 examples carried campaign results and weighed by how they delivered against the benchmarks: weights 0.6–1.8, mean 1.02.",
             cut.Find("[data-testid=heldout-weighting]").TextContent.Replace("Campaign results:", "").Trim());
         Assert.Contains("24 pairs — not used: held-out distance 0.79 with vs 0.78 without", cut.Find("[data-testid=heldout-preferences]").TextContent);
         Assert.Contains("not recommended for deployment", cut.Find("[data-testid=job-progress-text]").TextContent);

@@ -93,6 +93,33 @@ public class HeldOutEvaluatorTests
     }
 
     [Fact]
+    public void A_gain_within_two_standard_errors_of_the_per_brief_gains_is_not_an_improvement()
+    {
+        var baseFigures = new HeldOutFigures(20, 20, 0.76, 0.9, 0.6, 95.0, 1);
+        var noisy = baseFigures with { MeanDistance = 0.70, GainStdError = 0.05 };
+        var clear = baseFigures with { MeanDistance = 0.70, GainStdError = 0.02 };
+
+        Assert.False(JobEvaluation.Beats(noisy, baseFigures));
+        Assert.Equal("m did not clearly improve on the base model: held-out distance to the validated plans 0.70 vs the base model's 0.76 is a gain within noise (±0.10 on 20 held-out briefs), quality 95.0 vs 95.0 — not recommended for deployment.",
+            JobEvaluation.VerdictFor("m", noisy, baseFigures));
+        Assert.True(JobEvaluation.Beats(clear, baseFigures));
+    }
+
+    [Fact]
+    public void The_gains_standard_error_is_paired_brief_by_brief()
+    {
+        var figures = new HeldOutFigures(4, 4, 0.5, 0.5, 0.5, 90, 1);
+        var baseline = new HeldOutRun(figures with { MeanDistance = 0.8 }, [0.8, 0.9, 0.7, 0.8]);
+        var candidate = new HeldOutRun(figures, [0.5, 0.4, 0.6, 0.5]);
+
+        var compared = HeldOutEvaluator.Against(candidate, baseline);
+
+        // Gains 0.3, 0.5, 0.1, 0.3: mean 0.3, sample sd √(0.08 / 3), standard error sd / √4.
+        Assert.Equal(Math.Sqrt(0.08 / 3) / 2, compared.GainStdError!.Value, 9);
+        Assert.Equal(candidate.Figures with { GainStdError = compared.GainStdError }, compared);
+    }
+
+    [Fact]
     public void A_job_evaluation_finds_each_models_figures_and_survives_its_json()
     {
         var baseFigures = new HeldOutFigures(10, 10, 0.8, 0.9, 0.5, 95, 1);

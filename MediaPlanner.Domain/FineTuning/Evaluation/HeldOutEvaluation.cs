@@ -10,7 +10,9 @@ namespace MediaPlanner.Domain.FineTuning.Evaluation;
 /// (0 = identical, 2 = disjoint); <see cref="MeanDistanceAllAlternatives"/> the same over every alternative;
 /// <see cref="Agreement"/> the mean share of budget placed as the validated plan placed it (Σ min(s, t));
 /// <see cref="MeanQuality"/> the quality score (0–100) of the Balanced plans; <see cref="WithinBudgetRate"/> the
-/// share of plans whose line spends add up to the budget to the cent.
+/// share of plans whose line spends add up to the budget to the cent. <see cref="GainStdError"/> (for a model compared
+/// with the base model on the same briefs) is the standard error of its per-brief distance gain, so a gain within noise
+/// is not mistaken for an improvement.
 /// </summary>
 public sealed record HeldOutFigures(
     int Briefs,
@@ -19,7 +21,8 @@ public sealed record HeldOutFigures(
     double MeanDistanceAllAlternatives,
     double Agreement,
     double MeanQuality,
-    double WithinBudgetRate);
+    double WithinBudgetRate,
+    double? GainStdError = null);
 
 /// <summary>A checkpoint (one per epoch locally) and its held-out figures.</summary>
 public sealed record CheckpointEvaluation(string Model, int Epoch, int Step, HeldOutFigures Figures);
@@ -98,11 +101,23 @@ public sealed record JobEvaluation(
         }
     }
 
-    /// <summary>Whether <paramref name="candidate"/> beats <paramref name="baseFigures"/>: closer fit, quality within tolerance.</summary>
+    /// <summary>Standard errors a distance gain must clear, on the per-brief differences, to count as real.</summary>
+    public const double Significance = 2;
+
+    /// <summary>
+    /// Whether <paramref name="candidate"/> beats <paramref name="baseFigures"/>: a closer fit by more than
+    /// <see cref="MinDistanceGain"/> and, where the per-brief spread is known, by more than two standard errors; quality
+    /// within tolerance.
+    /// </summary>
     public static bool Beats(HeldOutFigures candidate, HeldOutFigures baseFigures) =>
-        candidate.Planned > 0
-        && candidate.MeanDistance < baseFigures.MeanDistance - MinDistanceGain
+        candidate.Planned > 0 && Closer(candidate, baseFigures) && !WithinNoise(candidate, baseFigures)
         && candidate.MeanQuality >= baseFigures.MeanQuality - QualityTolerance;
+
+    private static bool Closer(HeldOutFigures candidate, HeldOutFigures baseFigures) =>
+        candidate.MeanDistance < baseFigures.MeanDistance - MinDistanceGain;
+
+    private static bool WithinNoise(HeldOutFigures candidate, HeldOutFigures baseFigures) =>
+        candidate.GainStdError is { } se && baseFigures.MeanDistance - candidate.MeanDistance <= Significance * se;
 
     /// <summary>The verdict in plain words for <paramref name="candidate"/> against the base model.</summary>
     public static string VerdictFor(string model, HeldOutFigures candidate, HeldOutFigures baseFigures)
@@ -112,8 +127,10 @@ public sealed record JobEvaluation(
         var quality = string.Create(c, $"quality {candidate.MeanQuality:0.0} vs {baseFigures.MeanQuality:0.0}");
         if (candidate.Planned == 0)
             return $"{model} could not plan the held-out briefs — not recommended for deployment.";
-        if (!(candidate.MeanDistance < baseFigures.MeanDistance - MinDistanceGain))
+        if (!Closer(candidate, baseFigures))
             return $"{model} did not improve on the base model: {fit}, {quality} (on {candidate.Briefs} held-out briefs) — not recommended for deployment.";
+        if (WithinNoise(candidate, baseFigures))
+            return string.Create(c, $"{model} did not clearly improve on the base model: {fit} is a gain within noise (±{Significance * candidate.GainStdError!.Value:0.00} on {candidate.Briefs} held-out briefs), {quality} — not recommended for deployment.");
         if (candidate.MeanQuality < baseFigures.MeanQuality - QualityTolerance)
             return $"{model} fits the validated plans better ({fit}) but its {quality} is more than {QualityTolerance:0} points lower — not recommended for deployment.";
         var closer = baseFigures.MeanDistance > 0 ? 1 - candidate.MeanDistance / baseFigures.MeanDistance : 0;

@@ -3,6 +3,9 @@ using MediaPlanner.Domain.Planning;
 
 namespace MediaPlanner.Domain.FineTuning.Evaluation;
 
+/// <summary>One model's run over the held-out briefs: its figures and each brief's distance, in brief order.</summary>
+public sealed record HeldOutRun(HeldOutFigures Figures, IReadOnlyList<double> Distances);
+
 /// <summary>A held-out brief and the channel shares its validated plan chose.</summary>
 public sealed record HeldOutBrief(PlanRequest Request, IReadOnlyDictionary<Channel, double> Target);
 
@@ -16,12 +19,48 @@ public static class HeldOutEvaluator
     private static readonly PlanQualityEvaluator Quality = new();
 
     /// <summary>The built-in planner with <paramref name="parameters"/> on the briefs.</summary>
-    public static HeldOutFigures Evaluate(MediaMixParameters parameters, IReadOnlyList<HeldOutBrief> briefs, int alternatives = 3)
+    public static HeldOutFigures Evaluate(MediaMixParameters parameters, IReadOnlyList<HeldOutBrief> briefs, int alternatives = 3) =>
+        Run(parameters, briefs, alternatives).Figures;
+
+    /// <summary>The figures and each brief's distance (2, the worst, where nothing was planned), for paired comparisons.</summary>
+    public static HeldOutRun Run(MediaMixParameters parameters, IReadOnlyList<HeldOutBrief> briefs, int alternatives = 3)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(briefs);
         var engine = new LocalMediaMixEngine(parameters);
-        return Measure(briefs, briefs.Select(b => Try(() => engine.Generate(b.Request, alternatives))).ToList());
+        var plans = briefs.Select(b => Try(() => engine.Generate(b.Request, alternatives))).ToList();
+        return new HeldOutRun(Measure(briefs, plans), PerBrief(briefs, plans));
     }
+
+    /// <summary>Any planner on the briefs, with each brief's distance, for paired comparisons.</summary>
+    public static async Task<HeldOutRun> RunAsync(IReadOnlyList<HeldOutBrief> briefs,
+        Func<PlanRequest, CancellationToken, Task<IReadOnlyList<MediaPlan>>> planner, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(briefs);
+        ArgumentNullException.ThrowIfNull(planner);
+        var plans = await PlanAllAsync(briefs, planner, ct);
+        return new HeldOutRun(Measure(briefs, plans), PerBrief(briefs, plans));
+    }
+
+    /// <summary>
+    /// <paramref name="candidate"/>'s figures with the standard error of its per-brief distance gain over
+    /// <paramref name="baseline"/> on the same briefs (paired: each brief compared with itself).
+    /// </summary>
+    public static HeldOutFigures Against(HeldOutRun candidate, HeldOutRun baseline)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(baseline);
+        var n = Math.Min(candidate.Distances.Count, baseline.Distances.Count);
+        if (n < 2)
+            return candidate.Figures;
+        var gains = Enumerable.Range(0, n).Select(i => baseline.Distances[i] - candidate.Distances[i]).ToArray();
+        var mean = gains.Average();
+        var variance = gains.Sum(g => (g - mean) * (g - mean)) / (n - 1);
+        return candidate.Figures with { GainStdError = Math.Sqrt(variance / n) };
+    }
+
+    private static IReadOnlyList<double> PerBrief(IReadOnlyList<HeldOutBrief> briefs, IReadOnlyList<IReadOnlyList<MediaPlan>?> plans) =>
+        [.. briefs.Select((b, i) => plans[i] is { Count: > 0 } p ? Distance(Shares(Balanced(p)), b.Target) : 2.0)];
 
     /// <summary>Any planner (a hosted model through its provider) on the briefs; a brief it fails on counts as not planned.</summary>
     public static async Task<HeldOutFigures> EvaluateAsync(IReadOnlyList<HeldOutBrief> briefs,
@@ -29,6 +68,12 @@ public static class HeldOutEvaluator
     {
         ArgumentNullException.ThrowIfNull(briefs);
         ArgumentNullException.ThrowIfNull(planner);
+        return Measure(briefs, await PlanAllAsync(briefs, planner, ct));
+    }
+
+    private static async Task<List<IReadOnlyList<MediaPlan>?>> PlanAllAsync(IReadOnlyList<HeldOutBrief> briefs,
+        Func<PlanRequest, CancellationToken, Task<IReadOnlyList<MediaPlan>>> planner, CancellationToken ct)
+    {
         var plans = new List<IReadOnlyList<MediaPlan>?>(briefs.Count);
         foreach (var brief in briefs)
         {
@@ -41,7 +86,7 @@ public static class HeldOutEvaluator
                 plans.Add(null);
             }
         }
-        return Measure(briefs, plans);
+        return plans;
     }
 
     /// <summary>L1 distance between two share vectors over the union of their channels (0 identical, 2 disjoint).</summary>

@@ -83,9 +83,11 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
         await EventAsync(sink, "weighting", WeightingMessage(weighting), ct);
 
         HeldOutFigures? baseFigures = null;
+        HeldOutRun? baseRun = null;
         if (heldOut.Count > 0)
         {
-            baseFigures = HeldOutEvaluator.Evaluate(baseParameters, heldOut);
+            baseRun = HeldOutEvaluator.Run(baseParameters, heldOut);
+            baseFigures = baseRun.Figures;
             await EventAsync(sink, "base", string.Create(Inv,
                 $"Base model {baseParameters.ModelName} on the held-out briefs: {Figures(baseFigures)}."), ct);
         }
@@ -107,7 +109,7 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
                 ct.ThrowIfCancellationRequested();
                 step++;
                 var name = $"{model}:ckpt-{prefix}step-{checkpoint.Epoch}";
-                var figures = baseFigures is null ? null : HeldOutEvaluator.Evaluate(checkpoint.Parameters, heldOut);
+                var figures = baseRun is null ? null : HeldOutEvaluator.Against(HeldOutEvaluator.Run(checkpoint.Parameters, heldOut), baseRun);
                 var evaluation = figures is null ? null : new CheckpointEvaluation(name, checkpoint.Epoch, step, figures);
                 evaluated.Add((evaluation, checkpoint, usePairs));
                 await sink.CheckpointAsync(new FineTuneCheckpoint
