@@ -247,6 +247,28 @@ public sealed class OpenAIEvaluationTests : IClassFixture<FakeOpenAIServer>
     }
 
     [Fact]
+    public async Task A_cancel_during_the_evaluation_stops_it_and_keeps_the_model_succeeded_but_not_recommended()
+    {
+        var sink = new RecordingSink();
+        // An admin presses Cancel while the fine-tuned model plans its first held-out brief.
+        _server.Chat.ParametersFor = model =>
+        {
+            if (model == FineTuned)
+                sink.CancelRequested = true;
+            return null;
+        };
+        var job = NewJob();
+
+        await RunToEndAsync(job, sink);
+
+        Assert.Equal(FineTuneStatus.Succeeded, job.Status);
+        Assert.Equal(FineTuned, job.FineTunedModel);
+        Assert.False(job.Recommended);
+        Assert.Equal($"{FineTuned} could not be compared with the base model: the evaluation was stopped by a cancel request — not recommended for deployment.", job.Verdict);
+        Assert.Single(_server.ChatRequests, c => c.Model == FineTuned);
+    }
+
+    [Fact]
     public async Task The_number_of_held_out_briefs_is_a_setting_and_zero_turns_the_evaluation_off()
     {
         var few = NewJob();

@@ -60,6 +60,10 @@ public sealed partial class OpenAIFineTuneBackend
             await NotComparedAsync(job, sink, $"its held-out briefs could not be read ({ex.Message})", ct);
             return;
         }
+        if (job.TrainingExamples > 0 && (data.TrainingLines.Count != job.TrainingExamples || data.ValidationLines.Count != job.ValidationExamples))
+            await sink.EventAsync(LocalEvent("openai-eval-data-changed", string.Create(Inv,
+                $"The validated examples changed since the job started ({job.TrainingExamples:N0} for training and {job.ValidationExamples:N0} held out then, {data.TrainingLines.Count:N0} and {data.ValidationLines.Count:N0} now). The split is drawn again for the evaluation, so some held-out briefs may have been trained on, which flatters the fine-tuned model."),
+                "warn"), ct);
         var set = LocalTrainingSet.Prepare(new FineTuneDataset([], data.ValidationLines)
         {
             ValidationOutcomes = data.ValidationOutcomes,
@@ -102,13 +106,12 @@ public sealed partial class OpenAIFineTuneBackend
         {
             if (model.Key == "base" ? baseFigures is not null : done.Any(d => d.Model == model.Model))
                 continue;
-            if (await sink.CancelRequestedAsync(ct))
+            if (await PlanHeldOutAsync(job, planner!, model, briefs, sink, ct) is not { } pass)
             {
                 await NotComparedAsync(job, sink, "the evaluation was stopped by a cancel request", ct);
                 return;
             }
-
-            var (figures, usage) = await PlanHeldOutAsync(planner!, model, briefs, ct);
+            var (figures, usage) = pass;
             await sink.EventAsync(LocalEvent($"openai-eval-{model.Key}", string.Create(Inv,
                 $"{model.Label} on the held-out briefs: {Figures(figures)}; planned {figures.Planned} of {briefs.Count} ({usage})."),
                 figures.Planned < briefs.Count ? "warn" : "info"), ct);
@@ -158,44 +161,44 @@ public sealed partial class OpenAIFineTuneBackend
     }
 
     /// <summary>
-    /// One model on the held-out briefs, one plan request per brief. A failure worth retrying stops the pass and the job
-    /// is retried by the runner; a brief the model answers unusably counts as not planned.
+    /// One model on the held-out briefs, one plan request per brief; null when an admin cancelled meanwhile. A failure
+    /// worth retrying stops the pass for the runner to retry; a brief the model answers unusably counts as not planned.
     /// </summary>
-    private async Task<(HeldOutFigures Figures, Usage Usage)> PlanHeldOutAsync(
-        IPlanProvider planner, EvaluatedModel model, IReadOnlyList<HeldOutBrief> briefs, CancellationToken ct)
+    private async Task<(HeldOutFigures Figures, Usage Usage)?> PlanHeldOutAsync(
+        FineTuneJob job, IPlanProvider planner, EvaluatedModel model, IReadOnlyList<HeldOutBrief> briefs, IFineTuneSink sink, CancellationToken ct)
     {
         var usage = new Usage();
         var target = new ModelTarget(FineTuneProviders.OpenAI, model.Model);
-        try
+        var answers = new Dictionary<PlanRequest, IReadOnlyList<MediaPlan>?>(ReferenceEqualityComparer.Instance);
+        foreach (var brief in briefs)
         {
-            var figures = await HeldOutEvaluator.EvaluateAsync(briefs, async (request, token) =>
+            // A pass can outlast the runner's lease (real plans take seconds each): each save renews it, and reads a cancel.
+            await sink.JobChangedAsync(job, ct);
+            if (job.CancelRequested)
+                return null;
+            usage.Requests++;
+            try
             {
-                usage.Requests++;
-                try
-                {
-                    var result = await planner.GenerateAsync(request, target, 1, token);
-                    usage.InputTokens += result.InputTokens;
-                    usage.OutputTokens += result.OutputTokens;
-                    return result.Plans;
-                }
-                catch (PlanProviderException ex) when (TransientPlanFailures.Contains(ex.Code))
-                {
-                    throw new EvaluationInterruptedException(ex);
-                }
-                catch (PlanProviderException ex)
-                {
-                    usage.FirstFailure ??= ex.Message;
-                    throw;
-                }
-            }, ct);
-            return (figures, usage);
+                var result = await planner.GenerateAsync(brief.Request, target, 1, ct);
+                usage.InputTokens += result.InputTokens;
+                usage.OutputTokens += result.OutputTokens;
+                answers[brief.Request] = result.Plans;
+            }
+            catch (PlanProviderException ex) when (TransientPlanFailures.Contains(ex.Code))
+            {
+                throw new TransientFineTuneException(
+                    $"{ex.Message} (while the {char.ToLowerInvariant(model.Label[0])}{model.Label[1..]} planned held-out brief {usage.Requests} of {briefs.Count}; the evaluation carries on from this model).",
+                    null, ex);
+            }
+            catch (PlanProviderException ex)
+            {
+                usage.FirstFailure ??= ex.Message;
+                answers[brief.Request] = null;
+            }
         }
-        catch (EvaluationInterruptedException interrupted) when (!ct.IsCancellationRequested)
-        {
-            throw new TransientFineTuneException(
-                $"{interrupted.InnerException!.Message} (while the {char.ToLowerInvariant(model.Label[0])}{model.Label[1..]} planned held-out brief {usage.Requests} of {briefs.Count}; the evaluation carries on from this model).",
-                null, interrupted.InnerException);
-        }
+        var figures = await HeldOutEvaluator.EvaluateAsync(briefs,
+            (request, _) => Task.FromResult(answers[request] ?? throw new InvalidOperationException("Not planned.")), ct);
+        return (figures, usage);
     }
 
     /// <summary>The checkpoints OpenAI kept, read when the job was found already finished (no poll read them).</summary>
@@ -277,10 +280,4 @@ public sealed partial class OpenAIFineTuneBackend
             string.Create(Inv, $"{Requests:N0} plan requests, {InputTokens:N0} input and {OutputTokens:N0} output tokens")
             + (FirstFailure is null ? "" : $"; first failure: {Shorten(FirstFailure, 300)}");
     }
-
-    /// <summary>
-    /// Stops <see cref="HeldOutEvaluator.EvaluateAsync"/> at a failure worth retrying: it counts any other exception as a
-    /// brief not planned, and lets cancellations through.
-    /// </summary>
-    private sealed class EvaluationInterruptedException(PlanProviderException inner) : OperationCanceledException(inner.Message, inner);
 }
