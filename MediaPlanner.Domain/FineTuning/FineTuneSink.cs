@@ -41,8 +41,17 @@ internal sealed class FineTuneSink(
     {
         checkpoint.JobId = jobId;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (await db.FineTuneCheckpoints.AnyAsync(x => x.JobId == jobId && x.ExternalId == checkpoint.ExternalId, ct))
+        var stored = await db.FineTuneCheckpoints.SingleOrDefaultAsync(x => x.JobId == jobId && x.ExternalId == checkpoint.ExternalId, ct);
+        if (stored is not null)
+        {
+            // A hosted checkpoint is evaluated once training has ended: its figures arrive after the checkpoint itself.
+            if (checkpoint.EvaluationJson is not null && stored.EvaluationJson is null)
+            {
+                stored.EvaluationJson = checkpoint.EvaluationJson;
+                await db.SaveChangesAsync(ct);
+            }
             return;
+        }
         checkpoint.Id = 0;
         db.FineTuneCheckpoints.Add(checkpoint);
         await db.SaveChangesAsync(ct);

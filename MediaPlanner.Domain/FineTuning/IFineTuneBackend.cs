@@ -6,6 +6,7 @@ namespace MediaPlanner.Domain.FineTuning;
 public interface IFineTuneSink
 {
     Task EventAsync(FineTuneEvent e, CancellationToken ct);
+    /// <summary>Stores a checkpoint once; a checkpoint already stored only takes evaluation figures it did not have yet.</summary>
     Task CheckpointAsync(FineTuneCheckpoint checkpoint, CancellationToken ct);
     /// <summary>Saves the job's changed fields (status, progress, provider ids…) and tells subscribers.</summary>
     Task JobChangedAsync(FineTuneJob job, CancellationToken ct);

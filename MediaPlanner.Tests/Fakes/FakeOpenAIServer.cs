@@ -80,6 +80,29 @@ public sealed class FakeChatBehaviour
     /// <summary>Models this server does not know (a deleted fine-tune, say): they answer OpenAI's 404 model_not_found.</summary>
     public HashSet<string> UnknownModels { get; } = [];
 
+    /// <summary>
+    /// The planner each model answers with, by model name: e.g. a fine-tuned model that learned a house style. Null, or
+    /// a null answer, plans with the engine's default parameters.
+    /// </summary>
+    public Func<string, MediaMixParameters?>? ParametersFor { get; set; }
+
+    private readonly ConcurrentDictionary<string, int> _rateLimits = new(StringComparer.Ordinal);
+
+    /// <summary>The next <paramref name="times"/> calls to <paramref name="model"/> answer 429 with a 30 s retry-after.</summary>
+    public void RateLimit(string model, int times = 1) => _rateLimits[model] = times;
+
+    internal bool TakeRateLimit(string model)
+    {
+        while (_rateLimits.TryGetValue(model, out var left))
+        {
+            if (left <= 0)
+                return false;
+            if (_rateLimits.TryUpdate(model, left == int.MaxValue ? left : left - 1, left))
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>The next <paramref name="times"/> answers are not usable plans; then plans again.</summary>
     public void AnswerBadly(int times = int.MaxValue, FakeBadContent content = FakeBadContent.NotJson)
     {
@@ -192,7 +215,8 @@ public sealed class FakeJob
 /// A fake OpenAI API on a real loopback port (Kestrel), speaking the documented JSON of files, fine-tuning jobs and chat
 /// completions. Each GET of a job moves it one stage along a scripted lifecycle: validating_files → queued → running
 /// (metrics events, a checkpoint per epoch) → succeeded. A chat completion answers with a real plan for the brief in its
-/// user message, made by the local engine (<see cref="Chat"/> switches to delays, refusals, bad answers…). Faults can be
+/// user message, made by the local engine, with parameters per model if set (<see cref="Chat"/> switches to delays,
+/// refusals, bad answers, per-model planners and rate limits…). Faults can be
 /// aimed at a route, and every request is recorded.
 /// Use as an xunit class fixture and call <see cref="Reset"/> per test.
 /// </summary>
@@ -616,6 +640,11 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         var behaviour = Chat;
         if (behaviour.UnknownModels.Contains(request.Model))
             return Error(404, "model_not_found", $"The model `{request.Model}` does not exist or you do not have access to it.", null);
+        if (behaviour.TakeRateLimit(request.Model))
+        {
+            ctx.Response.Headers.RetryAfter = "30";
+            return Error(429, "rate_limit_exceeded", $"Rate limit reached for {request.Model}. Please try again in 30s.", null);
+        }
         if (request.ResponseFormatType == "json_schema" && behaviour.RejectJsonSchema)
             return Error(400, null, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", "response_format");
         if (request.ResponseFormatType == "json_object"
@@ -645,7 +674,9 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         string? refusal = behaviour.Refusal;
         if (refusal is null)
         {
-            content = behaviour.TakeBadAnswer() ? BadContent(behaviour.BadContent) : PlanFor(request, answer, behaviour.EditPlan);
+            content = behaviour.TakeBadAnswer()
+                ? BadContent(behaviour.BadContent)
+                : PlanFor(request, answer, behaviour.EditPlan, behaviour.ParametersFor?.Invoke(request.Model));
             if (behaviour.CodeFence)
                 content = $"```json\n{content}\n```";
         }
@@ -695,7 +726,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
     /// The local engine's plan for the brief in the last user message, the model's next alternative in turn so that
     /// concurrent calls differ; prose when the message holds no brief.
     /// </summary>
-    private static string PlanFor(FakeChatRequest request, int answer, Func<MediaPlan, MediaPlan>? edit)
+    private static string PlanFor(FakeChatRequest request, int answer, Func<MediaPlan, MediaPlan>? edit, MediaMixParameters? parameters)
     {
         var user = request.Messages.LastOrDefault(m => m.Role == "user").Content;
         if (BriefPrompt.Parse(user, out var error) is not { } parsed)
@@ -703,7 +734,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         var market = SeedReferenceData.Markets.FirstOrDefault(m => m.Code == parsed.Market.Code) ?? parsed.Market;
         if (SeedReferenceData.Currencies.FirstOrDefault(c => c.Code == parsed.Brief.Currency) is not { } currency)
             return $"I have no exchange rate for {parsed.Brief.Currency}.";
-        var plans = new LocalMediaMixEngine(MediaMixParameters.Default)
+        var plans = new LocalMediaMixEngine(parameters ?? MediaMixParameters.Default)
             .Generate(PlanRequest.Create(parsed.Brief, market, currency, SeedReferenceData.Benchmarks), LocalMediaMixEngine.MaxAlternatives);
         var plan = plans[(answer - 1) % plans.Count];
         return PlanJson.Serialize(edit is null ? plan : edit(plan));

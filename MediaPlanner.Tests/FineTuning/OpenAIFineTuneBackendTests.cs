@@ -561,6 +561,7 @@ public sealed class OpenAIFineTuneBackendTests : IClassFixture<FakeOpenAIServer>
         Assert.Equal("https://api.openai.com/v1", new OpenAIOptions().Endpoint);
     }
 
+    // Uploads must not read it again; the held-out evaluation does, and ends "could not be compared" on this.
     private static readonly Func<CancellationToken, Task<FineTuneDataset>> NoDataset =
         _ => throw new InvalidOperationException("The dataset must not be read again once the files are uploaded.");
 
@@ -613,8 +614,13 @@ public sealed class OpenAIFineTuneBackendTests : IClassFixture<FakeOpenAIServer>
 
     private OpenAIFineTuneBackend Backend(Action<OpenAIOptions>? change = null) => Backend(TestOptions(change));
 
-    private static OpenAIFineTuneBackend Backend(OpenAIOptions options, PipelineTransport? transport = null) =>
-        new(new OpenAIClientFactory(new FixedOptionsMonitor(options), transport), TimeProvider.System, NullLogger<OpenAIFineTuneBackend>.Instance);
+    internal static OpenAIFineTuneBackend Backend(OpenAIOptions options, PipelineTransport? transport = null)
+    {
+        var monitor = new FixedOptionsMonitor(options);
+        var clients = new OpenAIClientFactory(monitor, transport);
+        return new(clients, [new OpenAIPlanProvider(clients, monitor, NullLogger<OpenAIPlanProvider>.Instance)], TimeProvider.System,
+            NullLogger<OpenAIFineTuneBackend>.Instance);
+    }
 
     private async Task RunToEndAsync(
         IFineTuneBackend backend, FineTuneJob job, RecordingSink sink, Func<CancellationToken, Task<FineTuneDataset>>? dataset = null)
@@ -634,7 +640,7 @@ public sealed class OpenAIFineTuneBackendTests : IClassFixture<FakeOpenAIServer>
         }
     }
 
-    private sealed class FixedOptionsMonitor(OpenAIOptions value) : IOptionsMonitor<OpenAIOptions>
+    internal sealed class FixedOptionsMonitor(OpenAIOptions value) : IOptionsMonitor<OpenAIOptions>
     {
         public OpenAIOptions CurrentValue => value;
         public OpenAIOptions Get(string? name) => value;
@@ -667,8 +673,11 @@ internal sealed class RecordingSink : IFineTuneSink
 
     public Task CheckpointAsync(FineTuneCheckpoint checkpoint, CancellationToken ct)
     {
-        if (!Checkpoints.Any(x => x.ExternalId == checkpoint.ExternalId))
+        var stored = Checkpoints.FirstOrDefault(x => x.ExternalId == checkpoint.ExternalId);
+        if (stored is null)
             Checkpoints.Add(checkpoint);
+        else
+            stored.EvaluationJson ??= checkpoint.EvaluationJson;
         return Task.CompletedTask;
     }
 
@@ -712,5 +721,9 @@ internal sealed class RecordingSink : IFineTuneSink
         FinishedAt = job.FinishedAt,
         CreatedById = job.CreatedById,
         LastEventCursor = job.LastEventCursor,
+        EvaluationJson = job.EvaluationJson,
+        Recommended = job.Recommended,
+        Verdict = job.Verdict,
+        FailedAttempts = job.FailedAttempts,
     };
 }

@@ -3,6 +3,7 @@ using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Markets;
+using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
@@ -197,6 +198,34 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Equal(detail.Job.TrainingExamples, upload.Lines);
         Assert.NotEmpty(detail.Checkpoints);
         Assert.Single(_openAI.Jobs);
+    }
+
+    [Fact]
+    public async Task An_openai_job_is_evaluated_on_its_held_out_briefs_before_it_succeeds()
+    {
+        await SeedValidatedAsync(20);
+        var id = await CreateAsync(new NewJobRequest(FineTuneProviders.OpenAI, Suffix: "mp", Seed: 1, ValidationPercent: 20));
+
+        var detail = await WaitForAsync(id, j => j.IsFinished && j.LeaseOwner is null);
+
+        // The fake answers every model with the engine's own plans: the fine-tuned model is no closer than its base.
+        var job = detail.Job;
+        Assert.Equal(FineTuneStatus.Succeeded, job.Status);
+        Assert.False(job.Recommended);
+        Assert.StartsWith($"{job.FineTunedModel} did not improve on the base model", job.Verdict, StringComparison.Ordinal);
+        var evaluation = JobEvaluation.FromJson(job.EvaluationJson)!;
+        Assert.Equal(job.ValidationExamples, evaluation.HeldOutBriefs);
+        Assert.Equal(detail.Checkpoints.Count + 1, evaluation.Checkpoints.Count);
+        Assert.All(detail.Checkpoints, c => Assert.NotNull(JobEvaluation.FiguresFromJson(c.EvaluationJson)));
+        Assert.Equal(evaluation.HeldOutBriefs * (2 + detail.Checkpoints.Count), _openAI.RequestsTo(FakeRoute.ChatCompletions).Count());
+        Assert.Equal(detail.Events.Count, detail.Events.Select(e => e.ExternalId).Distinct().Count());
+        Assert.Contains(detail.Events, e => e.ExternalId == "openai-evaluated");
+
+        // The registry shows the comparison next to Deploy, for the model and each checkpoint.
+        using var scope = _app.Services.CreateScope();
+        var listed = (await scope.ServiceProvider.GetRequiredService<ModelRegistry>().ListAsync()).Where(m => m.JobId == id).ToList();
+        Assert.Equal(detail.Checkpoints.Count + 1, listed.Count);
+        Assert.All(listed, m => Assert.NotNull(m.Evaluation));
     }
 
     [Fact]

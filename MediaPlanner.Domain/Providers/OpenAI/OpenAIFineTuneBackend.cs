@@ -4,7 +4,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MediaPlanner.Domain.FineTuning;
+using MediaPlanner.Domain.Planning;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenAI.Files;
 using OpenAI.FineTuning;
 
@@ -15,10 +17,17 @@ namespace MediaPlanner.Domain.Providers.OpenAI;
 /// <summary>
 /// Fine-tunes at OpenAI. Each call moves the job one stage on, resuming from what the job already records: upload the
 /// training (and validation) file, create the supervised job, then poll its status, events and checkpoints until it
-/// finishes. Provider hiccups (429, 5xx, timeouts, unreadable answers) surface as <see cref="TransientFineTuneException"/>
-/// for the runner to retry; a rejected key or request fails the job with a message an admin can act on.
+/// finishes. A job OpenAI finished is then evaluated on held-out briefs against its base model (see the Evaluation part)
+/// before it counts as succeeded. Provider hiccups (429, 5xx, timeouts, unreadable answers) surface as
+/// <see cref="TransientFineTuneException"/> for the runner to retry; a rejected key or request fails the job with a
+/// message an admin can act on.
 /// </summary>
-public sealed class OpenAIFineTuneBackend(OpenAIClientFactory clients, TimeProvider clock, ILogger<OpenAIFineTuneBackend> logger)
+public sealed partial class OpenAIFineTuneBackend(
+    OpenAIClientFactory clients,
+    IEnumerable<IPlanProvider> planners,
+    TimeProvider clock,
+    ILogger<OpenAIFineTuneBackend> logger,
+    IOptions<FineTuneRunnerOptions>? runnerOptions = null)
     : IFineTuneBackend
 {
     public const int MaxSuffixLength = 64;
@@ -51,8 +60,14 @@ public sealed class OpenAIFineTuneBackend(OpenAIClientFactory clients, TimeProvi
         try
         {
             return job.ExternalId is { } externalId
-                ? await PollAsync(job, externalId, sink, ct)
+                ? await PollAsync(job, externalId, dataset, sink, ct)
                 : await StartAsync(job, dataset, sink, ct);
+        }
+        catch (TransientFineTuneException transient) when (IsEvaluating(job) && IsLastAttempt(job))
+        {
+            // The runner would fail the job now, and with it a model that is trained and paid for: keep it, unrecommended.
+            await NotComparedAsync(job, sink, $"OpenAI kept failing after the model was trained ({transient.Message})", ct);
+            return null;
         }
         catch (OpenAIRejectedException rejected)
         {
@@ -207,7 +222,7 @@ public sealed class OpenAIFineTuneBackend(OpenAIClientFactory clients, TimeProvi
         job.ExternalId = remote.Id;
         if (remote.IsFinished)
         {
-            await ApplyFinalStateAsync(job, remote, sink, ct);
+            await ApplyFinalStateAsync(job, remote, sink, ct, dataset);
             return null;
         }
         Apply(job, remote);
@@ -215,7 +230,8 @@ public sealed class OpenAIFineTuneBackend(OpenAIClientFactory clients, TimeProvi
         return clients.Options.PollWhileQueued;
     }
 
-    private async Task<TimeSpan?> PollAsync(FineTuneJob job, string externalId, IFineTuneSink sink, CancellationToken ct)
+    private async Task<TimeSpan?> PollAsync(
+        FineTuneJob job, string externalId, Func<CancellationToken, Task<FineTuneDataset>> dataset, IFineTuneSink sink, CancellationToken ct)
     {
         var client = clients.CreateFineTuningClient();
         var (handle, remote) = await CallAsync("checking the job", async _ =>
@@ -241,16 +257,17 @@ public sealed class OpenAIFineTuneBackend(OpenAIClientFactory clients, TimeProvi
         if (job.TotalSteps == 0 && remote.Epochs is { } epochs && remote.BatchSize is { } batch && batch > 0 && job.TrainingExamples > 0)
             job.TotalSteps = epochs * (int)Math.Ceiling(job.TrainingExamples / (double)batch);
 
+        List<FineTuneCheckpoint>? checkpoints = null;
         if (remote.Status is not ("validating_files" or "queued"))
         {
-            var checkpoints = await CallAsync("reading the job's checkpoints", options => CheckpointsAsync(handle, options), ct);
+            checkpoints = await CallAsync("reading the job's checkpoints", options => CheckpointsAsync(handle, options), ct);
             foreach (var checkpoint in checkpoints)
                 await sink.CheckpointAsync(checkpoint, ct);
         }
 
         if (remote.IsFinished)
         {
-            await ApplyFinalStateAsync(job, remote, sink, ct);
+            await ApplyFinalStateAsync(job, remote, sink, ct, dataset, checkpoints);
             return null;
         }
         Apply(job, remote);
@@ -273,7 +290,12 @@ public sealed class OpenAIFineTuneBackend(OpenAIClientFactory clients, TimeProvi
             job.StartedAt ??= clock.GetUtcNow();
     }
 
-    private async Task ApplyFinalStateAsync(FineTuneJob job, RemoteJob remote, IFineTuneSink sink, CancellationToken ct)
+    /// <summary>
+    /// Records how the job ended at OpenAI. A succeeded job is evaluated before it counts as succeeded here;
+    /// <paramref name="dataset"/> is null where no evaluation can run (a cancel that arrived after OpenAI finished).
+    /// </summary>
+    private async Task ApplyFinalStateAsync(FineTuneJob job, RemoteJob remote, IFineTuneSink sink, CancellationToken ct,
+        Func<CancellationToken, Task<FineTuneDataset>>? dataset = null, IReadOnlyList<FineTuneCheckpoint>? checkpoints = null)
     {
         Apply(job, remote);
         job.EstimatedFinish = null;
@@ -286,7 +308,12 @@ public sealed class OpenAIFineTuneBackend(OpenAIClientFactory clients, TimeProvi
                 await sink.EventAsync(LocalEvent("openai-succeeded",
                     $"OpenAI finished the job: the fine-tuned model is {job.FineTunedModel ?? "(not named)"}" +
                     (job.TrainedTokens is { } tokens ? $", trained on {tokens:N0} tokens." : ".")), ct);
-                break;
+                // The model's name is saved before the evaluation spends anything; the job stays unfinished (so not yet
+                // deployable, and retried by the runner like any other stage) until the evaluation has a verdict.
+                job.Status = FineTuneStatus.Running;
+                await sink.JobChangedAsync(job, ct);
+                await EvaluateAsync(job, dataset, checkpoints, sink, ct);
+                return;
             case FineTuneStatus.Failed:
                 job.ErrorCode = remote.Error?.Code ?? "failed";
                 job.ErrorMessage = remote.Error?.Message ?? "OpenAI reported the job as failed without saying why.";

@@ -19,6 +19,11 @@ public sealed class OpenAIOptions
     public TimeSpan PollWhileQueued { get; set; } = TimeSpan.FromSeconds(5);
     /// <summary>When to look at a job again while it trains.</summary>
     public TimeSpan PollWhileRunning { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// How many held-out briefs a finished fine-tuning job is evaluated on; each costs one plan request per model (base,
+    /// fine-tuned, each checkpoint). 0 turns the evaluation off, and the job is then never recommended.
+    /// </summary>
+    public int EvaluationBriefs { get; set; } = 20;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ApiKey);
 
