@@ -97,6 +97,9 @@ public sealed partial class OpenAIFineTuneBackend
             ? p
             : null;
         var baseFigures = saved?.Base;
+        // The base model's per-brief distances, for the paired noise check; only in memory, so a model evaluated after a
+        // restart is judged on the mean gain alone.
+        HeldOutRun? baseRun = null;
         var done = saved?.Checkpoints.Where(c => models.Any(m => m.Model == c.Model)).ToList() ?? [];
 
         await sink.EventAsync(LocalEvent("openai-eval-start", string.Create(Inv,
@@ -111,7 +114,8 @@ public sealed partial class OpenAIFineTuneBackend
                 await NotComparedAsync(job, sink, "the evaluation was stopped by a cancel request", ct);
                 return;
             }
-            var (figures, usage) = pass;
+            var (run, usage) = pass;
+            var figures = model.Key != "base" && baseRun is not null ? HeldOutEvaluator.Against(run, baseRun) : run.Figures;
             await sink.EventAsync(LocalEvent($"openai-eval-{model.Key}", string.Create(Inv,
                 $"{model.Label} on the held-out briefs: {Figures(figures)}; planned {figures.Planned} of {briefs.Count} ({usage})."),
                 figures.Planned < briefs.Count ? "warn" : "info"), ct);
@@ -123,6 +127,7 @@ public sealed partial class OpenAIFineTuneBackend
                     return;
                 }
                 baseFigures = figures;
+                baseRun = run;
             }
             else
             {
@@ -164,7 +169,7 @@ public sealed partial class OpenAIFineTuneBackend
     /// One model on the held-out briefs, one plan request per brief; null when an admin cancelled meanwhile. A failure
     /// worth retrying stops the pass for the runner to retry; a brief the model answers unusably counts as not planned.
     /// </summary>
-    private async Task<(HeldOutFigures Figures, Usage Usage)?> PlanHeldOutAsync(
+    private async Task<(HeldOutRun Run, Usage Usage)?> PlanHeldOutAsync(
         FineTuneJob job, IPlanProvider planner, EvaluatedModel model, IReadOnlyList<HeldOutBrief> briefs, IFineTuneSink sink, CancellationToken ct)
     {
         var usage = new Usage();
@@ -196,9 +201,9 @@ public sealed partial class OpenAIFineTuneBackend
                 answers[brief.Request] = null;
             }
         }
-        var figures = await HeldOutEvaluator.EvaluateAsync(briefs,
+        var run = await HeldOutEvaluator.RunAsync(briefs,
             (request, _) => Task.FromResult(answers[request] ?? throw new InvalidOperationException("Not planned.")), ct);
-        return (figures, usage);
+        return (run, usage);
     }
 
     /// <summary>The checkpoints OpenAI kept, read when the job was found already finished (no poll read them).</summary>
