@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Training;
 using Microsoft.EntityFrameworkCore;
@@ -15,15 +17,31 @@ public sealed class FineTuneRunnerOptions
     /// <summary>How long a claim on a job lasts without renewal; a crashed runner's jobs are picked up after this.</summary>
     /// <remarks>Longer than one OpenAI poll can take (several requests, each up to the network timeout).</remarks>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// Consecutive transient failures after which a job the provider does not know yet (upload, create) fails, and a
+    /// hosted evaluation ends without a comparison. A job the provider knows is never failed for them: it is only postponed.
+    /// </summary>
     public int MaxAttempts { get; set; } = 6;
     public int Concurrency { get; set; } = 3;
+    /// <summary>The wait after the first transient failure; it doubles with each further one, up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan FirstBackoff { get; set; } = TimeSpan.FromSeconds(2);
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long to wait after the given number of consecutive transient failures (1 or more).</summary>
+    public TimeSpan Backoff(int failures)
+    {
+        // Computed in doubles: after enough failures 2^n leaves any integer range, and the cap takes over.
+        var seconds = FirstBackoff.TotalSeconds * Math.Pow(2, Math.Max(0, failures - 1));
+        return TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, seconds));
+    }
 }
 
 /// <summary>
 /// The background job runner. It claims due, unfinished jobs with a lease (a conditional update, so two runners
 /// never work the same job), lets the job's backend advance it, and schedules the next look. Provider hiccups are
-/// retried with backoff; anything else fails that job only, and the other jobs carry on.
+/// retried with backoff; anything else fails that job only, and the other jobs carry on. Once the provider knows the job
+/// (it has an external id), hiccups only postpone it: the job goes on, and is paid for, at the provider whether or not
+/// we can reach it, so only the provider's verdict or an admin's cancel ends it.
 /// </summary>
 public sealed class FineTuneRunner(
     IDbContextFactory<PlannerDbContext> dbFactory,
@@ -36,6 +54,8 @@ public sealed class FineTuneRunner(
     ILogger<FineTuneRunner> logger) : BackgroundService
 {
     private readonly FineTuneRunnerOptions _options = options.Value;
+    // Kept in memory only: after a restart the outage event says the last contact is unknown, which is true.
+    private readonly ConcurrentDictionary<int, DateTimeOffset> _lastContact = new();
 
     /// <summary>Identifies this runner's leases.</summary>
     public string Id { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
@@ -114,26 +134,17 @@ public sealed class FineTuneRunner(
                 await FailAsync(job, sink, "not_configured", $"The {job.Provider} backend is not configured (no API key). Add one in settings, then start a new job.", ct);
             else
                 next = await backend.AdvanceAsync(job, token => DatasetAsync(job, token), sink, ct);
+            if (job.IsFinished)
+                _lastContact.TryRemove(id, out _);
+            else
+                _lastContact[id] = clock.GetUtcNow();
+            if (job.FailedAttempts > 0)
+                await ReachedAgainAsync(job, sink, CancellationToken.None);
             await ReleaseAsync(id, next ?? TimeSpan.Zero, resetAttempts: true, CancellationToken.None);
         }
         catch (TransientFineTuneException ex) when (job is not null)
         {
-            var attempts = job.FailedAttempts + 1;
-            if (attempts >= _options.MaxAttempts)
-            {
-                await FailAsync(job, sink, "provider_unavailable", $"Gave up after {attempts} attempts: {ex.Message}", CancellationToken.None);
-                await ReleaseAsync(id, TimeSpan.Zero, resetAttempts: true, CancellationToken.None);
-                return;
-            }
-            var delay = ex.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(_options.MaxBackoff.TotalSeconds, Math.Pow(2, attempts)));
-            await sink.EventAsync(new FineTuneEvent
-            {
-                ExternalId = $"retry-{attempts}-{clock.GetUtcNow().UtcTicks}",
-                CreatedAt = clock.GetUtcNow(),
-                Level = "warn",
-                Message = $"{ex.Message} Trying again in {delay.TotalSeconds:0} s (attempt {attempts} of {_options.MaxAttempts}).",
-            }, CancellationToken.None);
-            await ReleaseAsync(id, delay, resetAttempts: false, CancellationToken.None, attempts);
+            await PostponeAsync(job, sink, ex);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -148,6 +159,70 @@ public sealed class FineTuneRunner(
             await ReleaseAsync(id, TimeSpan.Zero, resetAttempts: true, CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Schedules the next attempt after a provider hiccup and logs it; the first hiccup of a spell also logs the lost
+    /// contact. Before the provider knows the job, <see cref="FineTuneRunnerOptions.MaxAttempts"/> hiccups fail it.
+    /// </summary>
+    private async Task PostponeAsync(FineTuneJob job, IFineTuneSink sink, TransientFineTuneException ex)
+    {
+        var now = clock.GetUtcNow();
+        var attempts = job.FailedAttempts + 1;
+        var provider = ProviderOutage.ProviderName(job.Provider);
+        var known = job.ExternalId is not null;
+        if (!known && attempts >= _options.MaxAttempts)
+        {
+            await FailAsync(job, sink, "provider_unavailable", $"Gave up after {attempts} attempts: {ex.Message}", CancellationToken.None);
+            await ReleaseAsync(job.Id, TimeSpan.Zero, resetAttempts: true, CancellationToken.None);
+            return;
+        }
+        if (attempts == 1)
+        {
+            DateTimeOffset? last = _lastContact.TryGetValue(job.Id, out var at) ? at : null;
+            await sink.EventAsync(new FineTuneEvent
+            {
+                ExternalId = ProviderOutage.LostId(now, last),
+                CreatedAt = now,
+                Level = "warn",
+                Message = $"Lost contact with {provider} at {Utc(now)}; last contact " +
+                          (last is { } l ? $"{Utc(l)}." : "not recorded since the app started."),
+            }, CancellationToken.None);
+        }
+        var delay = ex.RetryAfter ?? _options.Backoff(attempts);
+        var count = known
+            ? $"attempt {attempts}; {provider} has the job, so it is postponed, never failed, while {provider} cannot be reached"
+            : $"attempt {attempts} of {_options.MaxAttempts}";
+        await sink.EventAsync(new FineTuneEvent
+        {
+            ExternalId = ProviderOutage.RetryId(attempts, now + delay),
+            CreatedAt = now,
+            Level = "warn",
+            Message = $"{ex.Message} Trying again in {Seconds(delay)} s, at {Utc(now + delay)} ({count}).",
+        }, CancellationToken.None);
+        await ReleaseAsync(job.Id, delay, resetAttempts: false, CancellationToken.None, attempts);
+    }
+
+    private async Task ReachedAgainAsync(FineTuneJob job, IFineTuneSink sink, CancellationToken ct)
+    {
+        string? lostId;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            lostId = await db.FineTuneEvents.Where(e => e.JobId == job.Id && e.ExternalId.StartsWith(ProviderOutage.LostPrefix))
+                .OrderByDescending(e => e.Id).Select(e => e.ExternalId).FirstOrDefaultAsync(ct);
+        if (lostId is null)
+            return;
+        await sink.EventAsync(new FineTuneEvent
+        {
+            ExternalId = ProviderOutage.ReachedId(lostId),
+            CreatedAt = clock.GetUtcNow(),
+            Level = "info",
+            Message = $"Reached {ProviderOutage.ProviderName(job.Provider)} again after {job.FailedAttempts} failed " +
+                      $"{(job.FailedAttempts == 1 ? "attempt" : "attempts")}.",
+        }, ct);
+    }
+
+    private static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString(t.TotalSeconds < 10 ? "0.#" : "0", CultureInfo.InvariantCulture);
 
     private async Task<FineTuneDataset> DatasetAsync(FineTuneJob job, CancellationToken ct)
     {

@@ -63,7 +63,8 @@ public interface IFineTuneBackend
 
 /// <summary>
 /// A provider hiccup worth retrying (429, 5xx, timeout). The runner reschedules the job with backoff, honouring
-/// <see cref="RetryAfter"/> when the provider gave one, and fails it after repeated attempts.
+/// <see cref="RetryAfter"/> when the provider gave one; it fails the job after repeated attempts only while the provider
+/// does not know the job yet.
 /// </summary>
 public sealed class TransientFineTuneException(string message, TimeSpan? retryAfter = null, Exception? inner = null)
     : Exception(message, inner)

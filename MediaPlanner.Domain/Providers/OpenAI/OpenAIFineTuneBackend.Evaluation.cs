@@ -24,6 +24,8 @@ public sealed partial class OpenAIFineTuneBackend
     // Failures of the hosted plan provider worth another attempt later; any other failure is a brief not planned.
     private static readonly HashSet<string> TransientPlanFailures = ["rate_limited", "server_error", "timeout", "unreachable"];
 
+    // The evaluation's own limit: the runner postpones a job OpenAI knows without end, and a comparison is not worth a
+    // deployable model waiting out a long outage.
     private bool IsLastAttempt(FineTuneJob job) =>
         job.FailedAttempts + 1 >= (runnerOptions?.Value ?? new FineTuneRunnerOptions()).MaxAttempts;
 

@@ -65,7 +65,8 @@ public sealed partial class OpenAIFineTuneBackend(
         }
         catch (TransientFineTuneException transient) when (IsEvaluating(job) && IsLastAttempt(job))
         {
-            // The runner would fail the job now, and with it a model that is trained and paid for: keep it, unrecommended.
+            // The runner only postpones a job OpenAI knows, so a long outage would keep a trained, paid-for model out of the
+            // registry for as long as it lasts: after the runner's attempts, it succeeds now, uncompared and unrecommended.
             await NotComparedAsync(job, sink, $"OpenAI kept failing after the model was trained ({transient.Message})", ct);
             return null;
         }
