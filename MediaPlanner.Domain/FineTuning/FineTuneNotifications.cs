@@ -13,10 +13,11 @@ public sealed record JobUpdated(int JobId, FineTuneStatus Status, int CompletedS
         job.TrainedTokens, job.ErrorCode, job.ErrorMessage, job.StartedAt, job.FinishedAt, job.CancelRequested);
 }
 
+/// <param name="ExternalId">The event's stable id; the job page reads provider outages from it (see <see cref="ProviderOutage"/>).</param>
 public sealed record JobEventAdded(int JobId, long Id, DateTimeOffset CreatedAt, string Level, string Message, int? Step,
-    double? TrainLoss, double? ValidLoss) : FineTuneNotice(JobId)
+    double? TrainLoss, double? ValidLoss, string? ExternalId = null) : FineTuneNotice(JobId)
 {
-    public static JobEventAdded From(FineTuneEvent e) => new(e.JobId, e.Id, e.CreatedAt, e.Level, e.Message, e.Step, e.TrainLoss, e.ValidLoss);
+    public static JobEventAdded From(FineTuneEvent e) => new(e.JobId, e.Id, e.CreatedAt, e.Level, e.Message, e.Step, e.TrainLoss, e.ValidLoss, e.ExternalId);
 }
 
 public sealed record JobCheckpointAdded(int JobId, long Id, string ModelName, int Step, double? TrainLoss, double? ValidLoss,
