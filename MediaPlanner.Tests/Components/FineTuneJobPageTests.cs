@@ -101,6 +101,48 @@ public class FineTuneJobPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task A_job_postponed_by_an_outage_says_openai_is_unreachable_with_the_last_contact_and_next_try_until_contact_resumes()
+    {
+        var lastContact = new DateTimeOffset(2026, 12, 3, 20, 40, 0, TimeSpan.Zero);
+        var since = lastContact.AddMinutes(1);
+        var next = since.AddMinutes(5);
+        var lostId = ProviderOutage.LostId(since, lastContact);
+        var id = SeedJob(FineTuneStatus.Running, 2, 4, FineTuneProviders.OpenAI, j =>
+        {
+            j.ExternalId = "ftjob-abc";
+            j.FailedAttempts = 7;
+            return j;
+        });
+        using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
+        {
+            db.FineTuneEvents.AddRange(
+                new FineTuneEvent { JobId = id, ExternalId = lostId, CreatedAt = since, Level = "warn", Message = "Lost contact with OpenAI." },
+                new FineTuneEvent { JobId = id, ExternalId = ProviderOutage.RetryId(7, next), CreatedAt = since, Level = "warn", Message = "HTTP 503. Trying again." });
+            db.SaveChanges();
+        }
+        static string Local(DateTimeOffset t) => t.ToLocalTime().ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+        var cut = Render<FineTuneJobPage>(p => p.Add(c => c.Id, id));
+
+        cut.WaitForAssertion(() =>
+        {
+            var alert = cut.Find("[data-testid=job-unreachable]").TextContent;
+            Assert.Contains($"OpenAI unreachable since {Local(since)}", alert);
+            Assert.Contains($"last contact {Local(lastContact)}; next try at {Local(next)}", alert);
+            Assert.Contains("postponed, not failed", alert);
+        });
+
+        await _notifications.PublishAsync(new JobEventAdded(id, 1000, next, "info", "Reached OpenAI again after 7 failed attempts.", null, null, null,
+            ProviderOutage.ReachedId(lostId)));
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Empty(cut.FindAll("[data-testid=job-unreachable]"));
+            Assert.Contains("Reached OpenAI again", cut.Find("[data-testid=job-events]").TextContent);
+        });
+    }
+
+    [Fact]
     public async Task Cancel_asks_for_confirmation_and_then_requests_the_cancel()
     {
         var id = SeedJob(FineTuneStatus.Running, 1, 10);

@@ -243,6 +243,56 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_outage_longer_than_the_attempt_limit_after_the_job_reached_openai_only_postpones_it_until_it_succeeds()
+    {
+        // Short waits stand in for real ones: at the default 2 s doubling to 5 min, these 10 failed polls span about 8 minutes.
+        _app.Settings["FineTuning:Runner:FirstBackoff"] = "00:00:00.020";
+        _app.Settings["FineTuning:Runner:MaxBackoff"] = "00:00:00.080";
+        await SeedValidatedAsync(12);
+        const int failures = 10;
+        Assert.True(failures > new FineTuneRunnerOptions().MaxAttempts);
+        // Creating the job never reads it back, so the outage starts with the first poll, once OpenAI has the job.
+        _openAI.Inject(FakeRoute.GetJob, new FakeFault.HttpStatus(503), times: failures);
+        var id = await CreateAsync(new NewJobRequest(FineTuneProviders.OpenAI, ValidationPercent: 0));
+
+        var detail = await WaitForAsync(id, j => j.IsFinished && j.LeaseOwner is null);
+
+        Assert.Equal(FineTuneStatus.Succeeded, detail.Job.Status);
+        Assert.StartsWith("ft:gpt-4o-mini-2024-07-18", detail.Job.FineTunedModel);
+        Assert.Equal(0, detail.Job.FailedAttempts);
+        Assert.Single(_openAI.Jobs);
+        var retries = detail.Events.Where(e => e.Message.Contains("Trying again", StringComparison.Ordinal)).ToList();
+        Assert.Equal(failures, retries.Count);
+        Assert.All(retries, e => Assert.Contains("postponed, never failed", e.Message, StringComparison.Ordinal));
+        var lost = Assert.Single(detail.Events, e => ProviderOutage.IsLost(e.ExternalId));
+        Assert.Contains("Lost contact with OpenAI", lost.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not recorded", lost.Message, StringComparison.Ordinal); // the create was the last contact
+        var reached = Assert.Single(detail.Events, e => e.ExternalId == ProviderOutage.ReachedId(lost.ExternalId));
+        Assert.Equal($"Reached OpenAI again after {failures} failed attempts.", reached.Message);
+        Assert.Null(ProviderOutage.Current(detail.Events.Select(e => ((string?)e.ExternalId, e.CreatedAt))));
+    }
+
+    [Fact]
+    public async Task Before_openai_has_the_job_the_attempt_limit_still_fails_it()
+    {
+        _app.Settings["FineTuning:Runner:FirstBackoff"] = "00:00:00.020";
+        _app.Settings["FineTuning:Runner:MaxBackoff"] = "00:00:00.080";
+        await SeedValidatedAsync(12);
+        _openAI.Inject(FakeRoute.UploadFile, new FakeFault.HttpStatus(503));
+        var id = await CreateAsync(new NewJobRequest(FineTuneProviders.OpenAI, ValidationPercent: 0));
+
+        var detail = await WaitForAsync(id, j => j.IsFinished && j.LeaseOwner is null);
+
+        var maxAttempts = new FineTuneRunnerOptions().MaxAttempts;
+        Assert.Equal(FineTuneStatus.Failed, detail.Job.Status);
+        Assert.Equal("provider_unavailable", detail.Job.ErrorCode);
+        Assert.StartsWith($"Gave up after {maxAttempts} attempts", detail.Job.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(maxAttempts, _openAI.RequestsTo(FakeRoute.UploadFile).Count());
+        Assert.Null(detail.Job.ExternalId);
+        Assert.Empty(_openAI.Jobs);
+    }
+
+    [Fact]
     public async Task A_rejected_key_fails_that_job_while_a_local_job_still_succeeds()
     {
         await SeedValidatedAsync(12);
