@@ -237,6 +237,25 @@ public class SettingsPageProviderStateTests : ComponentTestContext
         cut.Find("[data-testid='model-gpt-4o-mini-2024-07-18']").TextContent;
 
     [Fact]
+    public void Saving_a_key_shows_the_openai_models_as_available_at_once_without_a_reload()
+    {
+        var cut = Render<Settings>();
+        cut.WaitForElement("[data-testid=model-registry]");
+        Assert.Contains("Provider not configured", OpenAIBaseRow(cut));
+
+        var input = cut.Find("#provider-api-key");
+        if (input.HasAttribute("blazor:oninput"))
+            input.Input(Key);
+        else
+            input.Change(Key);
+        cut.Find("[data-testid=save-provider]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("A key is saved (sk-…QRST).", cut.Find("[data-testid=key-status]").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Contains("Available", OpenAIBaseRow(cut)));
+        Assert.DoesNotContain("Provider not configured", OpenAIBaseRow(cut));
+    }
+
+    [Fact]
     public async Task A_configured_key_withheld_from_a_changed_endpoint_is_explained_on_the_page()
     {
         _configuredKey = ConfiguredKey;
