@@ -31,6 +31,8 @@ public enum ApiKeySource
 /// The OpenAI provider settings in effect, as the settings page shows them: never the key itself, only a hint with
 /// its last four characters. <paramref name="SavedKeyUnreadable"/> means a key was saved but this app's Data Protection
 /// keys cannot decrypt it (they were lost or belong to another installation): it has to be saved again.
+/// <paramref name="KeyWithheld"/> says why a saved or configured key is not used: a key is only ever sent to the
+/// endpoint it was entered for, and the endpoint in effect is another one.
 /// </summary>
 public sealed record ProviderSettingsView(
     string Endpoint,
@@ -38,7 +40,8 @@ public sealed record ProviderSettingsView(
     bool HasApiKey,
     string? ApiKeyHint,
     ApiKeySource KeySource,
-    bool SavedKeyUnreadable);
+    bool SavedKeyUnreadable,
+    string? KeyWithheld = null);
 
 /// <summary>The outcome of a save: problems keyed by field name (empty when saved).</summary>
 public sealed record SettingsSaveResult(IReadOnlyDictionary<string, string> Errors)
@@ -50,7 +53,8 @@ public sealed record SettingsSaveResult(IReadOnlyDictionary<string, string> Erro
 
 /// <summary>
 /// Admin-editable settings stored as <see cref="AppSetting"/> rows: the model-selection strategy and thresholds, the
-/// OpenAI provider (endpoint, base model, API key encrypted with Data Protection) and the price table. Values are
+/// OpenAI provider (endpoint, base model, API key encrypted with Data Protection together with the endpoint it was
+/// entered for) and the price table. Values are
 /// cached in memory and re-read after every save; saved provider values override configuration through
 /// <see cref="OpenAISettingsOverlay"/>, and saving fires this change-token source so
 /// <see cref="IOptionsMonitor{OpenAIOptions}"/> (and the client factory) pick them up without a restart.
@@ -63,6 +67,9 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
     internal const string EndpointKey = "OpenAI.Endpoint";
     internal const string BaseModelKey = "OpenAI.BaseModel";
     internal const string ApiKeyKey = "OpenAI.ApiKey";
+
+    public const string ReenterKeyForNewEndpoint =
+        "Re-enter the API key for the new endpoint: a saved key is only sent to the endpoint it was entered for.";
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
@@ -107,8 +114,21 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         public string? Endpoint { get; init; }
         public string? BaseModel { get; init; }
         public string? ApiKey { get; init; }
+        /// <summary>The endpoint <see cref="ApiKey"/> was entered for, read from inside the encrypted payload.</summary>
+        public string? ApiKeyEndpoint { get; init; }
         public bool ApiKeyUnreadable { get; init; }
+        /// <summary>A key saved before keys were bound to an endpoint: nobody can say where it may go.</summary>
+        public bool ApiKeyUnbound { get; init; }
     }
+
+    /// <summary>
+    /// The encrypted payload of <see cref="ApiKeyKey"/>. The endpoint sits inside the ciphertext so that editing the
+    /// endpoint row (or swapping rows) by hand cannot point a saved key somewhere else.
+    /// </summary>
+    private sealed record BoundKey(string Endpoint, string Key);
+
+    /// <summary>Which key goes with the endpoint in effect, and why a key that exists does not.</summary>
+    private sealed record EffectiveProvider(string Endpoint, string? Key, ApiKeySource Source, string? Withheld);
 
     // ---- Model selection ----
 
@@ -180,22 +200,59 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
     {
         var saved = Current();
         var configured = Configured();
-        var configuredKey = string.IsNullOrWhiteSpace(configured.ApiKey) ? null : configured.ApiKey.Trim();
-        var key = saved.ApiKey ?? configuredKey;
-        var source = saved.ApiKey is not null ? ApiKeySource.Settings : configuredKey is not null ? ApiKeySource.Configuration : ApiKeySource.None;
+        var effective = Resolve(saved, configured.Endpoint, configured.ApiKey);
         return new(
-            saved.Endpoint ?? configured.Endpoint,
+            effective.Endpoint,
             saved.BaseModel ?? configured.BaseModel,
-            key is not null,
-            key is null ? null : KeyHint(key),
-            source,
-            saved.ApiKeyUnreadable);
+            effective.Key is not null,
+            effective.Key is null ? null : KeyHint(effective.Key),
+            effective.Source,
+            saved.ApiKeyUnreadable,
+            effective.Withheld);
+    }
+
+    /// <summary>
+    /// The one place a key is paired with an endpoint: the saved key only with the endpoint inside its payload, the
+    /// configured key only with the configured endpoint. Anything else gets no key at all.
+    /// </summary>
+    private static EffectiveProvider Resolve(Snapshot saved, string configuredEndpoint, string? configuredKey)
+    {
+        var endpoint = saved.Endpoint ?? configuredEndpoint;
+        if (saved.ApiKey is not null && SameEndpoint(saved.ApiKeyEndpoint, endpoint))
+            return new(endpoint, saved.ApiKey, ApiKeySource.Settings, null);
+        string? withheld = null;
+        if (saved.ApiKey is not null)
+            withheld = $"The saved key was entered for {saved.ApiKeyEndpoint}, so it is not sent to {endpoint}: enter the key for this endpoint and save.";
+        else if (saved.ApiKeyUnbound)
+            withheld = "A key was saved before keys were bound to their endpoint, so it is not sent anywhere: enter it again and save.";
+        var configured = string.IsNullOrWhiteSpace(configuredKey) ? null : configuredKey.Trim();
+        if (configured is not null)
+        {
+            if (SameEndpoint(configuredEndpoint, endpoint))
+                return new(endpoint, configured, ApiKeySource.Configuration, withheld);
+            withheld ??= $"The app configuration's key (OpenAI:ApiKey) is only sent to the configured endpoint {configuredEndpoint}, " +
+                         $"not to {endpoint}: enter a key for this endpoint and save.";
+        }
+        return new(endpoint, null, ApiKeySource.None, withheld);
+    }
+
+    /// <summary>Equal up to a trailing slash and the case of scheme and host, which the SDK ignores too.</summary>
+    internal static bool SameEndpoint(string? a, string? b) =>
+        a is not null && b is not null && string.Equals(NormalizeEndpoint(a), NormalizeEndpoint(b), StringComparison.Ordinal);
+
+    private static string NormalizeEndpoint(string endpoint)
+    {
+        var trimmed = endpoint.Trim().TrimEnd('/');
+        return Uri.TryCreate(trimmed, UriKind.Absolute, out var uri)
+            ? uri.GetComponents(UriComponents.HttpRequestUrl | UriComponents.UserInfo, UriFormat.UriEscaped).TrimEnd('/')
+            : trimmed;
     }
 
     /// <summary>
     /// Saves the provider settings. A null <paramref name="endpoint"/> or <paramref name="baseModel"/> leaves that value
     /// as it is; an empty one is an error. A blank <paramref name="newApiKey"/> keeps the saved key;
-    /// <paramref name="clearApiKey"/> removes it (the configured key, if any, applies again).
+    /// <paramref name="clearApiKey"/> removes it (the configured key, if any, applies again). A new key is bound to the
+    /// endpoint it is saved with; moving a saved key to another endpoint is refused at the key field.
     /// </summary>
     public async Task<SettingsSaveResult> SaveProviderAsync(string? endpoint, string? baseModel, string? newApiKey, bool clearApiKey,
         CurrentUser user, CancellationToken ct = default)
@@ -204,12 +261,15 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         var errors = new Dictionary<string, string>();
         var changes = new List<(string Key, string? Value)>();
 
+        var saved = Current();
+        var currentEndpoint = saved.Endpoint ?? Configured().Endpoint;
+        string? newEndpoint = null;
         if (endpoint is not null)
         {
             if (OpenAIOptions.ValidateEndpoint(endpoint) is { } problem)
                 errors["Endpoint"] = problem;
             else
-                changes.Add((EndpointKey, endpoint.Trim()));
+                changes.Add((EndpointKey, newEndpoint = endpoint.Trim()));
         }
         if (baseModel is not null)
         {
@@ -229,9 +289,14 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         else if (key is not null && (key.Length > 1000 || key.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
             errors["ApiKey"] = "That does not look like an API key (it has spaces or line breaks, or is too long): paste it again.";
         else if (key is not null)
-            changes.Add((ApiKeyKey, _protector.Protect(key)));
+            changes.Add((ApiKeyKey, _protector.Protect(JsonSerializer.Serialize(new BoundKey(newEndpoint ?? currentEndpoint, key), JsonOptions))));
         else if (clearApiKey)
             changes.Add((ApiKeyKey, null));
+        // Refused rather than saved with the key withheld, so the admin learns at once that the key has to come along.
+        // Resolve enforces the binding whatever this check sees, so a save racing it cannot pair key and endpoint wrongly.
+        else if (newEndpoint is not null && saved.ApiKey is not null && !SameEndpoint(newEndpoint, currentEndpoint)
+                 && !SameEndpoint(newEndpoint, saved.ApiKeyEndpoint))
+            errors["ApiKey"] = ReenterKeyForNewEndpoint;
 
         if (errors.Count > 0)
             return new(errors);
@@ -283,12 +348,12 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
     internal void ApplyTo(OpenAIOptions options)
     {
         var saved = Current();
-        if (saved.Endpoint is not null)
-            options.Endpoint = saved.Endpoint;
+        // The incoming options are the configured ones, so the configured key is checked against the configured endpoint.
+        var effective = Resolve(saved, options.Endpoint, options.ApiKey);
+        options.Endpoint = effective.Endpoint;
         if (saved.BaseModel is not null)
             options.BaseModel = saved.BaseModel;
-        if (saved.ApiKey is not null)
-            options.ApiKey = saved.ApiKey;
+        options.ApiKey = effective.Key;
     }
 
     /// <summary>"sk-…1234": the well-known prefix and the last four characters, and those only for a key long enough to keep the rest secret.</summary>
@@ -509,13 +574,20 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
             }
         }
 
-        string? apiKey = null;
+        BoundKey? apiKey = null;
         var unreadable = false;
+        var unbound = false;
         if (rows.TryGetValue(ApiKeyKey, out var cipher))
         {
             try
             {
-                apiKey = _protector.Unprotect(cipher);
+                apiKey = ReadBoundKey(_protector.Unprotect(cipher));
+                if (apiKey is null)
+                {
+                    unbound = true;
+                    _logger.LogWarning("The saved OpenAI API key was stored before keys were bound to their endpoint, so it is not used; " +
+                                       "an admin has to save the key again.");
+                }
             }
             catch (CryptographicException)
             {
@@ -531,9 +603,27 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
             Selection = selection,
             Endpoint = rows.GetValueOrDefault(EndpointKey),
             BaseModel = rows.GetValueOrDefault(BaseModelKey),
-            ApiKey = apiKey,
+            ApiKey = apiKey?.Key,
+            ApiKeyEndpoint = apiKey?.Endpoint,
             ApiKeyUnreadable = unreadable,
+            ApiKeyUnbound = unbound,
         };
+    }
+
+    /// <summary>The decrypted payload as a key with its endpoint; null for a bare key saved by an older version.</summary>
+    private static BoundKey? ReadBoundKey(string payload)
+    {
+        // Skips the exception for the usual bare "sk-…" key; a bare key that happens to start with "{" fails below.
+        if (!payload.StartsWith('{'))
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize<BoundKey>(payload, JsonOptions) is { Endpoint.Length: > 0, Key.Length: > 0 } bound ? bound : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }
 

@@ -3,6 +3,7 @@ using Bunit;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Web.Components.Pages.Admin;
 using MediaPlanner.Web.Components.Shared;
@@ -107,6 +108,34 @@ public class SettingsPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task Changing_only_the_endpoint_of_a_saved_key_is_refused_with_the_reason_at_the_key_field()
+    {
+        Assert.True((await Service.SaveProviderAsync(null, null, Key, false, _admin)).Succeeded);
+        var cut = RenderPage();
+
+        Type(cut, "#provider-endpoint", "https://contoso.openai.azure.com/openai/v1/");
+        cut.Find("[data-testid=save-provider]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains(SettingsService.ReenterKeyForNewEndpoint, FieldText(cut, "#provider-api-key")));
+        Assert.Equal(OpenAIOptions.DefaultEndpoint, Service.GetProvider().Endpoint);
+        Assert.Equal(OpenAIOptions.DefaultEndpoint, Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue.Endpoint);
+    }
+
+    [Fact]
+    public void A_new_endpoint_with_a_new_key_is_saved()
+    {
+        var cut = RenderPage();
+
+        Type(cut, "#provider-endpoint", "https://contoso.openai.azure.com/openai/v1/");
+        Type(cut, "#provider-api-key", Key);
+        cut.Find("[data-testid=save-provider]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("A key is saved (sk-…QRST).", cut.Find("[data-testid=key-status]").TextContent.Trim()));
+        var options = Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue;
+        Assert.Equal(("https://contoso.openai.azure.com/openai/v1/", Key), (options.Endpoint, options.ApiKey));
+    }
+
+    [Fact]
     public async Task Removing_the_key_asks_first()
     {
         Assert.True((await Service.SaveProviderAsync(null, null, Key, false, _admin)).Succeeded);
@@ -180,5 +209,67 @@ public class SettingsPageTests : ComponentTestContext
         cut.WaitForAssertion(() => Assert.DoesNotContain("gpt-3.5-turbo-0125", cut.Find("[data-testid=price-table]").TextContent));
         using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
         Assert.False(db.ModelPrices.Any(p => p.Model == "gpt-3.5-turbo-0125"));
+    }
+}
+
+/// <summary>The settings page with the real deployment panel, which shows whether the OpenAI provider is configured.</summary>
+public class SettingsPageProviderStateTests : ComponentTestContext
+{
+    private const string Key = "sk-proj-0123456789abcdefghijklmnopqrstuvwxyzQRST";
+    private const string ConfiguredKey = "sk-proj-configured-0123456789abcdefghijWXYZ";
+    private string? _configuredKey;
+
+    public SettingsPageProviderStateTests()
+    {
+        Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+        // Read whenever options are computed, so a test can set it before the first read.
+        Services.Configure<OpenAIOptions>(o => o.ApiKey = _configuredKey);
+        Services.AddMediaPlannerSettings();
+        Services.AddSingleton(MediaMixParameters.Default);
+        Services.AddSingleton<ModelRegistry>();
+        SignInAs("admin-1", Roles.Admin);
+        Render<MudPopoverProvider>();
+        Render<MudDialogProvider>();
+        Render<MudSnackbarProvider>();
+    }
+
+    private string OpenAIBaseRow(IRenderedComponent<Settings> cut) =>
+        cut.Find("[data-testid='model-gpt-4o-mini-2024-07-18']").TextContent;
+
+    [Fact]
+    public void Saving_a_key_shows_the_openai_models_as_available_at_once_without_a_reload()
+    {
+        var cut = Render<Settings>();
+        cut.WaitForElement("[data-testid=model-registry]");
+        Assert.Contains("Provider not configured", OpenAIBaseRow(cut));
+
+        var input = cut.Find("#provider-api-key");
+        if (input.HasAttribute("blazor:oninput"))
+            input.Input(Key);
+        else
+            input.Change(Key);
+        cut.Find("[data-testid=save-provider]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("A key is saved (sk-…QRST).", cut.Find("[data-testid=key-status]").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Contains("Available", OpenAIBaseRow(cut)));
+        Assert.DoesNotContain("Provider not configured", OpenAIBaseRow(cut));
+    }
+
+    [Fact]
+    public async Task A_configured_key_withheld_from_a_changed_endpoint_is_explained_on_the_page()
+    {
+        _configuredKey = ConfiguredKey;
+        var settings = Services.GetRequiredService<SettingsService>();
+        Assert.True((await settings.SaveProviderAsync("https://contoso.openai.azure.com/openai/v1/", null, null, false, new CurrentUser("admin-1", IsAdmin: true))).Succeeded);
+
+        var cut = Render<Settings>();
+        cut.WaitForElement("[data-testid=model-registry]");
+
+        Assert.Equal("No key is used for this endpoint.", cut.Find("[data-testid=key-status]").TextContent.Trim());
+        var withheld = cut.Find("[data-testid=key-withheld]").TextContent;
+        Assert.Contains("OpenAI:ApiKey", withheld);
+        Assert.Contains(OpenAIOptions.DefaultEndpoint, withheld);
+        Assert.Contains("Provider not configured", OpenAIBaseRow(cut));
+        Assert.DoesNotContain(ConfiguredKey, cut.Markup);
     }
 }
