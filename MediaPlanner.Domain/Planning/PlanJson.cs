@@ -51,10 +51,13 @@ public static class PlanJson
     private static readonly Lazy<string> SchemaText = new(() => Schema().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
     /// <summary>
-    /// The plan's JSON Schema in the strict form structured outputs need: every property required and
-    /// no additional properties.
+    /// The plan's JSON Schema in the strict form structured outputs need: every node typed, every property
+    /// required, no additional properties, and only the keywords strict mode accepts.
     /// </summary>
-    public static JsonNode Schema()
+    public static JsonNode Schema() => Schema(typeof(MediaPlan));
+
+    /// <summary>Any type's schema in the same strict form; <see cref="Schema()"/> is the plan's.</summary>
+    internal static JsonNode Schema(Type type)
     {
         var exporterOptions = new JsonSchemaExporterOptions
         {
@@ -73,12 +76,46 @@ public static class PlanJson
                         obj["required"] = new JsonArray([.. props.Select(p => (JsonNode)JsonValue.Create(p.Key)!)]);
                         obj["additionalProperties"] = false;
                     }
+                    MakeStrict(obj);
                 }
                 return node;
             },
         };
-        return Options.GetJsonSchemaAsNode(typeof(MediaPlan), exporterOptions);
+        return Options.GetJsonSchemaAsNode(type, exporterOptions);
     }
 
     public static string SchemaJson => SchemaText.Value;
+
+    private static readonly HashSet<string> StrictKeywords =
+    [
+        "type", "properties", "required", "additionalProperties", "items", "enum", "const", "anyOf", "$ref", "$defs", "description",
+        "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems",
+    ];
+
+    /// <summary>
+    /// Strict structured outputs answer 400 to a node without "type" or with a keyword they do not support, and the
+    /// exporter writes enums as a bare "enum" (plus null when nullable) and may add "default" or "title".
+    /// </summary>
+    private static void MakeStrict(JsonObject node)
+    {
+        if (node["type"] is null && node["enum"] is JsonArray values)
+        {
+            var types = values.Select(TypeOf).Distinct().ToList();
+            // "integer" values under a "number" type are numbers already; listing both would be redundant.
+            if (types.Contains("number"))
+                types.Remove("integer");
+            node["type"] = types.Count == 1 ? types[0] : new JsonArray([.. types.Select(t => (JsonNode)JsonValue.Create(t)!)]);
+        }
+        foreach (var keyword in node.Select(p => p.Key).Where(k => !StrictKeywords.Contains(k)).ToList())
+            node.Remove(keyword);
+    }
+
+    private static string TypeOf(JsonNode? value) => value?.GetValueKind() switch
+    {
+        null or JsonValueKind.Null => "null",
+        JsonValueKind.String => "string",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Number => value.AsValue().TryGetValue<long>(out _) ? "integer" : "number",
+        _ => throw new NotSupportedException($"An enum value of kind {value.GetValueKind()} has no strict-mode type."),
+    };
 }

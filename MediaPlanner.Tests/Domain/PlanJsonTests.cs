@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Tests.Fakes;
 
 namespace MediaPlanner.Tests.Domain;
 
@@ -111,6 +112,72 @@ public class PlanJsonTests
         Assert.Contains("Search", channels);
         Assert.Equal(Enum.GetNames<Channel>(), channels);
         Assert.Equal(Enum.GetNames<Objective>(), objectives);
+    }
+
+    [Fact]
+    public void The_schema_follows_every_strict_structured_output_rule()
+    {
+        var violations = StrictSchemaRules.Check(PlanJson.Schema());
+
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
+
+    [Fact]
+    public void Enums_in_the_schema_are_typed_strings()
+    {
+        var schema = PlanJson.Schema();
+
+        Assert.Equal("string", schema["properties"]!["objective"]!["type"]!.GetValue<string>());
+        Assert.Equal("string", schema["properties"]!["lineItems"]!["items"]!["properties"]!["channel"]!["type"]!.GetValue<string>());
+    }
+
+    private sealed record Optionals(Channel? Channel, string? Note, [property: System.ComponentModel.Description("Kept.")] int Count = 3);
+
+    [Fact]
+    public void Nullable_values_are_typed_with_null_and_unsupported_keywords_are_dropped()
+    {
+        var schema = PlanJson.Schema(typeof(Optionals));
+
+        Assert.Empty(StrictSchemaRules.Check(schema));
+        Assert.Equal(["string", "null"], schema["properties"]!["channel"]!["type"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Contains(schema["properties"]!["channel"]!["enum"]!.AsArray(), v => v is null);
+        Assert.Equal(["string", "null"], schema["properties"]!["note"]!["type"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Null(schema["properties"]!["count"]!["default"]);
+        Assert.Equal("Kept.", schema["properties"]!["count"]!["description"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Plans_for_every_objective_and_channel_fit_the_schemas_types_and_enums()
+    {
+        var schema = PlanJson.Schema();
+        var plans = Enum.GetValues<Objective>()
+            .Select(o => TestData.Plans(TestData.Request(TestData.Brief(objective: o, channels: Enum.GetValues<Channel>())))[0])
+            .ToList();
+        var seen = new HashSet<string>();
+
+        void Walk(JsonNode schemaNode, JsonNode? value, string path)
+        {
+            var types = schemaNode["type"] is JsonArray many ? many.Select(t => t!.GetValue<string>()).ToList() : [schemaNode["type"]!.GetValue<string>()];
+            var type = StrictSchemaRules.TypeOf(value);
+            Assert.True(types.Contains(type) || (type == "integer" && types.Contains("number")), $"{path}: {type} is not one of [{string.Join(", ", types)}]");
+            if (schemaNode["enum"] is JsonArray allowed)
+            {
+                Assert.Contains(allowed, a => JsonNode.DeepEquals(a, value));
+                seen.Add(value!.GetValue<string>());
+            }
+            if (value is JsonObject obj)
+                foreach (var (key, child) in obj)
+                    Walk(schemaNode["properties"]![key]!, child, $"{path}.{key}");
+            else if (value is JsonArray array)
+                foreach (var child in array)
+                    Walk(schemaNode["items"]!, child, $"{path}[]");
+        }
+
+        foreach (var plan in plans)
+            Walk(schema, JsonNode.Parse(PlanJson.Serialize(plan)), "$");
+
+        Assert.Superset(Enum.GetNames<Objective>().ToHashSet(), seen);
+        Assert.Superset(Enum.GetNames<Channel>().Where(c => plans.Any(p => p.LineItems.Any(i => i.Channel.ToString() == c))).ToHashSet(), seen);
     }
 
     [Fact]

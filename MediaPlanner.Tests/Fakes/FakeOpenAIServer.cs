@@ -647,6 +647,14 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         }
         if (request.ResponseFormatType == "json_schema" && behaviour.RejectJsonSchema)
             return Error(400, null, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", "response_format");
+        // OpenAI checks a strict schema before anything else and answers 400 naming the first bad node; the provider
+        // reads that as "no json_schema here" and falls back, so without this a broken schema would pass silently.
+        if (request.ResponseFormatType == "json_schema" && request.JsonSchema?["strict"] is JsonValue strict
+            && strict.GetValueKind() == JsonValueKind.True
+            && StrictSchemaRules.Check(request.JsonSchema["schema"]) is [var violation, ..])
+            return Error(400, null,
+                $"Invalid schema for response_format '{request.JsonSchema["name"]?.GetValue<string>()}': In context={violation.Context}, {violation.Problem}.",
+                "response_format");
         if (request.ResponseFormatType == "json_object"
             && !request.Messages.Any(m => m.Content.Contains("json", StringComparison.OrdinalIgnoreCase)))
             return Error(400, null, "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", "messages");
