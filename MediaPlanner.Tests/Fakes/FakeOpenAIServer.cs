@@ -72,6 +72,12 @@ public sealed class FakeChatBehaviour
     /// <summary>Rejects response_format json_schema with OpenAI's 400, as servers without structured outputs do.</summary>
     public bool RejectJsonSchema { get; set; }
 
+    /// <summary>
+    /// Changes the strict schema the fake checks, as if the provider had sent it so: a way to test how a broken plan
+    /// schema fails without breaking the real one.
+    /// </summary>
+    public Func<JsonNode, JsonNode>? BreakSchema { get; set; }
+
     /// <summary>Changes each plan before it is sent, e.g. to blank its strategy name or send the same plan every time.</summary>
     public Func<MediaPlan, MediaPlan>? EditPlan { get; set; }
 
@@ -647,11 +653,13 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         }
         if (request.ResponseFormatType == "json_schema" && behaviour.RejectJsonSchema)
             return Error(400, null, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", "response_format");
-        // OpenAI checks a strict schema before anything else and answers 400 naming the first bad node; the provider
-        // reads that as "no json_schema here" and falls back, so without this a broken schema would pass silently.
+        // OpenAI checks a strict schema before anything else and answers 400 naming the first bad node; without this a
+        // broken schema would pass every provider test and fail only against the real API.
         if (request.ResponseFormatType == "json_schema" && request.JsonSchema?["strict"] is JsonValue strict
             && strict.GetValueKind() == JsonValueKind.True
-            && StrictSchemaRules.Check(request.JsonSchema["schema"]) is [var violation, ..])
+            && StrictSchemaRules.Check(behaviour.BreakSchema is { } breakSchema && request.JsonSchema["schema"] is { } sent
+                ? breakSchema(sent.DeepClone())
+                : request.JsonSchema["schema"]) is [var violation, ..])
             return Error(400, null,
                 $"Invalid schema for response_format '{request.JsonSchema["name"]?.GetValue<string>()}': In context={violation.Context}, {violation.Problem}.",
                 "response_format");

@@ -290,6 +290,32 @@ public sealed class OpenAIPlanProviderTests : IClassFixture<FakeOpenAIServer>
     }
 
     [Fact]
+    public async Task A_schema_openai_calls_invalid_fails_as_invalid_schema_and_is_not_taken_for_missing_json_schema_support()
+    {
+        _server.Chat.BreakSchema = schema =>
+        {
+            schema["properties"]!["objective"]!.AsObject().Remove("type");
+            return schema;
+        };
+        var provider = Provider();
+
+        var ex = await Assert.ThrowsAsync<PlanProviderException>(() => provider.GenerateAsync(_request, Target(BaseModel), 2, _ct));
+
+        Assert.Equal("invalid_schema", ex.Code);
+        Assert.Contains(BaseModel, ex.Message);
+        Assert.Contains("Invalid schema for response_format 'media_plan': In context=('properties', 'objective'), schema must have a 'type' key.",
+            ex.Message);
+        Assert.Equal(["json_schema", "json_schema"], _server.ChatRequests.Select(r => r.ResponseFormatType));
+
+        // Nothing was remembered: the next call still asks for strict json_schema.
+        _server.Reset();
+        var result = await provider.GenerateAsync(_request, Target(BaseModel), 1, _ct);
+
+        Assert.Single(result.Plans);
+        Assert.Equal("json_schema", Assert.Single(_server.ChatRequests).ResponseFormatType);
+    }
+
+    [Fact]
     public async Task A_wrong_key_fails_as_unauthorized_and_the_key_appears_nowhere()
     {
         const string wrongKey = "sk-wrong-secret-key-0987654321";

@@ -17,7 +17,8 @@ namespace MediaPlanner.Domain.Providers.OpenAI;
 /// Plans with an OpenAI chat model, a base model or a fine-tuned "ft:…" one. Each alternative is its own chat completion,
 /// all sent at once, with the same prompt the training examples hold (<see cref="PromptRenderer.PromptMessages"/>) and the
 /// plan's JSON Schema as strict structured output. An answer that is not a usable plan is asked for once more; a refusal
-/// is not. Servers without json_schema support fall back to json_object mode, remembered per endpoint and model.
+/// is not. Servers without json_schema support fall back to json_object mode, remembered per endpoint and model; a
+/// schema the server calls invalid fails the call instead, since falling back would hide a bug in the plan schema.
 /// </summary>
 /// <remarks>
 /// The client factory turns the SDK's retries off. Planners are waiting on this call, so it retries a 429 or 5xx once,
@@ -140,6 +141,13 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
                 return new Answer(
                     string.Concat(completion.Content.Where(p => p.Kind == ChatMessageContentPartKind.Text).Select(p => p.Text)),
                     completion.Refusal, completion.FinishReason);
+            }
+            catch (ClientResultException ex) when (ex.Status == 400 && OpenAIErrorBody.From(ex) is var error && IsInvalidSchema(error))
+            {
+                var detail = Shorten(call.Redact(error.Message ?? ""), 500);
+                logger.LogError("The OpenAI endpoint rejected the plan JSON Schema for {Model} as invalid: {Message}", call.Model, detail);
+                throw new CallFailedException(new Failure("invalid_schema",
+                    $"OpenAI rejected MediaPlanner's plan JSON Schema as invalid for {call.Model}, so no plan was asked for: {detail}"), ex);
             }
             catch (ClientResultException ex) when (!jsonObject && ex.Status == 400 && OpenAIErrorBody.From(ex) is var error && RejectsJsonSchema(error))
             {
@@ -273,8 +281,21 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
         return result;
     }
 
+    /// <summary>
+    /// A server that does not know json_schema, e.g. "'response_format' of type 'json_schema' is not supported". An invalid
+    /// schema is answered with a 400 on response_format too, and must not be taken for this.
+    /// </summary>
     private static bool RejectsJsonSchema(OpenAIErrorBody error) =>
-        Mentions(error.Message) || Mentions(error.Param);
+        !IsInvalidSchema(error) && (Mentions(error.Message) || Mentions(error.Param));
+
+    /// <summary>
+    /// OpenAI's answer to a strict schema that breaks its rules: "Invalid schema for response_format 'media_plan': In
+    /// context=(...), ...". A json_object fallback would hide the bug until every planner ran on the weaker mode.
+    /// </summary>
+    private static bool IsInvalidSchema(OpenAIErrorBody error) =>
+        error.Code is "invalid_json_schema" or "invalid_schema"
+        || error.Message is { } message && (message.Contains("Invalid schema for", StringComparison.OrdinalIgnoreCase)
+                                            || message.Contains("invalid json schema", StringComparison.OrdinalIgnoreCase));
 
     private static bool Mentions(string? text) =>
         text is not null && (text.Contains("response_format", StringComparison.OrdinalIgnoreCase)
@@ -346,7 +367,7 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
 
     // What a planner or admin must act on first comes first.
     private static readonly string[] Severity =
-        ["unauthorized", "insufficient_quota", "model_not_found", "bad_request", "refused", "rate_limited", "timeout", "unreachable",
+        ["unauthorized", "insufficient_quota", "invalid_schema", "model_not_found", "bad_request", "refused", "rate_limited", "timeout", "unreachable",
          "server_error", "invalid_output"];
 
     private static TimeSpan? RetryAfter(PipelineResponse? response) => OpenAIRetryAfter.Read(response, DateTimeOffset.UtcNow);
