@@ -23,4 +23,9 @@ public sealed record ProviderResult(string Model, IReadOnlyList<MediaPlan> Plans
 public sealed class PlanProviderException(string message, string code, Exception? inner = null) : Exception(message, inner)
 {
     public string Code { get; } = code;
+
+    /// <summary>Tokens of the answers that came back before the call failed (unusable ones, retried ones): they are billed too.</summary>
+    public int InputTokens { get; init; }
+
+    public int OutputTokens { get; init; }
 }

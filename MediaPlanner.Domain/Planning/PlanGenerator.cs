@@ -110,9 +110,12 @@ public sealed class PlanGenerator(
             call.Succeeded = false;
             call.FailureCode = ex.Code;
             call.FailureReason = ex.Message.Length > 1000 ? ex.Message[..1000] : ex.Message;
+            call.InputTokens = ex.InputTokens;
+            call.OutputTokens = ex.OutputTokens;
+            call.Cost = await CostAsync(db, target, ex.InputTokens, ex.OutputTokens, CancellationToken.None);
             db.ModelCalls.Add(call);
             await db.SaveChangesAsync(CancellationToken.None);
-            return new ColumnResult(role, target.Model, reason, [], ex.Message, call.LatencyMs, 0, 0, 0);
+            return new ColumnResult(role, target.Model, reason, [], ex.Message, call.LatencyMs, call.InputTokens, call.OutputTokens, call.Cost);
         }
         var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var cost = await CostAsync(db, target, result.InputTokens, result.OutputTokens, ct);

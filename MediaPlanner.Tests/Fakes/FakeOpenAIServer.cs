@@ -109,6 +109,17 @@ public sealed class FakeChatBehaviour
         return false;
     }
 
+    private readonly ConcurrentQueue<(int Prompt, int Completion)> _usages = new();
+
+    /// <summary>The next answers report these token counts in turn instead of counting them.</summary>
+    public void ReportUsage(params (int Prompt, int Completion)[] usages)
+    {
+        foreach (var usage in usages)
+            _usages.Enqueue(usage);
+    }
+
+    internal (int Prompt, int Completion)? TakeUsage() => _usages.TryDequeue(out var usage) ? usage : null;
+
     /// <summary>The next <paramref name="times"/> answers are not usable plans; then plans again.</summary>
     public void AnswerBadly(int times = int.MaxValue, FakeBadContent content = FakeBadContent.NotJson)
     {
@@ -696,8 +707,9 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
             if (behaviour.CodeFence)
                 content = $"```json\n{content}\n```";
         }
-        var promptTokens = request.Messages.Sum(m => 4 + (int)Math.Ceiling(m.Content.Length / 4.0)) + 3;
-        var completionTokens = (int)Math.Ceiling((content ?? refusal ?? "").Length / 4.0);
+        var (promptTokens, completionTokens) = behaviour.TakeUsage() ?? (
+            request.Messages.Sum(m => 4 + (int)Math.Ceiling(m.Content.Length / 4.0)) + 3,
+            (int)Math.Ceiling((content ?? refusal ?? "").Length / 4.0));
         var completion = new JsonObject
         {
             ["id"] = $"chatcmpl-{NextId()}",

@@ -113,6 +113,30 @@ public sealed class OpenAISideBySideTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task A_call_that_fails_after_unusable_answers_is_recorded_with_their_tokens_and_cost()
+    {
+        const string baseModel = "gpt-4o-mini-2024-07-18";
+        var briefId = await BriefAsync();
+        _openAI.Chat.AnswerBadly();
+        _openAI.Chat.ReportUsage((100, 50), (120, 60));
+        using var scope = _app.Services.CreateScope();
+
+        var column = await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateColumnAsync(briefId, _planner,
+            new ModelTarget("openai", baseModel), ModelRole.Base, SelectionStrategy.Auto, "Test.", Guid.NewGuid(), 1, CancellationToken.None);
+
+        Assert.False(column.Succeeded);
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
+        var call = await db.ModelCalls.SingleAsync(c => c.BriefId == briefId);
+        var price = await db.ModelPrices.SingleAsync(p => p.Model == baseModel);
+        Assert.False(call.Succeeded);
+        Assert.Equal("invalid_output", call.FailureCode);
+        Assert.Equal((220, 110), (call.InputTokens, call.OutputTokens));
+        Assert.True(call.Cost > 0);
+        Assert.Equal(ModelCost.Of(220, 110, price), call.Cost);
+        Assert.Equal((220, 110, call.Cost), (column.InputTokens, column.OutputTokens, column.Cost));
+    }
+
+    [Fact]
     public async Task A_deployment_with_a_broken_parameter_set_fails_cleanly_and_the_base_model_still_plans()
     {
         await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())

@@ -306,6 +306,7 @@ public sealed class OpenAIPlanProviderTests : IClassFixture<FakeOpenAIServer>
         Assert.Contains("Invalid schema for response_format 'media_plan': In context=('properties', 'objective'), schema must have a 'type' key.",
             ex.Message);
         Assert.Equal(["json_schema", "json_schema"], _server.ChatRequests.Select(r => r.ResponseFormatType));
+        Assert.Equal((0, 0), (ex.InputTokens, ex.OutputTokens));
 
         // Nothing was remembered: the next call still asks for strict json_schema.
         _server.Reset();
@@ -313,6 +314,42 @@ public sealed class OpenAIPlanProviderTests : IClassFixture<FakeOpenAIServer>
 
         Assert.Single(result.Plans);
         Assert.Equal("json_schema", Assert.Single(_server.ChatRequests).ResponseFormatType);
+    }
+
+    [Fact]
+    public async Task An_unusable_answer_and_its_retry_are_both_counted_in_the_usage()
+    {
+        _server.Chat.AnswerBadly(times: 1);
+        _server.Chat.ReportUsage((100, 50), (120, 60));
+
+        var result = await Provider().GenerateAsync(_request, Target(BaseModel), 1, _ct);
+
+        Assert.Single(result.Plans);
+        Assert.Equal((220, 110), (result.InputTokens, result.OutputTokens));
+    }
+
+    [Fact]
+    public async Task A_call_that_fails_after_two_unusable_answers_carries_the_usage_of_both()
+    {
+        _server.Chat.AnswerBadly();
+        _server.Chat.ReportUsage((100, 50), (120, 60));
+
+        var ex = await Assert.ThrowsAsync<PlanProviderException>(() => Provider().GenerateAsync(_request, Target(BaseModel), 1, _ct));
+
+        Assert.Equal("invalid_output", ex.Code);
+        Assert.Equal((220, 110), (ex.InputTokens, ex.OutputTokens));
+    }
+
+    [Fact]
+    public async Task A_refused_call_carries_the_usage_of_the_refusals()
+    {
+        _server.Chat.Refusal = "I'm sorry, but I can't help with that request.";
+        _server.Chat.ReportUsage((100, 10), (100, 10));
+
+        var ex = await Assert.ThrowsAsync<PlanProviderException>(() => Provider().GenerateAsync(_request, Target(BaseModel), 2, _ct));
+
+        Assert.Equal("refused", ex.Code);
+        Assert.Equal((200, 20), (ex.InputTokens, ex.OutputTokens));
     }
 
     [Fact]

@@ -19,6 +19,7 @@ namespace MediaPlanner.Domain.Providers.OpenAI;
 /// plan's JSON Schema as strict structured output. An answer that is not a usable plan is asked for once more; a refusal
 /// is not. Servers without json_schema support fall back to json_object mode, remembered per endpoint and model; a
 /// schema the server calls invalid fails the call instead, since falling back would hide a bug in the plan schema.
+/// Every answer's token usage counts, the unusable and retried ones too, on success and on failure alike.
 /// </summary>
 /// <remarks>
 /// The client factory turns the SDK's retries off. Planners are waiting on this call, so it retries a 429 or 5xx once,
@@ -80,7 +81,7 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
         var outputTokens = outcomes.Sum(o => o.OutputTokens);
         var plans = Distinct(outcomes.Where(o => o.Plan is not null).Select(o => o.Plan!));
         if (plans.Count == 0)
-            throw AllFailed(call, [.. outcomes.Select(o => o.Failure!)]);
+            throw AllFailed(call, [.. outcomes.Select(o => o.Failure!)], inputTokens, outputTokens);
         if (plans.Count < alternatives)
             logger.LogInformation("OpenAI model {Model} gave {Plans} distinct plans of {Alternatives} asked for ({Failures})",
                 model, plans.Count, alternatives, string.Join(", ", outcomes.Where(o => o.Failure is not null).Select(o => o.Failure!.Code)));
@@ -353,7 +354,7 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
         new("timeout", $"OpenAI did not answer within {call.NetworkTimeout.TotalSeconds:0.#} s while planning with {call.Model}.");
 
     /// <summary>When no alternative came back: the most actionable failure, with a count when they differ.</summary>
-    private PlanProviderException AllFailed(Call call, IReadOnlyList<Failure> failures)
+    private PlanProviderException AllFailed(Call call, IReadOnlyList<Failure> failures, int inputTokens, int outputTokens)
     {
         var first = failures.OrderBy(f => Array.IndexOf(Severity, f.Code) is var i and >= 0 ? i : Severity.Length).First();
         var message = first.Message;
@@ -362,7 +363,7 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
                        string.Join(", ", failures.GroupBy(f => f.Code).Select(g => $"{g.Count()} {g.Key}")) + ")";
         logger.LogWarning("OpenAI model {Model} gave no plan: {Failures}", call.Model,
             string.Join(" | ", failures.Select(f => $"{f.Code}: {f.Message}").Distinct()));
-        return new PlanProviderException(message, first.Code);
+        return new PlanProviderException(message, first.Code) { InputTokens = inputTokens, OutputTokens = outputTokens };
     }
 
     // What a planner or admin must act on first comes first.
