@@ -11,6 +11,21 @@ public enum FineTuneStatus
     Cancelled,
 }
 
+public static class FineTuneStatusText
+{
+    /// <summary>The status as people read it; every page that shows a status uses this, so they never disagree.</summary>
+    public static string Display(this FineTuneStatus status) => status switch
+    {
+        FineTuneStatus.ValidatingFiles => "Validating files",
+        FineTuneStatus.Queued => "Queued",
+        FineTuneStatus.Running => "Running",
+        FineTuneStatus.Succeeded => "Succeeded",
+        FineTuneStatus.Failed => "Failed",
+        FineTuneStatus.Cancelled => "Cancelled",
+        _ => status.ToString(),
+    };
+}
+
 public static class FineTuneProviders
 {
     public const string Local = "local";

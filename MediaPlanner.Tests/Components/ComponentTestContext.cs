@@ -40,6 +40,9 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
 
     protected BunitAuthorizationContext Auth { get; }
 
+    /// <summary>The open in-memory database, for tests that wrap the context factory.</summary>
+    protected SqliteConnection Connection => _connection;
+
     protected void SignInAs(string userId, params string[] roles)
     {
         using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())

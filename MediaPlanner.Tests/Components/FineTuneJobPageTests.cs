@@ -77,6 +77,78 @@ public class FineTuneJobPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task A_hosted_job_shows_the_providers_job_id_and_its_status_as_people_read_it()
+    {
+        var id = SeedJob(FineTuneStatus.ValidatingFiles, 0, 0, FineTuneProviders.OpenAI, j =>
+        {
+            j.ExternalId = "ftjob-abc123";
+            return j;
+        });
+
+        var cut = Render<FineTuneJobPage>(p => p.Add(c => c.Id, id));
+        cut.WaitForElement("[data-testid=job-external-id]");
+
+        Assert.Equal("OpenAI job ftjob-abc123", cut.Find("[data-testid=job-external-id]").TextContent.Trim());
+        Assert.Equal("ftjob-abc123", cut.Find("[data-testid=job-external-id] code.mp-copyable").TextContent);
+        Assert.Contains("ftjob-abc123", cut.Find("[data-testid=job-provider-job]").TextContent);
+        Assert.Equal("Validating files", cut.Find("[data-testid=job-status]").TextContent.Trim());
+        Assert.Equal("Validating files…", cut.Find("[data-testid=job-progress-text]").TextContent.Trim());
+        Assert.DoesNotContain("ValidatingFiles", cut.Markup);
+
+        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Running, 0, 0, null, null, null, null, DateTimeOffset.UtcNow, null, false));
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("Running", cut.Find("[data-testid=job-status]").TextContent.Trim());
+            Assert.Equal("Running…", cut.Find("[data-testid=job-progress-text]").TextContent.Trim());
+        });
+    }
+
+    [Fact]
+    public async Task A_hosted_job_shows_its_provider_job_id_once_the_upload_has_given_it_one()
+    {
+        var id = SeedJob(FineTuneStatus.ValidatingFiles, 0, 0, FineTuneProviders.OpenAI);
+        var cut = Render<FineTuneJobPage>(p => p.Add(c => c.Id, id));
+        cut.WaitForElement("[data-testid=job-progress-text]");
+        Assert.Empty(cut.FindAll("[data-testid=job-external-id]"));
+        using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
+        {
+            db.FineTuneJobs.Single(j => j.Id == id).ExternalId = "ftjob-late42";
+            db.SaveChanges();
+        }
+
+        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Queued, 0, 0, null, null, null, null, null, null, false));
+
+        cut.WaitForAssertion(() => Assert.Equal("OpenAI job ftjob-late42", cut.Find("[data-testid=job-external-id]").TextContent.Trim()));
+    }
+
+    [Fact]
+    public void A_local_job_shows_no_provider_job_line_in_its_header()
+    {
+        var id = SeedJob(FineTuneStatus.Running, 1, 4);
+
+        var cut = Render<FineTuneJobPage>(p => p.Add(c => c.Id, id));
+        cut.WaitForElement("[data-testid=job-progress-text]");
+
+        Assert.Empty(cut.FindAll("[data-testid=job-external-id]"));
+        Assert.Equal("—", cut.Find("[data-testid=job-provider-job]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void The_jobs_list_shows_each_status_as_people_read_it()
+    {
+        foreach (var status in Enum.GetValues<FineTuneStatus>())
+            SeedJob(status, 0, 0, FineTuneProviders.OpenAI);
+
+        var cut = Render<FineTuningJobs>();
+
+        // Newest first.
+        cut.WaitForAssertion(() => Assert.Equal(["Cancelled", "Failed", "Succeeded", "Running", "Queued", "Validating files"],
+            cut.FindAll("[data-testid=job-status]").Select(c => c.TextContent.Trim())));
+        Assert.DoesNotContain("ValidatingFiles", cut.Markup);
+    }
+
+    [Fact]
     public void A_failed_job_shows_its_error()
     {
         using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
