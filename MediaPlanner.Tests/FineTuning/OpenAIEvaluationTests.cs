@@ -317,17 +317,6 @@ public sealed class OpenAIEvaluationTests : IClassFixture<FakeOpenAIServer>
         return job;
     }
 
-    private OpenAIFineTuneBackend Backend(Action<OpenAIOptions>? change = null)
-    {
-        var options = new OpenAIOptions
-        {
-            ApiKey = _server.ApiKey,
-            Endpoint = _server.BaseAddress.ToString(),
-            NetworkTimeout = TimeSpan.FromSeconds(10),
-            PollWhileQueued = TimeSpan.FromMilliseconds(10),
-            PollWhileRunning = TimeSpan.FromMilliseconds(10),
-        };
-        change?.Invoke(options);
-        return OpenAIFineTuneBackendTests.Backend(options);
-    }
+    private OpenAIFineTuneBackend Backend(Action<OpenAIOptions>? change = null) =>
+        OpenAIFineTuneBackendTests.Backend(OpenAIFineTuneBackendTests.TestOptions(_server, change));
 }

@@ -598,12 +598,15 @@ public sealed class OpenAIFineTuneBackendTests : IClassFixture<FakeOpenAIServer>
         return job;
     }
 
-    private OpenAIOptions TestOptions(Action<OpenAIOptions>? change = null)
+    private OpenAIOptions TestOptions(Action<OpenAIOptions>? change = null) => TestOptions(_server, change);
+
+    /// <summary>Options pointing at the fake server, polling fast.</summary>
+    internal static OpenAIOptions TestOptions(FakeOpenAIServer server, Action<OpenAIOptions>? change = null)
     {
         var options = new OpenAIOptions
         {
-            ApiKey = _server.ApiKey,
-            Endpoint = _server.BaseAddress.ToString(),
+            ApiKey = server.ApiKey,
+            Endpoint = server.BaseAddress.ToString(),
             NetworkTimeout = TimeSpan.FromSeconds(10),
             PollWhileQueued = TimeSpan.FromMilliseconds(10),
             PollWhileRunning = TimeSpan.FromMilliseconds(10),

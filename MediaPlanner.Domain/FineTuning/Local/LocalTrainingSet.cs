@@ -1,7 +1,6 @@
 using System.Text.Json;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning.Evaluation;
-using MediaPlanner.Domain.FineTuning.Local;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
@@ -51,16 +50,13 @@ public sealed record LocalTrainingSet(
         var training = Read(data.TrainingLines, data.TrainingOutcomes, reference, validation: false, skipped);
         var validation = Read(data.ValidationLines, data.ValidationOutcomes, reference, validation: true, skipped);
         // A pair about a held-out brief would leak it into training: the evaluation must see briefs the model never saw.
-        var heldOutBriefs = validation.Select(e => e.Request.Brief).Select(BriefKey).ToHashSet(StringComparer.Ordinal);
+        var heldOutPrompts = validation.Select(e => e.Chat.Messages.Last(m => m.Role == ChatRoles.User).Content).ToHashSet(StringComparer.Ordinal);
         var pairs = new List<LocalPreferencePair>();
         foreach (var line in data.PreferenceLines)
-            if (TryReadPair(line, reference, out var pair) && !heldOutBriefs.Contains(BriefKey(pair.Request.Brief)))
+            if (TryReadPair(line, reference, out var pair, out var prompt) && !heldOutPrompts.Contains(prompt))
                 pairs.Add(pair);
         return new LocalTrainingSet(training, validation, skipped, pairs);
     }
-
-    private static string BriefKey(CampaignBrief brief) =>
-        BriefPrompt.Render(brief, new Market { Code = brief.MarketCode, Name = "", DefaultCurrency = brief.Currency, Source = "" });
 
     private static List<LocalTrainingExample> Read(IReadOnlyList<string> lines, IReadOnlyList<ExampleOutcome?> outcomes,
         ReferenceSnapshot reference, bool validation, List<LocalSkippedExample> skipped)
@@ -117,17 +113,20 @@ public sealed record LocalTrainingSet(
     }
 
     /// <summary>A preference JSONL line (input / preferred_output / non_preferred_output) as shares for the brief.</summary>
-    public static bool TryReadPair(string line, ReferenceSnapshot reference, out LocalPreferencePair pair)
+    public static bool TryReadPair(string line, ReferenceSnapshot reference, out LocalPreferencePair pair, out string prompt)
     {
         pair = null!;
+        prompt = "";
         try
         {
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
             var user = root.GetProperty("input").GetProperty("messages").EnumerateArray()
                 .LastOrDefault(m => m.TryGetProperty("role", out var r) && r.GetString() == ChatRoles.User);
-            if (user.ValueKind != JsonValueKind.Object || !TryRequest(user.GetProperty("content").GetString(), reference, out var request, out _))
+            if (user.ValueKind != JsonValueKind.Object || user.GetProperty("content").GetString() is not { } content
+                || !TryRequest(content, reference, out var request, out _))
                 return false;
+            prompt = content;
             var preferred = root.GetProperty("preferred_output")[0].GetProperty("content").GetString();
             var rejected = root.GetProperty("non_preferred_output")[0].GetProperty("content").GetString();
             if (preferred is null || rejected is null
