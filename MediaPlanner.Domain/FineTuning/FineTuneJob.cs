@@ -95,6 +95,11 @@ public class FineTuneJob
     public int FailedAttempts { get; set; }
     /// <summary>OpenAI event id of the newest event stored, for paging with "after".</summary>
     public string? LastEventCursor { get; set; }
+    /// <summary>Last time the provider answered about this job.</summary>
+    public DateTimeOffset? LastContactAt { get; set; }
+    /// <summary>Set while the provider cannot be reached (network, 5xx, 429); cleared on the next answer.</summary>
+    public DateTimeOffset? UnreachableSince { get; set; }
+    public string? UnreachableReason { get; set; }
 
     public bool IsFinished => Status is FineTuneStatus.Succeeded or FineTuneStatus.Failed or FineTuneStatus.Cancelled;
 

@@ -29,6 +29,10 @@ public class ModelDeployment
     /// <summary>Set when an admin deployed a model its held-out evaluation did not recommend, with their reason (audited).</summary>
     public bool Override { get; set; }
     public string? OverrideReason { get; set; }
+    /// <summary>Azure OpenAI (and services with a deploy step): the deployment name inference calls use as the model.</summary>
+    public string? DeploymentName { get; set; }
+    /// <summary>Why the deployment ended when nobody ended it: e.g. the provider shut the model down (an admin alert).</summary>
+    public string? EndReason { get; set; }
 }
 
 public enum ModelRole
@@ -59,4 +63,6 @@ public class ModelCall
     public int InputTokens { get; set; }
     public int OutputTokens { get; set; }
     public decimal Cost { get; set; }
+    /// <summary>True when the model had no price row of its own and the cost was estimated at its base model's price.</summary>
+    public bool PriceEstimated { get; set; }
 }

@@ -25,6 +25,8 @@ public class PlannerDbContext(DbContextOptions<PlannerDbContext> options) : Iden
     public DbSet<Models.ModelDeployment> Deployments => Set<Models.ModelDeployment>();
     public DbSet<Models.ModelCall> ModelCalls => Set<Models.ModelCall>();
     public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
+    public DbSet<Providers.ProviderProfileEntity> ProviderProfiles => Set<Providers.ProviderProfileEntity>();
+    public DbSet<Providers.ProviderModelEntity> ProviderModels => Set<Providers.ProviderModelEntity>();
 
     // Version 3 adds the passkeys table; fixed here so design-time migrations match the runtime model.
     protected override Version SchemaVersion => Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3;

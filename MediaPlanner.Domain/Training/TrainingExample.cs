@@ -65,6 +65,8 @@ public class TrainingExample
 /// <summary>Per-model prices per million tokens, with the date they were read. Editable later in settings.</summary>
 public class ModelPrice
 {
+    /// <summary>The provider profile this price applies to; empty for every provider that has no row of its own.</summary>
+    public string Provider { get; set; } = "";
     public required string Model { get; set; }
     public decimal InputPerMillion { get; set; }
     public decimal OutputPerMillion { get; set; }

@@ -36,8 +36,9 @@ internal sealed class ModelPriceConfiguration : IEntityTypeConfiguration<ModelPr
     public void Configure(EntityTypeBuilder<ModelPrice> b)
     {
         b.ToTable("ModelPrices");
-        b.HasKey(x => x.Model);
-        b.Property(x => x.Model).HasMaxLength(200);
+        b.HasKey(x => new { x.Provider, x.Model });
+        b.Property(x => x.Provider).HasMaxLength(20);
+        b.Property(x => x.Model).HasMaxLength(300);
         b.Property(x => x.Source).HasMaxLength(300);
         b.HasData(ModelPrice.Seed);
     }

@@ -337,6 +337,9 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastContactAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("LastEventCursor")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
@@ -392,6 +395,13 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.Property<string>("TrainingFileId")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("UnreachableReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UnreachableSince")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("ValidationExamples")
                         .HasColumnType("INTEGER");
@@ -934,6 +944,9 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.Property<int>("OutputTokens")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("PriceEstimated")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Provider")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -997,6 +1010,14 @@ namespace MediaPlanner.Domain.Persistence.Migrations
 
                     b.Property<string>("DeployedById")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeploymentName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("EndedAt")
@@ -1114,10 +1135,119 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.ToTable("Plans", (string)null);
                 });
 
+            modelBuilder.Entity("MediaPlanner.Domain.Providers.ProviderModelEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FirstSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Listed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ModelId")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OwnedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProviderKey")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ShutdownDate")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProviderKey", "ModelId")
+                        .IsUnique();
+
+                    b.ToTable("ProviderModels", (string)null);
+                });
+
+            modelBuilder.Entity("MediaPlanner.Domain.Providers.ProviderProfileEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BaseModelsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Endpoint")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HyperparametersJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelsRefreshError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ModelsRefreshedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TrainingType")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TrainingUnavailableAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TrainingUnavailableMessage")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedById")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("ProviderProfiles", (string)null);
+                });
+
             modelBuilder.Entity("MediaPlanner.Domain.Training.ModelPrice", b =>
                 {
+                    b.Property<string>("Provider")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Model")
-                        .HasMaxLength(200)
+                        .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("AsOf")
@@ -1137,13 +1267,14 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.Property<double?>("TrainingPerMillion")
                         .HasColumnType("REAL");
 
-                    b.HasKey("Model");
+                    b.HasKey("Provider", "Model");
 
                     b.ToTable("ModelPrices", (string)null);
 
                     b.HasData(
                         new
                         {
+                            Provider = "",
                             Model = "gpt-4o-mini-2024-07-18",
                             AsOf = new DateOnly(2024, 7, 18),
                             InputPerMillion = 0.14999999999999999,
@@ -1153,6 +1284,7 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                         },
                         new
                         {
+                            Provider = "",
                             Model = "gpt-4o-2024-08-06",
                             AsOf = new DateOnly(2024, 8, 6),
                             InputPerMillion = 2.5,
@@ -1162,6 +1294,7 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                         },
                         new
                         {
+                            Provider = "",
                             Model = "gpt-3.5-turbo-0125",
                             AsOf = new DateOnly(2024, 1, 25),
                             InputPerMillion = 0.5,
@@ -1171,6 +1304,7 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                         },
                         new
                         {
+                            Provider = "",
                             Model = "local-mix-v1",
                             AsOf = new DateOnly(2026, 11, 24),
                             InputPerMillion = 0.0,
