@@ -56,6 +56,7 @@ public static class DependencyInjection
             .SetApplicationName("MediaPlanner")
             .PersistKeysToFileSystem(new DirectoryInfo(DataProtectionKeysPath(builder)));
         builder.Services.AddMediaPlannerSettings();
+        builder.Services.AddSingleton<MediaPlanner.Domain.Providers.ProviderProfileService>();
         builder.Services.AddSingleton<OpenAIClientFactory>();
         builder.Services.AddSingleton<IFineTuneBackend, LocalFineTuneBackend>();
         builder.Services.AddSingleton<IFineTuneBackend, OpenAIFineTuneBackend>();

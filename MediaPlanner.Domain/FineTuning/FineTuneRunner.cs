@@ -124,7 +124,7 @@ public sealed class FineTuneRunner(
         {
             await using (var db = await dbFactory.CreateDbContextAsync(ct))
                 job = await db.FineTuneJobs.AsNoTracking().SingleAsync(j => j.Id == id, ct);
-            var backend = backends.FirstOrDefault(b => b.Provider == job.Provider);
+            var backend = backends.FirstOrDefault(b => b.Handles(job.Provider));
             TimeSpan? next = null;
             if (backend is null)
                 await FailAsync(job, sink, "unknown_provider", $"No backend called '{job.Provider}' is available.", ct);

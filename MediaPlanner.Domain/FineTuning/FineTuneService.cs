@@ -51,12 +51,31 @@ public sealed partial class FineTuneService(
     MediaMixParameters localBase,
     FineTuneWakeup wakeup,
     TimeProvider clock,
-    AuditLog audit)
+    AuditLog audit,
+    Providers.ProviderProfileService? profiles = null)
 {
-    public IReadOnlyList<BackendInfo> Backends() =>
-        backends.Select(b => new BackendInfo(b.Provider, b.IsConfigured, BaseModelFor(b.Provider))).ToList();
+    /// <summary>The local learner, then every hosted profile (the primary OpenAI one first).</summary>
+    public IReadOnlyList<BackendInfo> Backends()
+    {
+        var list = new List<BackendInfo>();
+        foreach (var b in backends)
+        {
+            if (b.Provider == FineTuneProviders.OpenAI && profiles is not null)
+                list.AddRange(profiles.List().Select(p => new BackendInfo(p.Key, b.IsConfiguredFor(p.Key), BaseModelFor(p.Key))));
+            else
+                list.Add(new BackendInfo(b.Provider, b.IsConfigured, BaseModelFor(b.Provider)));
+        }
+        return list;
+    }
 
-    public string BaseModelFor(string provider) => provider == FineTuneProviders.Local ? localBase.ModelName : settings.BaseModel;
+    public string BaseModelFor(string provider) => provider switch
+    {
+        FineTuneProviders.Local => localBase.ModelName,
+        FineTuneProviders.OpenAI => settings.BaseModel,
+        _ => profiles?.Get(provider)?.FirstBaseModel ?? "",
+    };
+
+    private IFineTuneBackend? BackendFor(string provider) => backends.FirstOrDefault(b => b.Handles(provider));
 
     public async Task<JobPreview> PreviewAsync(string provider, int validationPercent, int? epochs, int? seed, CancellationToken ct = default)
     {
@@ -82,10 +101,10 @@ public sealed partial class FineTuneService(
     public async Task<JobCreateResult> CreateAsync(NewJobRequest request, CurrentUser user, CancellationToken ct = default)
     {
         var errors = new Dictionary<string, string>();
-        var backend = backends.FirstOrDefault(b => b.Provider == request.Provider);
+        var backend = BackendFor(request.Provider);
         if (backend is null)
             errors[nameof(request.Provider)] = "Choose a provider.";
-        else if (!backend.IsConfigured)
+        else if (!backend.IsConfiguredFor(request.Provider))
             errors[nameof(request.Provider)] = $"The {request.Provider} backend is not configured: add an API key first.";
         if (request.Suffix is { Length: > 0 } suffix && !SuffixPattern().IsMatch(suffix))
             errors[nameof(request.Suffix)] = "Use up to 64 letters, digits, dashes or underscores.";

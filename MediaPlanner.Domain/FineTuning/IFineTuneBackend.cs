@@ -56,6 +56,12 @@ public interface IFineTuneBackend
     /// <summary>False when the backend cannot run (e.g. no OpenAI key): the UI says so and offers the others.</summary>
     bool IsConfigured { get; }
 
+    /// <summary>True when jobs of <paramref name="provider"/> (a profile key) run through this backend.</summary>
+    bool Handles(string provider) => provider == Provider;
+
+    /// <summary>Whether jobs can run on <paramref name="provider"/>'s profile now.</summary>
+    bool IsConfiguredFor(string provider) => IsConfigured;
+
     Task<TimeSpan?> AdvanceAsync(FineTuneJob job, Func<CancellationToken, Task<FineTuneDataset>> dataset, IFineTuneSink sink, CancellationToken ct);
 
     Task CancelAsync(FineTuneJob job, IFineTuneSink sink, CancellationToken ct);

@@ -47,11 +47,23 @@ public sealed class ModelRegistry(
     MediaMixParameters localBase,
     IOptionsMonitor<OpenAIOptions> openAI,
     TimeProvider clock,
-    AuditLog audit)
+    AuditLog audit,
+    Providers.ProviderProfileService? profiles = null)
 {
     public ModelTarget LocalBase => new(FineTuneProviders.Local, localBase.ModelName);
 
-    public ModelTarget? OpenAIBase => openAI.CurrentValue.IsConfigured ? new(FineTuneProviders.OpenAI, openAI.CurrentValue.BaseModel) : null;
+    public ModelTarget? OpenAIBase => openAI.CurrentValue.IsConfigured ? HostedBase(FineTuneProviders.OpenAI, openAI.CurrentValue.BaseModel) : null;
+
+    /// <summary>A hosted base model as calls address it: on Azure OpenAI through the deployment the profile names for it.</summary>
+    public ModelTarget HostedBase(string provider, string model) =>
+        new(provider, model, null, profiles?.Get(provider)?.DeploymentFor(model));
+
+    private bool IsAvailable(string provider) => provider switch
+    {
+        FineTuneProviders.Local => true,
+        FineTuneProviders.OpenAI => openAI.CurrentValue.IsConfigured,
+        _ => profiles?.Get(provider)?.IsConfigured == true,
+    };
 
     public async Task<IReadOnlyList<RegisteredModel>> ListAsync(CancellationToken ct = default)
     {
@@ -63,6 +75,9 @@ public sealed class ModelRegistry(
             new(FineTuneProviders.OpenAI, openAI.CurrentValue.BaseModel, openAI.CurrentValue.BaseModel, ModelKind.Base, null, null, null,
                 openAI.CurrentValue.IsConfigured, false, null),
         };
+        foreach (var profile in profiles?.List().Where(p => !p.IsPrimary) ?? [])
+            foreach (var b in profile.BaseModels)
+                models.Add(new(profile.Key, b.Model, b.Model, ModelKind.Base, null, null, null, profile.IsConfigured, false, null));
         var jobs = await db.FineTuneJobs.AsNoTracking()
             .Where(j => j.Status == FineTuneStatus.Succeeded && j.FineTunedModel != null)
             .OrderByDescending(j => j.FinishedAt).ToListAsync(ct);
@@ -71,7 +86,7 @@ public sealed class ModelRegistry(
             .OrderBy(c => c.JobId).ThenByDescending(c => c.Step).ToListAsync(ct);
         foreach (var job in jobs)
         {
-            var available = job.Provider == FineTuneProviders.Local || openAI.CurrentValue.IsConfigured;
+            var available = IsAvailable(job.Provider);
             var evaluation = JobEvaluation.FromJson(job.EvaluationJson);
             models.Add(new(job.Provider, job.FineTunedModel!, job.BaseModel, ModelKind.FineTuned, job.Id, null, job.FinishedAt, available,
                 active is not null && active.Model == job.FineTunedModel, job.ResultParametersJson, evaluation?.For(job.FineTunedModel!)));

@@ -51,9 +51,9 @@ public sealed class ModelSelector(IDbContextFactory<PlannerDbContext> dbFactory,
     {
         var selection = settings.GetSelection();
         var deployed = await registry.ActiveAsync(ct);
-        ModelTarget? fineTuned = deployed is null ? null : new(deployed.Provider, deployed.Model, deployed.ParametersJson);
+        ModelTarget? fineTuned = deployed is null ? null : new(deployed.Provider, deployed.Model, deployed.ParametersJson, deployed.DeploymentName);
         var baseTarget = deployed is not null
-            ? (deployed.Provider == FineTuneProviders.Local ? registry.LocalBase : new ModelTarget(deployed.Provider, deployed.BaseModel))
+            ? (deployed.Provider == FineTuneProviders.Local ? registry.LocalBase : registry.HostedBase(deployed.Provider, deployed.BaseModel))
             : registry.OpenAIBase ?? registry.LocalBase;
 
         if (deployed is null || fineTuned is null)

@@ -1,7 +1,16 @@
 namespace MediaPlanner.Domain.Planning;
 
-/// <summary>Which model a call goes to: the provider, the model name and, for local fine-tuned models, their parameters.</summary>
-public sealed record ModelTarget(string Provider, string Model, string? ParametersJson = null);
+/// <summary>
+/// Which model a call goes to: the provider (profile key), the model name, for local fine-tuned models their parameters,
+/// and where the provider serves models by deployment (Azure OpenAI) the deployment name the call uses instead of the model.
+/// </summary>
+public sealed record ModelTarget(string Provider, string Model, string? ParametersJson = null, string? Deployment = null)
+{
+    public Models.ModelName Name => Models.ModelName.Parse(Model);
+
+    /// <summary>What the request's "model" field carries.</summary>
+    public string RequestModel => string.IsNullOrWhiteSpace(Deployment) ? Model : Deployment;
+}
 
 /// <summary>A source of media plans: the local engine, or a language model.</summary>
 public interface IPlanProvider
@@ -11,6 +20,12 @@ public interface IPlanProvider
 
     /// <summary>False when the provider cannot be called (e.g. no OpenAI key).</summary>
     bool IsConfigured { get; }
+
+    /// <summary>True when calls for <paramref name="provider"/> (a profile key) go through this provider.</summary>
+    bool Handles(string provider) => provider == Name;
+
+    /// <summary>Whether <paramref name="provider"/>'s profile can be called now (it has a key).</summary>
+    bool IsConfiguredFor(string provider) => IsConfigured;
 
     /// <exception cref="PlanProviderException">The call failed; the message says why in plain words.</exception>
     Task<ProviderResult> GenerateAsync(PlanRequest request, ModelTarget target, int alternatives, CancellationToken cancellationToken);

@@ -93,12 +93,12 @@ public sealed class PlanGenerator(
             Role = role, Strategy = strategy, Reason = reason,
         };
 
-        var provider = providers.FirstOrDefault(p => p.Name == target.Provider);
+        var provider = providers.FirstOrDefault(p => p.Handles(target.Provider));
         var started = Stopwatch.GetTimestamp();
         ProviderResult? result = null;
         try
         {
-            if (provider is null || !provider.IsConfigured)
+            if (provider is null || !provider.IsConfiguredFor(target.Provider))
                 throw new PlanProviderException($"The {target.Provider} provider is not configured.", "not_configured");
             result = await provider.GenerateAsync(request, target, alternatives, ct);
             if (result.Plans.Count == 0)

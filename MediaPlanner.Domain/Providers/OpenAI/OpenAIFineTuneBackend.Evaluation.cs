@@ -37,7 +37,7 @@ public sealed partial class OpenAIFineTuneBackend
     {
         var fineTuned = job.FineTunedModel;
         var baseModel = string.IsNullOrWhiteSpace(job.BaseModel) ? clients.Options.BaseModel : job.BaseModel;
-        var planner = planners.FirstOrDefault(p => p.Name == FineTuneProviders.OpenAI);
+        var planner = planners.FirstOrDefault(p => p.Name == FineTuneProviders.OpenAI && p.Handles(job.Provider));
         var limit = Math.Max(0, clients.Options.EvaluationBriefs);
         var problem = fineTuned is null ? "OpenAI named no fine-tuned model"
             : planner is null ? "no OpenAI plan provider is available"
@@ -85,7 +85,7 @@ public sealed partial class OpenAIFineTuneBackend
         checkpoints ??= await RemoteCheckpointsAsync(job, sink, ct);
         var models = new List<EvaluatedModel>
         {
-            new("base", baseModel, $"Base model {baseModel}", null),
+            new("base", baseModel, $"Base model {baseModel}", null, profiles?.Get(job.Provider)?.DeploymentFor(baseModel)),
             new("model", fineTuned!, $"Fine-tuned model {fineTuned}", null),
         };
         models.AddRange(checkpoints
@@ -175,7 +175,7 @@ public sealed partial class OpenAIFineTuneBackend
         FineTuneJob job, IPlanProvider planner, EvaluatedModel model, IReadOnlyList<HeldOutBrief> briefs, IFineTuneSink sink, CancellationToken ct)
     {
         var usage = new Usage();
-        var target = new ModelTarget(FineTuneProviders.OpenAI, model.Model);
+        var target = new ModelTarget(job.Provider, model.Model, null, model.Deployment);
         var answers = new Dictionary<PlanRequest, IReadOnlyList<MediaPlan>?>(ReferenceEqualityComparer.Instance);
         foreach (var brief in briefs)
         {
@@ -211,7 +211,7 @@ public sealed partial class OpenAIFineTuneBackend
     /// <summary>The checkpoints OpenAI kept, read when the job was found already finished (no poll read them).</summary>
     private async Task<IReadOnlyList<FineTuneCheckpoint>> RemoteCheckpointsAsync(FineTuneJob job, IFineTuneSink sink, CancellationToken ct)
     {
-        var client = clients.CreateFineTuningClient();
+        var client = clients.CreateFineTuningClient(job.Provider);
         var checkpoints = await CallAsync("reading the job's checkpoints", async options =>
         {
             var handle = await client.GetJobAsync(job.ExternalId!, ct);
@@ -273,7 +273,8 @@ public sealed partial class OpenAIFineTuneBackend
     private static string Count(int n, string noun) => string.Create(Inv, $"{n:N0} {noun}{(n == 1 ? "" : "s")}");
 
     /// <summary>A model to evaluate; <see cref="Key"/> makes its event id, so a replay never logs it twice.</summary>
-    private sealed record EvaluatedModel(string Key, string Model, string Label, FineTuneCheckpoint? Checkpoint);
+    /// <summary>A model the evaluation plans with; <paramref name="Deployment"/> is the name Azure OpenAI serves it under.</summary>
+    private sealed record EvaluatedModel(string Key, string Model, string Label, FineTuneCheckpoint? Checkpoint, string? Deployment = null);
 
     /// <summary>What one model's pass cost and the first reason a brief went unplanned.</summary>
     private sealed class Usage

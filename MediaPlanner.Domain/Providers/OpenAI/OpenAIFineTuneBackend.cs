@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI.Files;
@@ -27,7 +28,8 @@ public sealed partial class OpenAIFineTuneBackend(
     IEnumerable<IPlanProvider> planners,
     TimeProvider clock,
     ILogger<OpenAIFineTuneBackend> logger,
-    IOptions<FineTuneRunnerOptions>? runnerOptions = null)
+    IOptions<FineTuneRunnerOptions>? runnerOptions = null,
+    ProviderProfileService? profiles = null)
     : IFineTuneBackend
 {
     public const int MaxSuffixLength = 64;
@@ -41,6 +43,12 @@ public sealed partial class OpenAIFineTuneBackend(
 
     public bool IsConfigured => clients.Options.IsConfigured;
 
+    /// <summary>Jobs of every hosted profile: the primary OpenAI one and any an admin added.</summary>
+    public bool Handles(string provider) => provider == Provider || profiles?.IsHosted(provider) == true;
+
+    public bool IsConfiguredFor(string provider) =>
+        provider == Provider ? IsConfigured : profiles?.Connection(provider)?.ApiKey is not null;
+
     /// <summary>Why OpenAI would refuse this suffix, or null when it is fine (empty means none).</summary>
     public static string? ValidateSuffix(string? suffix) =>
         suffix is { Length: > MaxSuffixLength }
@@ -52,7 +60,7 @@ public sealed partial class OpenAIFineTuneBackend(
     {
         if (job.IsFinished)
             return null;
-        if (ConfigurationProblem() is { } problem)
+        if (ConfigurationProblem(job.Provider) is { } problem)
         {
             await FailAsync(job, sink, problem.Code, problem.Message, null, ct);
             return null;
@@ -89,7 +97,7 @@ public sealed partial class OpenAIFineTuneBackend(
             await MarkCancelledAsync(job, sink, "Cancelled before a job was created at OpenAI.", ct);
             return;
         }
-        if (ConfigurationProblem() is { } problem)
+        if (ConfigurationProblem(job.Provider) is { } problem)
         {
             await FailAsync(job, sink, problem.Code,
                 $"Could not cancel the job at OpenAI: {problem.Message} The job {job.ExternalId} may still be running there; cancel it in the OpenAI dashboard.",
@@ -100,7 +108,7 @@ public sealed partial class OpenAIFineTuneBackend(
         RemoteJob remote;
         try
         {
-            var client = clients.CreateFineTuningClient();
+            var client = clients.CreateFineTuningClient(job.Provider);
             remote = await CallAsync("cancelling the job", async options =>
             {
                 var current = await client.GetJobAsync(externalId, ct);
@@ -174,7 +182,7 @@ public sealed partial class OpenAIFineTuneBackend(
             return null;
         }
 
-        var client = clients.CreateFineTuningClient();
+        var client = clients.CreateFineTuningClient(job.Provider);
         // A create whose answer was lost (timeout, unreadable reply, crash before saving) may still have made the
         // job: adopt it by its training file rather than start and pay for a second one.
         RemoteJob? remote;
@@ -234,7 +242,7 @@ public sealed partial class OpenAIFineTuneBackend(
     private async Task<TimeSpan?> PollAsync(
         FineTuneJob job, string externalId, Func<CancellationToken, Task<FineTuneDataset>> dataset, IFineTuneSink sink, CancellationToken ct)
     {
-        var client = clients.CreateFineTuningClient();
+        var client = clients.CreateFineTuningClient(job.Provider);
         var (handle, remote) = await CallAsync("checking the job", async _ =>
         {
             var current = await client.GetJobAsync(externalId, ct);
@@ -354,7 +362,7 @@ public sealed partial class OpenAIFineTuneBackend(
     private async Task<string> UploadAsync(FineTuneJob job, IReadOnlyList<string> lines, string part, CancellationToken ct)
     {
         var bytes = Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n");
-        var files = clients.CreateFileClient();
+        var files = clients.CreateFileClient(job.Provider);
         return await CallAsync($"uploading the {(part == "train" ? "training" : "validation")} file", async _ =>
         {
             using var stream = new MemoryStream(bytes, writable: false);
@@ -497,8 +505,17 @@ public sealed partial class OpenAIFineTuneBackend(
 
     private TimeSpan? RetryAfter(PipelineResponse? response) => OpenAIRetryAfter.Read(response, clock.GetUtcNow());
 
-    private (string Code, string Message)? ConfigurationProblem()
+    private (string Code, string Message)? ConfigurationProblem(string provider)
     {
+        if (provider != Provider)
+        {
+            var connection = profiles?.Connection(provider);
+            if (connection is null)
+                return ("not_configured", $"There is no provider {provider} any more. Add it in settings, then start a new job.");
+            if (connection.ApiKey is null)
+                return ("not_configured", $"The provider {provider} has no API key for {connection.Endpoint}. Enter it in settings, then start a new job.");
+            return OpenAIOptions.ValidateEndpoint(connection.Endpoint) is { } problem ? ("invalid_configuration", problem) : null;
+        }
         var settings = clients.Options;
         if (!settings.IsConfigured)
             return ("not_configured", "No OpenAI API key is configured. Add one in settings, then start a new job.");

@@ -6,6 +6,7 @@ using System.Text.Json;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
 using Microsoft.Extensions.Logging;
+using MediaPlanner.Domain.Providers;
 using Microsoft.Extensions.Options;
 using OpenAI.Chat;
 using PromptMessage = MediaPlanner.Domain.Training.ChatMessage;
@@ -27,7 +28,11 @@ namespace MediaPlanner.Domain.Providers.OpenAI;
 /// after half a second); anything longer fails at once with a code the caller can act on, e.g. by falling back to
 /// another model.
 /// </remarks>
-public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMonitor<OpenAIOptions> options, ILogger<OpenAIPlanProvider> logger)
+public sealed class OpenAIPlanProvider(
+    OpenAIClientFactory clients,
+    IOptionsMonitor<OpenAIOptions> options,
+    ILogger<OpenAIPlanProvider> logger,
+    ProviderProfileService? profiles = null)
     : IPlanProvider
 {
     public const string ProviderName = "openai";
@@ -50,31 +55,52 @@ public sealed class OpenAIPlanProvider(OpenAIClientFactory clients, IOptionsMoni
 
     public bool IsConfigured => options.CurrentValue.IsConfigured;
 
+    /// <summary>Every hosted profile: the primary OpenAI one and any an admin added.</summary>
+    public bool Handles(string provider) => provider == ProviderName || profiles?.IsHosted(provider) == true;
+
+    public bool IsConfiguredFor(string provider) =>
+        provider == ProviderName ? IsConfigured : profiles?.Connection(provider)?.ApiKey is not null;
+
     public async Task<ProviderResult> GenerateAsync(PlanRequest request, ModelTarget target, int alternatives, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(target);
         var settings = options.CurrentValue;
-        if (!settings.IsConfigured)
-            throw new PlanProviderException("No OpenAI API key is configured. Add one in settings to plan with OpenAI.", "not_configured");
-        if (settings.Validate() is [var problem, ..])
-            throw new PlanProviderException(problem, "invalid_configuration");
+        string endpoint, apiKey;
+        if (target.Provider == ProviderName || profiles is null)
+        {
+            if (!settings.IsConfigured)
+                throw new PlanProviderException("No OpenAI API key is configured. Add one in settings to plan with OpenAI.", "not_configured");
+            if (settings.Validate() is [var problem, ..])
+                throw new PlanProviderException(problem, "invalid_configuration");
+            (endpoint, apiKey) = (settings.EndpointUri().ToString(), settings.ApiKey!.Trim());
+        }
+        else
+        {
+            var connection = profiles.Connection(target.Provider)
+                ?? throw new PlanProviderException($"There is no provider {target.Provider}: add it in settings.", "not_configured");
+            if (connection.ApiKey is null)
+                throw new PlanProviderException($"The provider {target.Provider} has no API key for {connection.Endpoint}: enter it in settings.", "not_configured");
+            (endpoint, apiKey) = (connection.Endpoint.Trim().TrimEnd('/'), connection.ApiKey);
+        }
 
-        // The plan generator's default target names no model: that means the configured base model.
+        // The plan generator's default target names no model: that means the configured base model. A deployment name
+        // (Azure OpenAI) is what the request carries; the model name is what the call is recorded and priced under.
         var model = string.IsNullOrWhiteSpace(target.Model) ? settings.BaseModel.Trim() : target.Model.Trim();
+        var requestModel = string.IsNullOrWhiteSpace(target.Deployment) ? model : target.Deployment.Trim();
         alternatives = Math.Clamp(alternatives, 1, MaxAlternatives);
         ChatClient chat;
         try
         {
-            chat = clients.CreateChatClient(model);
+            chat = clients.CreateChatClient(target.Provider, requestModel);
         }
         catch (InvalidOperationException ex)
         {
             throw new PlanProviderException(ex.Message, "invalid_configuration", ex);
         }
 
-        var call = new Call(chat, model, $"{settings.EndpointUri()}|{model}", PromptRenderer.PromptMessages(request.Brief, request.Market),
-            settings.ApiKey!.Trim(), settings.NetworkTimeout);
+        var call = new Call(chat, requestModel, $"{endpoint}|{requestModel}", PromptRenderer.PromptMessages(request.Brief, request.Market),
+            apiKey, settings.NetworkTimeout);
         var outcomes = await Task.WhenAll(Enumerable.Range(1, alternatives).Select(n => AlternativeAsync(call, n, cancellationToken)));
 
         var inputTokens = outcomes.Sum(o => o.InputTokens);

@@ -1,0 +1,429 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using MediaPlanner.Domain.Audit;
+using MediaPlanner.Domain.FineTuning;
+using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Models;
+using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Providers.OpenAI;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MediaPlanner.Domain.Providers;
+
+/// <summary>
+/// The hosted providers an admin added, beside the always-available local planner. The primary profile ("openai") keeps
+/// its endpoint, key and base model where they always were (<see cref="SettingsService"/> and OpenAI:* configuration);
+/// every other profile lives in its own row, its key encrypted with Data Protection together with the endpoint it was
+/// entered for, so pointing a profile at another endpoint never carries the key along. Cached in memory and re-read
+/// after each save; <see cref="Changed"/> tells open pages.
+/// </summary>
+public sealed partial class ProviderProfileService(
+    IDbContextFactory<PlannerDbContext> dbFactory,
+    IDataProtectionProvider dataProtection,
+    SettingsService settings,
+    IOptionsMonitor<OpenAIOptions> openAI,
+    TimeProvider clock,
+    AuditLog audit,
+    ILogger<ProviderProfileService> logger)
+{
+    public const string ProtectorPurpose = "MediaPlanner.Settings.ProviderKey";
+    public const int MaxBaseModels = 20;
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly IDataProtector _protector = dataProtection.CreateProtector(ProtectorPurpose);
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _saveGate = new(1, 1);
+    private IReadOnlyDictionary<string, ProviderProfileEntity>? _rows;
+
+    /// <summary>Raised after any profile changed (saved, deleted, lifecycle state written).</summary>
+    public event Action? Changed;
+
+    private sealed record BoundKey(string Endpoint, string Key);
+
+    /// <summary>Every hosted profile: the primary one first, then the others by name.</summary>
+    public IReadOnlyList<ProviderProfile> List()
+    {
+        var rows = Rows();
+        var list = new List<ProviderProfile> { Primary(rows.GetValueOrDefault(ProviderProfile.PrimaryKey)) };
+        list.AddRange(rows.Values.Where(r => r.Key != ProviderProfile.PrimaryKey)
+            .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase).Select(ToProfile));
+        return list;
+    }
+
+    public ProviderProfile? Get(string key)
+    {
+        if (key == ProviderProfile.PrimaryKey)
+            return Primary(Rows().GetValueOrDefault(key));
+        return Rows().TryGetValue(key, out var row) ? ToProfile(row) : null;
+    }
+
+    /// <summary>True for the key of any hosted profile (not the local planner).</summary>
+    public bool IsHosted(string provider) => provider == ProviderProfile.PrimaryKey || Rows().ContainsKey(provider);
+
+    /// <summary>Endpoint, kind and key of a profile; null when there is no such profile.</summary>
+    internal ProviderConnection? Connection(string key)
+    {
+        if (key == ProviderProfile.PrimaryKey)
+        {
+            var o = openAI.CurrentValue;
+            return new(key, PrimaryKind(Rows().GetValueOrDefault(key)), o.Endpoint, o.IsConfigured ? o.ApiKey!.Trim() : null);
+        }
+        if (!Rows().TryGetValue(key, out var row) || row.Endpoint is null)
+            return null;
+        var bound = Unprotect(row);
+        return new(key, row.Kind, row.Endpoint, bound is not null && SettingsService.SameEndpoint(bound.Endpoint, row.Endpoint) ? bound.Key : null);
+    }
+
+    /// <summary>Adds a profile, or changes the one with <see cref="ProviderProfileInput.Key"/>. Problems come back keyed by field.</summary>
+    public async Task<SettingsSaveResult> SaveAsync(ProviderProfileInput input, CurrentUser user, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!user.IsAdmin)
+            throw new UnauthorizedAccessException("Only admins change providers.");
+        var key = (input.Key ?? "").Trim().ToLowerInvariant();
+        var isPrimary = key == ProviderProfile.PrimaryKey;
+        var existing = Rows().GetValueOrDefault(key);
+        var errors = Validate(input, key, isPrimary, existing);
+        if (errors.Count > 0)
+            return new(errors);
+
+        var endpoint = input.Endpoint.Trim();
+        var mapping = input.Kind == ProviderKind.OpenAICompatible ? input.Hyperparameters ?? HyperparameterMapping.OpenAI : null;
+        var baseModels = input.BaseModels.Where(b => !string.IsNullOrWhiteSpace(b.Model))
+            .Select(b => new ProviderBaseModel(b.Model.Trim(), string.IsNullOrWhiteSpace(b.Deployment) ? null : b.Deployment.Trim())).ToList();
+
+        if (isPrimary)
+        {
+            var result = await settings.SaveProviderAsync(endpoint, baseModels.FirstOrDefault()?.Model, input.NewApiKey, input.ClearApiKey, user, ct);
+            if (!result.Succeeded)
+                return result;
+        }
+
+        await _saveGate.WaitAsync(ct);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var row = await db.ProviderProfiles.SingleOrDefaultAsync(p => p.Key == key, ct);
+            var now = clock.GetUtcNow();
+            var added = row is null;
+            var before = row is null ? null : Describe(row);
+            if (row is null)
+                db.ProviderProfiles.Add(row = new ProviderProfileEntity { Key = key, Name = input.Name.Trim(), CreatedAt = now });
+            var endpointChanged = !isPrimary && !SettingsService.SameEndpoint(row.Endpoint, endpoint);
+            row.Name = input.Name.Trim();
+            row.Kind = input.Kind;
+            row.BaseModelsJson = JsonSerializer.Serialize(baseModels, JsonOptions);
+            row.TrainingType = input.Kind == ProviderKind.AzureOpenAI ? input.TrainingType ?? AzureTrainingType.Standard : null;
+            row.HyperparametersJson = mapping is null ? null : JsonSerializer.Serialize(mapping, JsonOptions);
+            row.UpdatedAt = now;
+            row.UpdatedById = user.Id;
+            var keyNote = "";
+            if (!isPrimary)
+            {
+                row.Endpoint = endpoint;
+                if (!string.IsNullOrWhiteSpace(input.NewApiKey))
+                {
+                    row.ProtectedKey = _protector.Protect(JsonSerializer.Serialize(new BoundKey(endpoint, input.NewApiKey.Trim()), JsonOptions));
+                    keyNote = ", key changed";
+                }
+                else if (input.ClearApiKey)
+                {
+                    row.ProtectedKey = null;
+                    keyNote = ", key removed";
+                }
+            }
+            if (endpointChanged || added)
+            {
+                // The model list belongs to the endpoint it was read from.
+                row.ModelsRefreshedAt = null;
+                row.ModelsRefreshError = null;
+                row.TrainingUnavailableAt = null;
+                row.TrainingUnavailableMessage = null;
+                await db.ProviderModels.Where(m => m.ProviderKey == key).ExecuteDeleteAsync(ct);
+            }
+            await audit.AddAsync(db, user, AuditActions.SettingsProvider, AuditEntities.Setting, key,
+                $"{(added ? "Added" : "Saved")} the {KindLabel(input.Kind)} provider {row.Name} ({key}){keyNote}", before, Describe(row), ct);
+            await db.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            _saveGate.Release();
+        }
+        logger.LogInformation("Provider profile {Key} saved by user {UserId}.", key, user.Id);
+        Invalidate();
+        return SettingsSaveResult.Ok;
+    }
+
+    /// <summary>Removes a profile that nothing depends on: not the primary one, none with a live deployment or an unfinished job.</summary>
+    public async Task<(bool Succeeded, string Message)> DeleteAsync(string key, CurrentUser user, CancellationToken ct = default)
+    {
+        if (!user.IsAdmin)
+            throw new UnauthorizedAccessException("Only admins change providers.");
+        if (key == ProviderProfile.PrimaryKey)
+            return (false, "The OpenAI profile is the primary one and stays; remove its key instead.");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.ProviderProfiles.SingleOrDefaultAsync(p => p.Key == key, ct);
+        if (row is null)
+            return (false, "That provider no longer exists.");
+        if (await db.Deployments.AnyAsync(d => d.Provider == key && d.EndedAt == null, ct))
+            return (false, $"{row.Name} serves the deployed model: roll back or deploy another model first.");
+        var unfinished = await db.FineTuneJobs.CountAsync(j => j.Provider == key
+            && j.Status != FineTuneStatus.Succeeded && j.Status != FineTuneStatus.Failed && j.Status != FineTuneStatus.Cancelled, ct);
+        if (unfinished > 0)
+            return (false, $"{row.Name} has {unfinished} unfinished fine-tuning job{(unfinished == 1 ? "" : "s")}: let {(unfinished == 1 ? "it" : "them")} finish or cancel first.");
+        db.ProviderProfiles.Remove(row);
+        await db.ProviderModels.Where(m => m.ProviderKey == key).ExecuteDeleteAsync(ct);
+        await audit.AddAsync(db, user, AuditActions.SettingsProvider, AuditEntities.Setting, key,
+            $"Removed the provider {row.Name} ({key}) and its saved key", Describe(row), null, ct);
+        await db.SaveChangesAsync(ct);
+        Invalidate();
+        return (true, $"Removed {row.Name}.");
+    }
+
+    /// <summary>Records that the provider refused fine-tuning for good (or, with null, that it trains again).</summary>
+    public async Task SetTrainingUnavailableAsync(string key, string? message, CancellationToken ct = default)
+    {
+        await UpdateStateAsync(key, row =>
+        {
+            row.TrainingUnavailableAt = message is null ? null : clock.GetUtcNow();
+            row.TrainingUnavailableMessage = message;
+        }, ct);
+    }
+
+    /// <summary>Records the outcome of a model-list refresh: when it succeeded, or why it failed.</summary>
+    public async Task SetModelsRefreshedAsync(string key, string? error, CancellationToken ct = default)
+    {
+        await UpdateStateAsync(key, row =>
+        {
+            if (error is null)
+                row.ModelsRefreshedAt = clock.GetUtcNow();
+            row.ModelsRefreshError = error;
+        }, ct);
+    }
+
+    private async Task UpdateStateAsync(string key, Action<ProviderProfileEntity> update, CancellationToken ct)
+    {
+        await _saveGate.WaitAsync(ct);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var row = await db.ProviderProfiles.SingleOrDefaultAsync(p => p.Key == key, ct);
+            if (row is null)
+            {
+                if (key != ProviderProfile.PrimaryKey)
+                    return;
+                var now = clock.GetUtcNow();
+                db.ProviderProfiles.Add(row = new ProviderProfileEntity
+                {
+                    Key = key, Name = "OpenAI", Kind = PrimaryKind(null), CreatedAt = now, UpdatedAt = now,
+                    BaseModelsJson = "[]",
+                });
+            }
+            update(row);
+            await db.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            _saveGate.Release();
+        }
+        Invalidate();
+    }
+
+    private Dictionary<string, string> Validate(ProviderProfileInput input, string key, bool isPrimary, ProviderProfileEntity? existing)
+    {
+        var errors = new Dictionary<string, string>();
+        if (!KeyPattern().IsMatch(key) || key == FineTuneProviders.Local)
+            errors["Key"] = "Use 2–20 lower-case letters, digits or dashes, starting with a letter (e.g. azure-east); \"local\" is the built-in planner.";
+        if (string.IsNullOrWhiteSpace(input.Name) || input.Name.Trim().Length > 100)
+            errors["Name"] = "Give the provider a name of up to 100 characters, e.g. Azure OpenAI (East US).";
+        if (!Enum.IsDefined(input.Kind))
+            errors["Kind"] = "Choose OpenAI, Azure OpenAI or OpenAI-compatible.";
+        if (OpenAIOptions.ValidateEndpoint(input.Endpoint) is { } endpointProblem)
+            errors["Endpoint"] = endpointProblem.Replace("OpenAI:Endpoint", "The endpoint", StringComparison.Ordinal);
+        else if (input.Kind == ProviderKind.AzureOpenAI && !input.Endpoint.Trim().TrimEnd('/').EndsWith("/openai/v1", StringComparison.OrdinalIgnoreCase))
+            errors["Endpoint"] = $"Azure OpenAI's v1 API ends in /openai/v1: {OpenAIOptions.AzureEndpointExample}";
+
+        var models = input.BaseModels ?? [];
+        var named = models.Where(b => !string.IsNullOrWhiteSpace(b.Model)).ToList();
+        if (named.Count > MaxBaseModels)
+            errors["BaseModels"] = $"List at most {MaxBaseModels} base models.";
+        for (var i = 0; i < models.Count; i++)
+        {
+            var m = models[i];
+            if (string.IsNullOrWhiteSpace(m.Model))
+            {
+                if (!string.IsNullOrWhiteSpace(m.Deployment))
+                    errors[$"BaseModels[{i}].Model"] = "Name the model this deployment serves.";
+                continue;
+            }
+            var model = m.Model.Trim();
+            if (model.Length > 200 || model.Any(char.IsWhiteSpace))
+                errors[$"BaseModels[{i}].Model"] = "A model name has no spaces and at most 200 characters, e.g. gpt-4.1-mini-2025-04-14.";
+            else if (named.Count(n => n.Model.Trim() == model) > 1)
+                errors[$"BaseModels[{i}].Model"] = $"{model} is listed twice.";
+            if (input.Kind == ProviderKind.AzureOpenAI)
+            {
+                if (string.IsNullOrWhiteSpace(m.Deployment))
+                    errors[$"BaseModels[{i}].Deployment"] = "Azure OpenAI plans through a deployment: give the deployment name of this model.";
+                else if (!DeploymentPattern().IsMatch(m.Deployment.Trim()))
+                    errors[$"BaseModels[{i}].Deployment"] = "A deployment name has 2–64 letters, digits, dashes, underscores or dots.";
+            }
+        }
+        if (isPrimary && named.Count == 0)
+            errors["BaseModels"] = "Name at least one base model to fine-tune and plan with.";
+        if (input.Kind == ProviderKind.AzureOpenAI && input.TrainingType is { } t && !Enum.IsDefined(t))
+            errors["TrainingType"] = "Choose Standard, GlobalStandard or Developer.";
+        if (input.Kind == ProviderKind.OpenAICompatible && input.Hyperparameters is { } mapping)
+            foreach (var (field, problem) in mapping.Validate())
+                errors[field] = problem;
+
+        var newKey = string.IsNullOrWhiteSpace(input.NewApiKey) ? null : input.NewApiKey.Trim();
+        if (newKey is not null && input.ClearApiKey)
+            errors["ApiKey"] = "Either remove the saved key or enter a new one, not both.";
+        else if (newKey is not null && (newKey.Length > 1000 || newKey.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
+            errors["ApiKey"] = "That does not look like an API key (it has spaces or line breaks, or is too long): paste it again.";
+        else if (!isPrimary && newKey is null && !input.ClearApiKey && existing?.ProtectedKey is not null
+                 && !SettingsService.SameEndpoint(existing.Endpoint, input.Endpoint))
+            errors["ApiKey"] = SettingsService.ReenterKeyForNewEndpoint;
+        else if (!isPrimary && existing is null && newKey is null)
+            errors["ApiKey"] = "Enter the provider's API key.";
+        return errors;
+    }
+
+    private ProviderProfile Primary(ProviderProfileEntity? row)
+    {
+        var view = settings.GetProvider();
+        var extra = row is null ? [] : BaseModels(row);
+        var baseModels = new List<ProviderBaseModel>();
+        if (!string.IsNullOrWhiteSpace(view.BaseModel))
+            baseModels.Add(new(view.BaseModel, extra.FirstOrDefault(b => b.Model == view.BaseModel)?.Deployment));
+        baseModels.AddRange(extra.Where(b => b.Model != view.BaseModel));
+        var kind = PrimaryKind(row);
+        return new ProviderProfile(ProviderProfile.PrimaryKey, row?.Name ?? "OpenAI", kind, view.Endpoint, true, view.HasApiKey, view.ApiKeyHint,
+            view.KeyWithheld ?? (view.SavedKeyUnreadable ? "The saved key cannot be decrypted by this installation: enter it again and save." : null),
+            baseModels, kind == ProviderKind.AzureOpenAI ? row?.TrainingType ?? AzureTrainingType.Standard : null,
+            Mapping(row), State(row));
+    }
+
+    private ProviderKind PrimaryKind(ProviderProfileEntity? row) =>
+        row?.Kind ?? (openAI.CurrentValue.IsAzure ? ProviderKind.AzureOpenAI : ProviderKind.OpenAI);
+
+    private ProviderProfile ToProfile(ProviderProfileEntity row)
+    {
+        var bound = Unprotect(row);
+        var usable = bound is not null && SettingsService.SameEndpoint(bound.Endpoint, row.Endpoint);
+        string? withheld = null;
+        if (row.ProtectedKey is not null && bound is null)
+            withheld = "The saved key cannot be decrypted by this installation: enter it again and save.";
+        else if (bound is not null && !usable)
+            withheld = $"The saved key was entered for {bound.Endpoint}, so it is not sent to {row.Endpoint}: enter the key for this endpoint and save.";
+        return new ProviderProfile(row.Key, row.Name, row.Kind, row.Endpoint ?? "", false, usable,
+            usable ? SettingsService.KeyHint(bound!.Key) : null, withheld, BaseModels(row),
+            row.Kind == ProviderKind.AzureOpenAI ? row.TrainingType ?? AzureTrainingType.Standard : null, Mapping(row), State(row));
+    }
+
+    private static ProviderState State(ProviderProfileEntity? row) => row is null
+        ? ProviderState.None
+        : new(row.TrainingUnavailableAt, row.TrainingUnavailableMessage, row.ModelsRefreshedAt, row.ModelsRefreshError);
+
+    private static IReadOnlyList<ProviderBaseModel> BaseModels(ProviderProfileEntity row)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<List<ProviderBaseModel>>(row.BaseModelsJson, JsonOptions) ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    private static HyperparameterMapping Mapping(ProviderProfileEntity? row)
+    {
+        if (row?.Kind != ProviderKind.OpenAICompatible || row.HyperparametersJson is null)
+            return HyperparameterMapping.OpenAI;
+        try
+        {
+            return JsonSerializer.Deserialize<HyperparameterMapping>(row.HyperparametersJson, JsonOptions) ?? HyperparameterMapping.OpenAI;
+        }
+        catch (JsonException)
+        {
+            return HyperparameterMapping.OpenAI;
+        }
+    }
+
+    private BoundKey? Unprotect(ProviderProfileEntity row)
+    {
+        if (row.ProtectedKey is null)
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize<BoundKey>(_protector.Unprotect(row.ProtectedKey), JsonOptions);
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or JsonException)
+        {
+            logger.LogWarning("The saved key of provider {Key} cannot be decrypted by this installation.", row.Key);
+            return null;
+        }
+    }
+
+    /// <summary>The profile for the audit trail: never the key, only whether one is saved.</summary>
+    private static string Describe(ProviderProfileEntity row) => AuditLog.Json(new
+    {
+        row.Key, row.Name, kind = row.Kind.ToString(), row.Endpoint, baseModels = row.BaseModelsJson,
+        trainingType = row.TrainingType?.ToString(), hyperparameters = row.HyperparametersJson, apiKey = row.ProtectedKey is null ? "none" : "saved",
+    });
+
+    private static string KindLabel(ProviderKind kind) => kind switch
+    {
+        ProviderKind.AzureOpenAI => "Azure OpenAI",
+        ProviderKind.OpenAICompatible => "OpenAI-compatible",
+        _ => "OpenAI",
+    };
+
+    private IReadOnlyDictionary<string, ProviderProfileEntity> Rows()
+    {
+        if (Volatile.Read(ref _rows) is { } cached)
+            return cached;
+        lock (_gate)
+        {
+            if (_rows is { } loaded)
+                return loaded;
+            try
+            {
+                using var db = dbFactory.CreateDbContext();
+                var rows = db.ProviderProfiles.AsNoTracking().ToDictionary(p => p.Key);
+                Volatile.Write(ref _rows, rows);
+                return rows;
+            }
+            catch (DbException ex)
+            {
+                // Before migrations have run: no extra profiles yet, and the next call reads again.
+                logger.LogDebug(ex, "Provider profiles could not be read yet.");
+                return new Dictionary<string, ProviderProfileEntity>();
+            }
+        }
+    }
+
+    /// <summary>Forgets the cached rows (after a save here or a change written elsewhere) and tells listeners.</summary>
+    public void Invalidate()
+    {
+        Volatile.Write(ref _rows, null);
+        Changed?.Invoke();
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{1,19}$")]
+    private static partial Regex KeyPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")]
+    private static partial Regex DeploymentPattern();
+}
