@@ -4,9 +4,10 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
-using MediaPlanner.Domain.Providers.OpenAI;
+using MediaPlanner.Domain.Providers;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Shared;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -22,7 +23,9 @@ public class ModelDeploymentPanelTests : ComponentTestContext
 
     public ModelDeploymentPanelTests()
     {
-        Services.AddOptions<OpenAIOptions>();
+        Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+        Services.AddMediaPlannerSettings();
+        Services.AddSingleton<ProviderProfileService>();
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddSingleton<ModelRegistry>();
         SignInAs("admin-1", Roles.Admin);

@@ -1,9 +1,11 @@
 using AngleSharp.Dom;
 using Bunit;
+using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Web.Components.Pages.Admin;
 using MediaPlanner.Web.Components.Shared;
@@ -20,17 +22,20 @@ public class SettingsPageTests : ComponentTestContext
     private const string Key = "sk-proj-0123456789abcdefghijklmnopqrstuvwxyzQRST";
     private readonly CurrentUser _admin = new("admin-1", IsAdmin: true);
     private readonly IRenderedComponent<MudDialogProvider> _dialogs;
+    private readonly ProviderDialogDriver _dialog;
 
     public SettingsPageTests()
     {
         Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         Services.AddMediaPlannerSettings();
+        Services.AddSingleton<ProviderProfileService>();
         // The deployment panel has its own tests; here it only has to be there.
         ComponentFactories.AddStub<ModelDeploymentPanel>();
         SignInAs("admin-1", Roles.Admin);
-        Render<MudPopoverProvider>();
+        var popovers = Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();
         Render<MudSnackbarProvider>();
+        _dialog = new ProviderDialogDriver(_dialogs, popovers);
     }
 
     private SettingsService Service => Services.GetRequiredService<SettingsService>();
@@ -56,20 +61,31 @@ public class SettingsPageTests : ComponentTestContext
     private static string FieldText(IRenderedComponent<Settings> cut, string selector) =>
         cut.Find(selector).Closest(".mud-input-control")!.TextContent;
 
+    private static string KeyStatus(IRenderedComponent<Settings> cut) => cut.Find("[data-testid=provider-key-openai]").TextContent.Trim();
+
+    /// <summary>The OpenAI provider (the primary profile) is edited in the providers section's dialog.</summary>
+    private void EditOpenAI(IRenderedComponent<Settings> cut)
+    {
+        cut.Find("[data-testid=edit-provider-openai]").Click();
+        _dialogs.WaitForElement("#profile-api-key");
+    }
+
     [Fact]
     public async Task The_key_field_is_empty_on_load_and_only_the_hint_shows()
     {
         Assert.True((await Service.SaveProviderAsync(null, null, Key, false, _admin)).Succeeded);
 
         var cut = RenderPage();
+        Assert.Equal("Key saved (sk-…QRST)", KeyStatus(cut));
+        EditOpenAI(cut);
 
-        var keyInput = cut.Find("#provider-api-key");
+        var keyInput = _dialogs.Find("#profile-api-key");
         Assert.Equal("password", keyInput.GetAttribute("type"));
         Assert.True(string.IsNullOrEmpty(keyInput.GetAttribute("value")));
-        Assert.Equal("A key is saved (sk-…QRST).", cut.Find("[data-testid=key-status]").TextContent.Trim());
-        Assert.DoesNotContain(Key, cut.Markup);
-        Assert.DoesNotContain(Key[8..^4], cut.Markup);
-        Assert.NotNull(cut.Find("[data-testid=remove-key]"));
+        Assert.Contains("A key is saved (sk-…QRST)", _dialog.FieldText("#profile-api-key"));
+        Assert.DoesNotContain(Key, cut.Markup + _dialogs.Markup);
+        Assert.DoesNotContain(Key[8..^4], cut.Markup + _dialogs.Markup);
+        Assert.NotNull(_dialogs.Find("input[data-testid=profile-clear-key]"));
     }
 
     [Fact]
@@ -77,34 +93,38 @@ public class SettingsPageTests : ComponentTestContext
     {
         var cut = RenderPage();
 
-        Assert.Equal("No key saved.", cut.Find("[data-testid=key-status]").TextContent.Trim());
-        Assert.Empty(cut.FindAll("[data-testid=remove-key]"));
+        Assert.Equal("No key", KeyStatus(cut));
+        EditOpenAI(cut);
+        Assert.Empty(_dialogs.FindAll("[data-testid=profile-clear-key]"));
     }
 
     [Fact]
     public void An_invalid_endpoint_shows_the_reason_at_the_endpoint_field_and_is_not_saved()
     {
         var cut = RenderPage();
+        EditOpenAI(cut);
 
-        Type(cut, "#provider-endpoint", "https://api.openai.com");
-        cut.Find("[data-testid=save-provider]").Click();
+        _dialog.Type("#profile-endpoint", "https://api.openai.com");
+        _dialog.Save();
 
-        var expected = OpenAIOptions.ValidateEndpoint("https://api.openai.com")!;
-        cut.WaitForAssertion(() => Assert.Contains(expected, FieldText(cut, "#provider-endpoint")));
+        var expected = OpenAIOptions.ValidateEndpoint("https://api.openai.com")!.Replace("OpenAI:Endpoint", "The endpoint", StringComparison.Ordinal);
+        _dialogs.WaitForAssertion(() => Assert.Contains(expected, _dialog.FieldText("#profile-endpoint")));
         Assert.Equal(OpenAIOptions.DefaultEndpoint, Service.GetProvider().Endpoint);
     }
 
     [Fact]
-    public void Saving_a_new_key_clears_the_field_shows_the_hint_and_reaches_the_options()
+    public void Saving_a_new_key_shows_the_hint_and_reaches_the_options()
     {
         var cut = RenderPage();
+        EditOpenAI(cut);
 
-        Type(cut, "#provider-api-key", Key);
-        cut.Find("[data-testid=save-provider]").Click();
+        _dialog.Type("#profile-api-key", Key);
+        _dialog.Save();
 
-        cut.WaitForAssertion(() => Assert.Equal("A key is saved (sk-…QRST).", cut.Find("[data-testid=key-status]").TextContent.Trim()));
-        Assert.True(string.IsNullOrEmpty(cut.Find("#provider-api-key").GetAttribute("value")));
+        cut.WaitForAssertion(() => Assert.Equal("Key saved (sk-…QRST)", KeyStatus(cut)));
+        Assert.Empty(_dialogs.FindAll("#profile-api-key"));
         Assert.Equal(Key, Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue.ApiKey);
+        Assert.DoesNotContain(Key, cut.Markup);
     }
 
     [Fact]
@@ -112,11 +132,12 @@ public class SettingsPageTests : ComponentTestContext
     {
         Assert.True((await Service.SaveProviderAsync(null, null, Key, false, _admin)).Succeeded);
         var cut = RenderPage();
+        EditOpenAI(cut);
 
-        Type(cut, "#provider-endpoint", "https://contoso.openai.azure.com/openai/v1/");
-        cut.Find("[data-testid=save-provider]").Click();
+        _dialog.Type("#profile-endpoint", "https://contoso.openai.azure.com/openai/v1/");
+        _dialog.Save();
 
-        cut.WaitForAssertion(() => Assert.Contains(SettingsService.ReenterKeyForNewEndpoint, FieldText(cut, "#provider-api-key")));
+        _dialogs.WaitForAssertion(() => Assert.Contains(SettingsService.ReenterKeyForNewEndpoint, _dialog.FieldText("#profile-api-key")));
         Assert.Equal(OpenAIOptions.DefaultEndpoint, Service.GetProvider().Endpoint);
         Assert.Equal(OpenAIOptions.DefaultEndpoint, Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue.Endpoint);
     }
@@ -125,12 +146,14 @@ public class SettingsPageTests : ComponentTestContext
     public void A_new_endpoint_with_a_new_key_is_saved()
     {
         var cut = RenderPage();
+        EditOpenAI(cut);
 
-        Type(cut, "#provider-endpoint", "https://contoso.openai.azure.com/openai/v1/");
-        Type(cut, "#provider-api-key", Key);
-        cut.Find("[data-testid=save-provider]").Click();
+        _dialog.Type("#profile-endpoint", "https://contoso.openai.azure.com/openai/v1/");
+        _dialog.Type("#profile-api-key", Key);
+        _dialog.Save();
 
-        cut.WaitForAssertion(() => Assert.Equal("A key is saved (sk-…QRST).", cut.Find("[data-testid=key-status]").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("Key saved (sk-…QRST)", KeyStatus(cut)));
+        Assert.Equal("https://contoso.openai.azure.com/openai/v1/", cut.Find("[data-testid=provider-endpoint-openai]").TextContent.Trim());
         var options = Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue;
         Assert.Equal(("https://contoso.openai.azure.com/openai/v1/", Key), (options.Endpoint, options.ApiKey));
     }
@@ -140,13 +163,15 @@ public class SettingsPageTests : ComponentTestContext
     {
         Assert.True((await Service.SaveProviderAsync(null, null, Key, false, _admin)).Succeeded);
         var cut = RenderPage();
+        EditOpenAI(cut);
 
-        cut.Find("[data-testid=remove-key]").Click();
+        _dialogs.Find("input[data-testid=profile-clear-key]").Change(true);
+        _dialog.Save();
         _dialogs.WaitForAssertion(() => Assert.Contains("Remove the saved API key?", _dialogs.Markup));
         Assert.True(Service.GetProvider().HasApiKey);
-        _dialogs.FindAll("button").First(b => b.TextContent.Trim() == "Remove key").Click();
+        _dialog.Press("Remove key");
 
-        cut.WaitForAssertion(() => Assert.Equal("No key saved.", cut.Find("[data-testid=key-status]").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("No key", KeyStatus(cut)));
         Assert.False(Service.GetProvider().HasApiKey);
     }
 
@@ -217,6 +242,10 @@ public class SettingsPageProviderStateTests : ComponentTestContext
 {
     private const string Key = "sk-proj-0123456789abcdefghijklmnopqrstuvwxyzQRST";
     private const string ConfiguredKey = "sk-proj-configured-0123456789abcdefghijWXYZ";
+    private const string AzureModel = "gpt-4.1-mini-2025-04-14.ft-0123456789abcdef";
+    private readonly CurrentUser _admin = new("admin-1", IsAdmin: true);
+    private readonly IRenderedComponent<MudDialogProvider> _dialogs;
+    private readonly ProviderDialogDriver _dialog;
     private string? _configuredKey;
 
     public SettingsPageProviderStateTests()
@@ -225,34 +254,71 @@ public class SettingsPageProviderStateTests : ComponentTestContext
         // Read whenever options are computed, so a test can set it before the first read.
         Services.Configure<OpenAIOptions>(o => o.ApiKey = _configuredKey);
         Services.AddMediaPlannerSettings();
+        Services.AddSingleton<ProviderProfileService>();
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddSingleton<ModelRegistry>();
         SignInAs("admin-1", Roles.Admin);
-        Render<MudPopoverProvider>();
-        Render<MudDialogProvider>();
+        var popovers = Render<MudPopoverProvider>();
+        _dialogs = Render<MudDialogProvider>();
         Render<MudSnackbarProvider>();
+        _dialog = new ProviderDialogDriver(_dialogs, popovers);
     }
 
     private string OpenAIBaseRow(IRenderedComponent<Settings> cut) =>
         cut.Find("[data-testid='model-gpt-4o-mini-2024-07-18']").TextContent;
 
-    [Fact]
-    public void Saving_a_key_shows_the_openai_models_as_available_at_once_without_a_reload()
+    private IRenderedComponent<Settings> RenderPage()
     {
         var cut = Render<Settings>();
         cut.WaitForElement("[data-testid=model-registry]");
+        return cut;
+    }
+
+    [Fact]
+    public void Saving_a_key_shows_the_openai_models_as_available_at_once_without_a_reload()
+    {
+        var cut = RenderPage();
         Assert.Contains("Provider not configured", OpenAIBaseRow(cut));
 
-        var input = cut.Find("#provider-api-key");
-        if (input.HasAttribute("blazor:oninput"))
-            input.Input(Key);
-        else
-            input.Change(Key);
-        cut.Find("[data-testid=save-provider]").Click();
+        cut.Find("[data-testid=edit-provider-openai]").Click();
+        _dialogs.WaitForElement("#profile-api-key");
+        _dialog.Type("#profile-api-key", Key);
+        _dialog.Save();
 
-        cut.WaitForAssertion(() => Assert.Equal("A key is saved (sk-…QRST).", cut.Find("[data-testid=key-status]").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("Key saved (sk-…QRST)", cut.Find("[data-testid=provider-key-openai]").TextContent.Trim()));
         cut.WaitForAssertion(() => Assert.Contains("Available", OpenAIBaseRow(cut)));
         Assert.DoesNotContain("Provider not configured", OpenAIBaseRow(cut));
+    }
+
+    [Fact]
+    public async Task Entering_the_key_of_another_provider_makes_its_fine_tuned_model_deployable_at_once_without_a_reload()
+    {
+        var profiles = Services.GetRequiredService<ProviderProfileService>();
+        var input = new ProviderProfileInput("azure-east", "Azure OpenAI (East US)", ProviderKind.AzureOpenAI, "https://contoso.openai.azure.com/openai/v1/",
+            "azure-key-0123456789abcdefghijklmnAZ42", false, [new("gpt-4.1-mini-2025-04-14", "mp-41-mini")]);
+        Assert.True((await profiles.SaveAsync(input, _admin)).Succeeded);
+        Assert.True((await profiles.SaveAsync(input with { NewApiKey = null, ClearApiKey = true }, _admin)).Succeeded);
+        await using (var db = await Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
+        {
+            db.FineTuneJobs.Add(new FineTuneJob
+            {
+                Provider = "azure-east", BaseModel = "gpt-4.1-mini-2025-04-14", Status = FineTuneStatus.Succeeded, FineTunedModel = AzureModel,
+                CreatedById = "admin-1", CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.MaxValue,
+            });
+            await db.SaveChangesAsync();
+        }
+        var cut = RenderPage();
+        Assert.Contains("Provider not configured", cut.Find($"[data-testid='model-{AzureModel}']").TextContent);
+        Assert.True(cut.Find($"[data-testid='deploy-{AzureModel}']").HasAttribute("disabled"));
+
+        cut.Find("[data-testid=edit-provider-azure-east]").Click();
+        _dialogs.WaitForElement("#profile-api-key");
+        _dialog.Type("#profile-api-key", "azure-key-0123456789abcdefghijklmnAZ42");
+        _dialog.Save();
+
+        cut.WaitForAssertion(() => Assert.False(cut.Find($"[data-testid='deploy-{AzureModel}']").HasAttribute("disabled")));
+        Assert.DoesNotContain("Provider not configured", cut.Find($"[data-testid='model-{AzureModel}']").TextContent);
+        Assert.Contains("Available", cut.Find("[data-testid='model-gpt-4.1-mini-2025-04-14']").TextContent);
     }
 
     [Fact]
@@ -260,13 +326,12 @@ public class SettingsPageProviderStateTests : ComponentTestContext
     {
         _configuredKey = ConfiguredKey;
         var settings = Services.GetRequiredService<SettingsService>();
-        Assert.True((await settings.SaveProviderAsync("https://contoso.openai.azure.com/openai/v1/", null, null, false, new CurrentUser("admin-1", IsAdmin: true))).Succeeded);
+        Assert.True((await settings.SaveProviderAsync("https://contoso.openai.azure.com/openai/v1/", null, null, false, _admin)).Succeeded);
 
-        var cut = Render<Settings>();
-        cut.WaitForElement("[data-testid=model-registry]");
+        var cut = RenderPage();
 
-        Assert.Equal("No key is used for this endpoint.", cut.Find("[data-testid=key-status]").TextContent.Trim());
-        var withheld = cut.Find("[data-testid=key-withheld]").TextContent;
+        Assert.Equal("No key used for this endpoint", cut.Find("[data-testid=provider-key-openai]").TextContent.Trim());
+        var withheld = cut.Find("[data-testid=provider-key-withheld-openai]").TextContent;
         Assert.Contains("OpenAI:ApiKey", withheld);
         Assert.Contains(OpenAIOptions.DefaultEndpoint, withheld);
         Assert.Contains("Provider not configured", OpenAIBaseRow(cut));
