@@ -101,6 +101,7 @@ public sealed partial class ProviderProfileService(
         var baseModels = input.BaseModels.Where(b => !string.IsNullOrWhiteSpace(b.Model))
             .Select(b => new ProviderBaseModel(b.Model.Trim(), string.IsNullOrWhiteSpace(b.Deployment) ? null : b.Deployment.Trim())).ToList();
 
+        var primaryEndpoint = isPrimary ? settings.GetProvider().Endpoint : null;
         if (isPrimary)
         {
             var result = await settings.SaveProviderAsync(endpoint, baseModels.FirstOrDefault()?.Model, input.NewApiKey, input.ClearApiKey, user, ct);
@@ -118,7 +119,7 @@ public sealed partial class ProviderProfileService(
             var before = row is null ? null : Describe(row);
             if (row is null)
                 db.ProviderProfiles.Add(row = new ProviderProfileEntity { Key = key, Name = input.Name.Trim(), CreatedAt = now });
-            var endpointChanged = !isPrimary && !SettingsService.SameEndpoint(row.Endpoint, endpoint);
+            var endpointChanged = !SettingsService.SameEndpoint(isPrimary ? primaryEndpoint : row.Endpoint, endpoint);
             row.Name = input.Name.Trim();
             row.Kind = input.Kind;
             row.BaseModelsJson = JsonSerializer.Serialize(baseModels, JsonOptions);
@@ -141,7 +142,8 @@ public sealed partial class ProviderProfileService(
                     keyNote = ", key removed";
                 }
             }
-            if (endpointChanged || added)
+            // A new primary row is no new provider: the OpenAI profile existed before its row did.
+            if (endpointChanged || (added && !isPrimary))
             {
                 // The model list belongs to the endpoint it was read from.
                 row.ModelsRefreshedAt = null;
@@ -291,8 +293,10 @@ public sealed partial class ProviderProfileService(
             errors["ApiKey"] = "Either remove the saved key or enter a new one, not both.";
         else if (newKey is not null && (newKey.Length > 1000 || newKey.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
             errors["ApiKey"] = "That does not look like an API key (it has spaces or line breaks, or is too long): paste it again.";
+        // Putting the endpoint back to the one the key was entered for (after someone changed the row) needs no key.
         else if (!isPrimary && newKey is null && !input.ClearApiKey && existing?.ProtectedKey is not null
-                 && !SettingsService.SameEndpoint(existing.Endpoint, input.Endpoint))
+                 && !SettingsService.SameEndpoint(existing.Endpoint, input.Endpoint)
+                 && !SettingsService.SameEndpoint(Unprotect(existing)?.Endpoint, input.Endpoint))
             errors["ApiKey"] = SettingsService.ReenterKeyForNewEndpoint;
         else if (!isPrimary && existing is null && newKey is null)
             errors["ApiKey"] = "Enter the provider's API key.";

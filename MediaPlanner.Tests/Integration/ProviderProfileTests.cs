@@ -133,6 +133,45 @@ public sealed class ProviderProfileTests(SettingsAppFixture fixture) : IClassFix
 
         Assert.Empty(attacker.Requests);
         Assert.Empty(own.Requests);
+
+        // Putting the endpoint back to the one the key was entered for needs no key, and the key works there again.
+        await SaveAsync(Input(profile, ProviderKind.AzureOpenAI, Endpoint(own, ProviderKind.AzureOpenAI), null));
+        Assert.True(Profiles.Get(profile)!.HasKey);
+        Assert.Null(await TryListJobsAsync(Clients, profile));
+        Assert.True(Assert.Single(own.Requests).Authorized);
+        Assert.Empty(attacker.Requests);
+    }
+
+    [Fact]
+    public async Task Moving_the_openai_profile_to_another_endpoint_forgets_the_model_list_read_from_the_old_one()
+    {
+        var key = NewKey();
+        await using var server = await FakeOpenAIServer.StartAsync(key);
+        var dbFactory = fixture.App.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>();
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            db.ProviderModels.Add(new ProviderModelEntity
+            {
+                ProviderKey = ProviderProfile.PrimaryKey, ModelId = BaseModel, ShutdownDate = new DateOnly(2027, 1, 14),
+                FirstSeenAt = DateTimeOffset.UtcNow, LastSeenAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+        async Task<int> ListedAsync()
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            return await db.ProviderModels.CountAsync(m => m.ProviderKey == ProviderProfile.PrimaryKey);
+        }
+
+        await SaveAsync(Input(ProviderProfile.PrimaryKey, ProviderKind.OpenAI, OpenAIOptions.DefaultEndpoint, null) with { Name = "OpenAI" });
+        Assert.Equal(1, await ListedAsync());
+
+        await SaveAsync(Input(ProviderProfile.PrimaryKey, ProviderKind.OpenAI, server.BaseAddress.ToString(), key) with { Name = "OpenAI" });
+        Assert.Equal(0, await ListedAsync());
+        Assert.Null(await TryListJobsAsync(Clients, ProviderProfile.PrimaryKey));
+        Assert.True(Assert.Single(server.Requests).Authorized);
+
+        await SaveAsync(Input(ProviderProfile.PrimaryKey, ProviderKind.OpenAI, OpenAIOptions.DefaultEndpoint, null) with { Name = "OpenAI", ClearApiKey = true });
     }
 
     [Theory]
