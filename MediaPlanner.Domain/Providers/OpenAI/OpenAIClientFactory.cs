@@ -20,7 +20,7 @@ namespace MediaPlanner.Domain.Providers.OpenAI;
 public class OpenAIClientFactory(IOptionsMonitor<OpenAIOptions> options, PipelineTransport? transport = null, ProviderProfileService? profiles = null)
 {
     private readonly Lock _gate = new();
-    private (OpenAIOptions Source, OpenAIClient Client)? _cached;
+    private (OpenAIOptions Source, bool Azure, OpenAIClient Client)? _cached;
     private readonly Dictionary<string, (string Fingerprint, OpenAIClient Client)> _profileClients = new(StringComparer.Ordinal);
 
     public OpenAIOptions Options => options.CurrentValue;
@@ -30,12 +30,14 @@ public class OpenAIClientFactory(IOptionsMonitor<OpenAIOptions> options, Pipelin
     public virtual OpenAIClient CreateClient()
     {
         var current = options.CurrentValue;
+        // The kind is saved after the options change fires, so it is part of what decides whether the client still fits.
+        var azure = PrimaryIsAzure(current);
         lock (_gate)
         {
-            if (_cached is { } cached && ReferenceEquals(cached.Source, current))
+            if (_cached is { } cached && ReferenceEquals(cached.Source, current) && cached.Azure == azure)
                 return cached.Client;
-            var client = Build(current);
-            _cached = (current, client);
+            var client = Build(current, azure);
+            _cached = (current, azure, client);
             return client;
         }
     }
@@ -83,14 +85,16 @@ public class OpenAIClientFactory(IOptionsMonitor<OpenAIOptions> options, Pipelin
     /// <summary>A chat client for one model (a base model or a fine-tuned "ft:…" one), sharing the client's pipeline.</summary>
     public ChatClient CreateChatClient(string model) => CreateClient().GetChatClient(model);
 
-    private OpenAIClient Build(OpenAIOptions o)
+    private bool PrimaryIsAzure(OpenAIOptions o) =>
+        profiles?.Get(ProviderProfile.PrimaryKey)?.Kind is { } kind ? kind == ProviderKind.AzureOpenAI : o.IsAzure;
+
+    private OpenAIClient Build(OpenAIOptions o, bool azure)
     {
         if (!o.IsConfigured)
             throw new InvalidOperationException("No OpenAI API key is configured (OpenAI:ApiKey).");
         if (o.Validate() is [var first, ..])
             throw new InvalidOperationException(first);
 
-        var azure = profiles?.Get(ProviderProfile.PrimaryKey)?.Kind is { } kind ? kind == ProviderKind.AzureOpenAI : o.IsAzure;
         return Build(o.Endpoint, o.ApiKey!.Trim(), azure, o.NetworkTimeout);
     }
 
