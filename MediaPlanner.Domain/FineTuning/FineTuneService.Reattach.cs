@@ -84,6 +84,8 @@ public sealed partial class FineTuneService
             ValidationFileId = remote.ValidationFileId,
             CreatedAt = now,
             NextAttemptAt = now,
+            // The provider has just answered about the job.
+            LastContactAt = now,
             CreatedById = user.Id,
         };
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
