@@ -53,13 +53,7 @@ public sealed class HostedProviderKindsTests : IClassFixture<FakeOpenAIServer>, 
         Assert.Equal([.. Bom, .. Export(Lines("train", 12))], files[0].Bytes);
         Assert.Equal([.. Bom, .. Export(Lines("valid", 3))], files[1].Bytes);
         Assert.Equal(12, files[0].Lines);
-        Assert.All(_server.Requests, r =>
-        {
-            Assert.StartsWith("/openai/v1/", r.Path);
-            Assert.True(r.Authorized);
-            Assert.Equal("(redacted)", r.Headers["api-key"]);
-            Assert.False(r.Headers.ContainsKey("authorization"));
-        });
+        AssertAzureShaped(_server.Requests);
     }
 
     [Fact]

@@ -533,14 +533,18 @@ public sealed class OpenAIFineTuneBackendTests : IClassFixture<FakeOpenAIServer>
 
         Assert.True(options.IsAzure);
         Assert.Equal((FineTuneStatus.Succeeded, null), (job.Status, job.ErrorMessage));
-        Assert.All(_server.Requests, r =>
+        AssertAzureShaped(_server.Requests);
+    }
+
+    /// <summary>Azure OpenAI's v1 API: every path under /openai/v1, the key in an api-key header, never as a bearer token.</summary>
+    internal static void AssertAzureShaped(IEnumerable<RecordedRequest> requests) =>
+        Assert.All(requests, r =>
         {
             Assert.StartsWith("/openai/v1/", r.Path);
             Assert.True(r.Authorized);
             Assert.Equal("(redacted)", r.Headers["api-key"]);
             Assert.False(r.Headers.ContainsKey("authorization"));
         });
-    }
 
     [Fact]
     public void Options_bind_from_the_openai_section_and_never_show_the_key()
