@@ -5,12 +5,15 @@ namespace MediaPlanner.Domain.FineTuning;
 /// <summary>Something happened to a job: its status or progress changed, an event or a checkpoint arrived.</summary>
 public abstract record FineTuneNotice(int JobId);
 
+/// <param name="UnreachableSince">Set while the provider cannot be reached (see <see cref="FineTuneJob.UnreachableSince"/>).</param>
 public sealed record JobUpdated(int JobId, FineTuneStatus Status, int CompletedSteps, int TotalSteps, string? FineTunedModel,
-    long? TrainedTokens, string? ErrorCode, string? ErrorMessage, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, bool CancelRequested)
+    long? TrainedTokens, string? ErrorCode, string? ErrorMessage, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, bool CancelRequested,
+    DateTimeOffset? LastContactAt = null, DateTimeOffset? UnreachableSince = null, string? UnreachableReason = null)
     : FineTuneNotice(JobId)
 {
     public static JobUpdated From(FineTuneJob job) => new(job.Id, job.Status, job.CompletedSteps, job.TotalSteps, job.FineTunedModel,
-        job.TrainedTokens, job.ErrorCode, job.ErrorMessage, job.StartedAt, job.FinishedAt, job.CancelRequested);
+        job.TrainedTokens, job.ErrorCode, job.ErrorMessage, job.StartedAt, job.FinishedAt, job.CancelRequested,
+        job.LastContactAt, job.UnreachableSince, job.UnreachableReason);
 }
 
 /// <param name="ExternalId">The event's stable id; the job page reads provider outages from it (see <see cref="ProviderOutage"/>).</param>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Training;
@@ -41,7 +40,9 @@ public sealed class FineTuneRunnerOptions
 /// never work the same job), lets the job's backend advance it, and schedules the next look. Provider hiccups are
 /// retried with backoff; anything else fails that job only, and the other jobs carry on. Once the provider knows the job
 /// (it has an external id), hiccups only postpone it: the job goes on, and is paid for, at the provider whether or not
-/// we can reach it, so only the provider's verdict or an admin's cancel ends it.
+/// we can reach it, so only the provider's verdict or an admin's cancel ends it. The contact state is kept on the job
+/// (<see cref="FineTuneJob.LastContactAt"/>, <see cref="FineTuneJob.UnreachableSince"/>), so the job page can say how
+/// long the provider has been silent, across restarts too.
 /// </summary>
 public sealed class FineTuneRunner(
     IDbContextFactory<PlannerDbContext> dbFactory,
@@ -51,11 +52,11 @@ public sealed class FineTuneRunner(
     IServiceScopeFactory scopes,
     IOptions<FineTuneRunnerOptions> options,
     TimeProvider clock,
-    ILogger<FineTuneRunner> logger) : BackgroundService
+    ILogger<FineTuneRunner> logger,
+    Providers.ProviderProfileService? profiles = null) : BackgroundService
 {
     private readonly FineTuneRunnerOptions _options = options.Value;
-    // Kept in memory only: after a restart the outage event says the last contact is unknown, which is true.
-    private readonly ConcurrentDictionary<int, DateTimeOffset> _lastContact = new();
+    private const int ReasonLength = 1000;
 
     /// <summary>Identifies this runner's leases.</summary>
     public string Id { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
@@ -126,18 +127,23 @@ public sealed class FineTuneRunner(
                 job = await db.FineTuneJobs.AsNoTracking().SingleAsync(j => j.Id == id, ct);
             var backend = backends.FirstOrDefault(b => b.Handles(job.Provider));
             TimeSpan? next = null;
+            var worked = false;
             if (backend is null)
                 await FailAsync(job, sink, "unknown_provider", $"No backend called '{job.Provider}' is available.", ct);
             else if (job.CancelRequested)
+            {
                 await backend.CancelAsync(job, sink, ct);
+                worked = true;
+            }
             else if (!backend.IsConfigured)
                 await FailAsync(job, sink, "not_configured", $"The {job.Provider} backend is not configured (no API key). Add one in settings, then start a new job.", ct);
             else
+            {
                 next = await backend.AdvanceAsync(job, token => DatasetAsync(job, token), sink, ct);
-            if (job.IsFinished)
-                _lastContact.TryRemove(id, out _);
-            else
-                _lastContact[id] = clock.GetUtcNow();
+                worked = true;
+            }
+            if (worked && job.Provider != FineTuneProviders.Local)
+                await RecordContactAsync(job, CancellationToken.None);
             if (job.FailedAttempts > 0)
                 await ReachedAgainAsync(job, sink, CancellationToken.None);
             await ReleaseAsync(id, next ?? TimeSpan.Zero, resetAttempts: true, CancellationToken.None);
@@ -168,7 +174,7 @@ public sealed class FineTuneRunner(
     {
         var now = clock.GetUtcNow();
         var attempts = job.FailedAttempts + 1;
-        var provider = ProviderOutage.ProviderName(job.Provider);
+        var provider = ProviderName(job.Provider);
         var known = job.ExternalId is not null;
         if (!known && attempts >= _options.MaxAttempts)
         {
@@ -176,16 +182,17 @@ public sealed class FineTuneRunner(
             await ReleaseAsync(job.Id, TimeSpan.Zero, resetAttempts: true, CancellationToken.None);
             return;
         }
+        await RecordUnreachableAsync(job, now, ex.Message, CancellationToken.None);
         if (attempts == 1)
         {
-            DateTimeOffset? last = _lastContact.TryGetValue(job.Id, out var at) ? at : null;
+            var last = job.LastContactAt;
             await sink.EventAsync(new FineTuneEvent
             {
                 ExternalId = ProviderOutage.LostId(now, last),
                 CreatedAt = now,
                 Level = "warn",
                 Message = $"Lost contact with {provider} at {Utc(now)}; last contact " +
-                          (last is { } l ? $"{Utc(l)}." : "not recorded since the app started."),
+                          (last is { } l ? $"{Utc(l)}." : "none recorded yet."),
             }, CancellationToken.None);
         }
         var delay = ex.RetryAfter ?? _options.Backoff(attempts);
@@ -202,6 +209,34 @@ public sealed class FineTuneRunner(
         await ReleaseAsync(job.Id, delay, resetAttempts: false, CancellationToken.None, attempts);
     }
 
+    /// <summary>The provider answered: the job records when, and is no longer unreachable.</summary>
+    private async Task RecordContactAsync(FineTuneJob job, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var wasUnreachable = job.UnreachableSince is not null;
+        (job.LastContactAt, job.UnreachableSince, job.UnreachableReason) = (now, null, null);
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            await db.FineTuneJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.LastContactAt, now)
+                .SetProperty(j => j.UnreachableSince, (DateTimeOffset?)null)
+                .SetProperty(j => j.UnreachableReason, (string?)null), ct);
+        if (wasUnreachable)
+            await notifications.PublishAsync(JobUpdated.From(job));
+    }
+
+    /// <summary>The provider did not answer: the job records since when (the first failure of the spell) and why.</summary>
+    private async Task RecordUnreachableAsync(FineTuneJob job, DateTimeOffset now, string reason, CancellationToken ct)
+    {
+        var since = job.UnreachableSince ?? now;
+        var text = reason.Length <= ReasonLength ? reason : reason[..(ReasonLength - 1)] + "…";
+        (job.UnreachableSince, job.UnreachableReason) = (since, text);
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            await db.FineTuneJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.UnreachableSince, since)
+                .SetProperty(j => j.UnreachableReason, text), ct);
+        await notifications.PublishAsync(JobUpdated.From(job));
+    }
+
     private async Task ReachedAgainAsync(FineTuneJob job, IFineTuneSink sink, CancellationToken ct)
     {
         string? lostId;
@@ -215,10 +250,12 @@ public sealed class FineTuneRunner(
             ExternalId = ProviderOutage.ReachedId(lostId),
             CreatedAt = clock.GetUtcNow(),
             Level = "info",
-            Message = $"Reached {ProviderOutage.ProviderName(job.Provider)} again after {job.FailedAttempts} failed " +
+            Message = $"Reached {ProviderName(job.Provider)} again after {job.FailedAttempts} failed " +
                       $"{(job.FailedAttempts == 1 ? "attempt" : "attempts")}.",
         }, ct);
     }
+
+    private string ProviderName(string provider) => profiles?.Get(provider)?.Name ?? ProviderOutage.ProviderName(provider);
 
     private static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 

@@ -106,8 +106,8 @@ public sealed partial class FineTuneService(
             errors[nameof(request.Provider)] = "Choose a provider.";
         else if (!backend.IsConfiguredFor(request.Provider))
             errors[nameof(request.Provider)] = $"The {request.Provider} backend is not configured: add an API key first.";
-        if (request.Suffix is { Length: > 0 } suffix && !SuffixPattern().IsMatch(suffix))
-            errors[nameof(request.Suffix)] = "Use up to 64 letters, digits, dashes or underscores.";
+        if (SuffixProblem(request.Provider, request.Suffix) is { } suffixProblem)
+            errors[nameof(request.Suffix)] = suffixProblem;
         if (request.Epochs is < 1 or > 50)
             errors[nameof(request.Epochs)] = "Epochs must be between 1 and 50, or auto.";
         if (request.BatchSize is < 1 or > 256)

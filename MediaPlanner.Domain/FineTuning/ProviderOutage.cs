@@ -5,8 +5,9 @@ namespace MediaPlanner.Domain.FineTuning;
 /// <summary>
 /// A spell during which a job's provider could not be reached (network errors, 5xx, 429), as the runner logs it in the
 /// job's events: one event when contact is lost, one per postponed attempt, one when contact resumes. The facts travel in
-/// the events' stable ids (one outage keeps one id however often it is replayed), so the job page can tell the story
-/// from the event stream it already follows, and no column is needed.
+/// the events' stable ids (one outage keeps one id however often it is replayed), so the job page can read the next try
+/// from the event stream it already follows; since when and why the provider is silent, and the last contact, are kept on
+/// the job itself (<see cref="FineTuneJob.UnreachableSince"/>, <see cref="FineTuneJob.LastContactAt"/>).
 /// </summary>
 /// <param name="Since">When the first attempt of the outage failed.</param>
 /// <param name="LastContact">The last successful exchange before it; null when that was before the app started.</param>

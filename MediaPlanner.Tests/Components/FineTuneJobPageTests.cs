@@ -173,18 +173,22 @@ public class FineTuneJobPageTests : ComponentTestContext
     }
 
     [Fact]
-    public async Task A_job_postponed_by_an_outage_says_openai_is_unreachable_with_the_last_contact_and_next_try_until_contact_resumes()
+    public async Task A_job_postponed_by_an_outage_says_since_when_and_why_openai_is_silent_until_it_answers_again()
     {
         var lastContact = new DateTimeOffset(2026, 12, 3, 20, 40, 0, TimeSpan.Zero);
         var since = lastContact.AddMinutes(1);
         var next = since.AddMinutes(5);
-        var lostId = ProviderOutage.LostId(since, lastContact);
+        const string reason = "OpenAI could not be reached while checking the job (HTTP 503).";
         var id = SeedJob(FineTuneStatus.Running, 2, 4, FineTuneProviders.OpenAI, j =>
         {
             j.ExternalId = "ftjob-abc";
             j.FailedAttempts = 7;
+            j.LastContactAt = lastContact;
+            j.UnreachableSince = since;
+            j.UnreachableReason = reason;
             return j;
         });
+        var lostId = ProviderOutage.LostId(since, lastContact);
         using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
         {
             db.FineTuneEvents.AddRange(
@@ -196,21 +200,33 @@ public class FineTuneJobPageTests : ComponentTestContext
 
         var cut = Render<FineTuneJobPage>(p => p.Add(c => c.Id, id));
 
+        // Read from the job's own columns, so a page opened after a restart tells the same story.
         cut.WaitForAssertion(() =>
         {
             var alert = cut.Find("[data-testid=job-unreachable]").TextContent;
-            Assert.Contains($"OpenAI unreachable since {Local(since)}", alert);
-            Assert.Contains($"last contact {Local(lastContact)}; next try at {Local(next)}", alert);
-            Assert.Contains("postponed, not failed", alert);
+            Assert.Contains($"OpenAI has not answered since {Local(since)}", alert);
+            Assert.Contains("(OpenAI could not be reached while checking the job (HTTP 503));", alert);
+            Assert.Contains($"last contact {Local(lastContact)}; next try at {Local(next)}.", alert);
+            Assert.Contains("The job is still followed", alert);
+            Assert.Contains("postponed, never failed", alert);
         });
 
-        await _notifications.PublishAsync(new JobEventAdded(id, 1000, next, "info", "Reached OpenAI again after 7 failed attempts.", null, null, null,
-            ProviderOutage.ReachedId(lostId)));
+        // The runner's save after the next answer clears the outage.
+        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Running, 3, 4, null, null, null, null, DateTimeOffset.UtcNow, null, false,
+            LastContactAt: next, UnreachableSince: null, UnreachableReason: null));
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=job-unreachable]")));
+
+        // A new outage opens the alert again from the notice alone.
+        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Running, 3, 4, null, null, null, null, DateTimeOffset.UtcNow, null, false,
+            LastContactAt: next, UnreachableSince: next.AddMinutes(1), UnreachableReason: "OpenAI is limiting the request rate (429) while checking the job."));
 
         cut.WaitForAssertion(() =>
         {
-            Assert.Empty(cut.FindAll("[data-testid=job-unreachable]"));
-            Assert.Contains("Reached OpenAI again", cut.Find("[data-testid=job-events]").TextContent);
+            var alert = cut.Find("[data-testid=job-unreachable]").TextContent;
+            Assert.Contains($"OpenAI has not answered since {Local(next.AddMinutes(1))}", alert);
+            Assert.Contains("(429)", alert);
+            Assert.Contains($"last contact {Local(next)}", alert);
         });
     }
 

@@ -28,8 +28,8 @@ public abstract record FakeFault
     public sealed record Unauthorized : FakeFault;
     /// <summary>429 with retry-after (seconds) or retry-after-ms; code "insufficient_quota" is OpenAI's out-of-credit answer.</summary>
     public sealed record RateLimited(TimeSpan RetryAfter, bool InMilliseconds = false, string Code = "rate_limit_exceeded") : FakeFault;
-    /// <summary>An error status with OpenAI's error body: 500, 503, or a 4xx such as 404.</summary>
-    public sealed record HttpStatus(int Status = 500) : FakeFault;
+    /// <summary>An error status with OpenAI's error body: 500, 503, or a 4xx such as 404; optionally with its code and message.</summary>
+    public sealed record HttpStatus(int Status = 500, string? Code = null, string? Message = null) : FakeFault;
     /// <summary>Answers after this delay (normally, if the client is still waiting).</summary>
     public sealed record Slow(TimeSpan Delay) : FakeFault;
     /// <summary>200 with a body that is not JSON.</summary>
@@ -186,6 +186,8 @@ public sealed class FakeFile
     public required string Filename { get; init; }
     public required string Purpose { get; init; }
     public required string Content { get; init; }
+    /// <summary>The file exactly as uploaded (a byte-order mark included), where <see cref="Content"/> is the decoded text.</summary>
+    public byte[] Bytes { get; init; } = [];
     public long CreatedAt { get; init; }
 
     public int Lines => Content.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
@@ -316,6 +318,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         Chat = new FakeChatBehaviour();
         _chatAnswers.Clear();
         Interlocked.Exchange(ref _maxChatsInFlight, 0);
+        ResetProviders();
         lock (_state)
         {
             _files.Clear();
@@ -425,9 +428,9 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
                         : "Rate limit reached for requests. Please try again later.", null);
                     return;
                 case FakeFault.HttpStatus error:
-                    await WriteErrorAsync(ctx, error.Status, null, error.Status >= 500
+                    await WriteErrorAsync(ctx, error.Status, error.Code, error.Message ?? (error.Status >= 500
                         ? "The server had an error while processing your request. Sorry about that!"
-                        : $"Request failed with status {error.Status}.", null);
+                        : $"Request failed with status {error.Status}."), null);
                     return;
                 case FakeFault.MalformedJson:
                     ctx.Response.StatusCode = 200;
@@ -541,10 +544,13 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
             return Error(400, null, $"'{purpose}' is not one of ['fine-tune', 'assistants', 'batch', 'user_data', 'vision', 'evals'] - 'purpose'", "purpose");
         if (form.Files.GetFile("file") is not { } upload)
             return Error(400, null, "Missing file", "file");
+        using var raw = new MemoryStream();
+        await upload.CopyToAsync(raw, ctx.RequestAborted);
+        var bytes = raw.ToArray();
         string content;
-        using (var reader = new StreamReader(upload.OpenReadStream(), Encoding.UTF8))
+        using (var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8))
             content = await reader.ReadToEndAsync(ctx.RequestAborted);
-        var file = new FakeFile { Id = $"file-{NextId()}", Filename = upload.FileName, Purpose = purpose, Content = content, CreatedAt = Now() };
+        var file = new FakeFile { Id = $"file-{NextId()}", Filename = upload.FileName, Purpose = purpose, Content = content, Bytes = bytes, CreatedAt = Now() };
         lock (_state)
             _files[file.Id] = file;
         return Json(new JsonObject
@@ -580,7 +586,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         var suffix = Str(request, "suffix");
         if (string.IsNullOrEmpty(model))
             return Error(400, null, "Missing required parameter: 'model'.", "model");
-        if (!FineTunableModels.Contains(model))
+        if (!IsFineTunable(model))
             return Error(400, "model_not_available", $"Model {model} is not available for fine-tuning or does not exist.", "model");
         if (suffix is { Length: > 64 })
             return Error(400, null, "suffix is too long (maximum 64 characters)", "suffix");

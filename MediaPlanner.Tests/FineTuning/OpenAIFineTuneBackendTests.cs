@@ -43,6 +43,8 @@ public sealed class OpenAIFineTuneBackendTests : IClassFixture<FakeOpenAIServer>
         Assert.Equal(3, files[1].Lines);
         Assert.Equal(files[0].Id, job.TrainingFileId);
         Assert.Equal(files[1].Id, job.ValidationFileId);
+        // OpenAI takes the export's JSONL byte for byte: no byte-order mark.
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', Lines("train", 12)) + "\n"), files[0].Bytes);
 
         // The create request: supervised method, hyperparameters as set ("auto" where left open), suffix and seed.
         var remote = Assert.Single(_server.Jobs);
@@ -57,6 +59,8 @@ public sealed class OpenAIFineTuneBackendTests : IClassFixture<FakeOpenAIServer>
         Assert.Equal(2, hyper["n_epochs"]!.GetValue<int>());
         Assert.Equal(4, hyper["batch_size"]!.GetValue<int>());
         Assert.Equal("auto", hyper["learning_rate_multiplier"]!.GetValue<string>());
+        Assert.Null(request["trainingType"]);
+        Assert.Null(request["hyperparameters"]);
 
         // The outcome, including what only the raw JSON carries.
         Assert.Equal(FineTuneStatus.Succeeded, job.Status);
@@ -529,14 +533,18 @@ public sealed class OpenAIFineTuneBackendTests : IClassFixture<FakeOpenAIServer>
 
         Assert.True(options.IsAzure);
         Assert.Equal((FineTuneStatus.Succeeded, null), (job.Status, job.ErrorMessage));
-        Assert.All(_server.Requests, r =>
+        AssertAzureShaped(_server.Requests);
+    }
+
+    /// <summary>Azure OpenAI's v1 API: every path under /openai/v1, the key in an api-key header, never as a bearer token.</summary>
+    internal static void AssertAzureShaped(IEnumerable<RecordedRequest> requests) =>
+        Assert.All(requests, r =>
         {
             Assert.StartsWith("/openai/v1/", r.Path);
             Assert.True(r.Authorized);
             Assert.Equal("(redacted)", r.Headers["api-key"]);
             Assert.False(r.Headers.ContainsKey("authorization"));
         });
-    }
 
     [Fact]
     public void Options_bind_from_the_openai_section_and_never_show_the_key()
@@ -562,13 +570,13 @@ public sealed class OpenAIFineTuneBackendTests : IClassFixture<FakeOpenAIServer>
     }
 
     // Uploads must not read it again; the held-out evaluation does, and ends "could not be compared" on this.
-    private static readonly Func<CancellationToken, Task<FineTuneDataset>> NoDataset =
+    internal static readonly Func<CancellationToken, Task<FineTuneDataset>> NoDataset =
         _ => throw new InvalidOperationException("The dataset must not be read again once the files are uploaded.");
 
-    private static Func<CancellationToken, Task<FineTuneDataset>> Dataset(int training = 12, int validation = 3) =>
+    internal static Func<CancellationToken, Task<FineTuneDataset>> Dataset(int training = 12, int validation = 3) =>
         _ => Task.FromResult(new FineTuneDataset(Lines("train", training), Lines("valid", validation)));
 
-    private static List<string> Lines(string part, int count) =>
+    internal static List<string> Lines(string part, int count) =>
         [.. Enumerable.Range(1, count).Select(i => new JsonObject
         {
             ["messages"] = new JsonArray(
@@ -577,7 +585,7 @@ public sealed class OpenAIFineTuneBackendTests : IClassFixture<FakeOpenAIServer>
                 new JsonObject { ["role"] = "assistant", ["content"] = $"{{\"plan\": \"{part}-{i}\"}}" }),
         }.ToJsonString())];
 
-    private static FineTuneJob NewJob(Action<FineTuneJob>? change = null)
+    internal static FineTuneJob NewJob(Action<FineTuneJob>? change = null)
     {
         var job = new FineTuneJob
         {

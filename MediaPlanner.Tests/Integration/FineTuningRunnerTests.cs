@@ -9,8 +9,11 @@ using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Domain;
 using MediaPlanner.Tests.Fakes;
+using MediaPlanner.Tests.FineTuning;
 using MediaPlanner.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,12 +23,14 @@ namespace MediaPlanner.Tests.Integration;
 public sealed class FineTuningRunnerTests : IAsyncLifetime
 {
     private readonly FakeOpenAIServer _openAI = new();
+    // The system clock unless a test moves it on, to jump over backoffs and poll intervals instead of waiting them out.
+    private readonly ShiftedClock _clock = new();
     private MediaPlannerFactory _app = default!;
 
     public async Task InitializeAsync()
     {
         await _openAI.InitializeAsync();
-        _app = new MediaPlannerFactory();
+        _app = new ClockedFactory(_clock);
         _app.Settings["OpenAI:ApiKey"] = FakeOpenAIServer.DefaultApiKey;
         _app.Settings["OpenAI:Endpoint"] = _openAI.BaseAddress.ToString();
         _app.Settings["OpenAI:PollWhileQueued"] = "00:00:00.050";
@@ -266,7 +271,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.All(retries, e => Assert.Contains("postponed, never failed", e.Message, StringComparison.Ordinal));
         var lost = Assert.Single(detail.Events, e => ProviderOutage.IsLost(e.ExternalId));
         Assert.Contains("Lost contact with OpenAI", lost.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("not recorded", lost.Message, StringComparison.Ordinal); // the create was the last contact
+        Assert.DoesNotContain("none recorded", lost.Message, StringComparison.Ordinal); // the create was the last contact
         var reached = Assert.Single(detail.Events, e => e.ExternalId == ProviderOutage.ReachedId(lost.ExternalId));
         Assert.Equal($"Reached OpenAI again after {failures} failed attempts.", reached.Message);
         Assert.Null(ProviderOutage.Current(detail.Events.Select(e => ((string?)e.ExternalId, e.CreatedAt))));
@@ -326,5 +331,131 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Equal(FineTuneStatus.Cancelled, detail.Job.Status);
         Assert.Single(_openAI.RequestsTo(FakeRoute.CancelJob));
         Assert.Equal("cancelled", _openAI.Jobs.Single().Status);
+    }
+
+    [Fact]
+    public async Task A_three_minute_outage_mid_job_is_recorded_on_the_job_while_it_lasts_and_the_job_still_succeeds()
+    {
+        // A poll a minute apart on the test's clock: the job moves only when the test moves the clock on.
+        _app.Settings["OpenAI:PollWhileQueued"] = "00:01:00";
+        _app.Settings["OpenAI:PollWhileRunning"] = "00:01:00";
+        await SeedValidatedAsync(12);
+        var options = new FineTuneRunnerOptions(); // the real backoff: 2 s, doubling, capped at 5 min
+        var id = await CreateAsync(new NewJobRequest(FineTuneProviders.OpenAI, ValidationPercent: 0));
+        var created = await IdleAsync(id);
+        Assert.NotNull(created.ExternalId);
+        Assert.NotNull(created.LastContactAt);
+        Assert.Null(created.UnreachableSince);
+
+        _openAI.Inject(FakeRoute.GetJob, new FakeFault.HttpStatus(503));
+        DateTimeOffset? since = null;
+        var postponed = 0;
+        while (since is null || _clock.GetUtcNow() - since < TimeSpan.FromMinutes(3))
+        {
+            var job = await NextAttemptAsync(id);
+            // What the job page reads while the outage lasts.
+            Assert.Equal((++postponed, false), (job.FailedAttempts, job.IsFinished));
+            since ??= job.UnreachableSince;
+            Assert.NotNull(since);
+            Assert.Equal(since, job.UnreachableSince);
+            Assert.Equal("OpenAI could not be reached while checking the job (HTTP 503).", job.UnreachableReason);
+            Assert.Equal(created.LastContactAt, job.LastContactAt);
+            Assert.True(job.LastContactAt < since);
+        }
+        Assert.True(postponed > options.MaxAttempts, $"{postponed} failed polls in three minutes");
+        _openAI.ClearFaults();
+
+        FineTuneJob done;
+        do
+            done = await NextAttemptAsync(id);
+        while (!done.IsFinished);
+
+        Assert.Equal(FineTuneStatus.Succeeded, done.Status);
+        Assert.StartsWith("ft:gpt-4o-mini-2024-07-18", done.FineTunedModel);
+        Assert.Equal((null, null, 0), (done.UnreachableSince, done.UnreachableReason, done.FailedAttempts));
+        Assert.True(done.LastContactAt >= since + TimeSpan.FromMinutes(3));
+        Assert.Single(_openAI.Jobs);
+        var events = (await WaitForAsync(id, _ => true)).Events;
+        var lost = Assert.Single(events, e => ProviderOutage.IsLost(e.ExternalId));
+        Assert.Contains($"last contact {created.LastContactAt!.Value.UtcDateTime:HH:mm:ss} UTC", lost.Message, StringComparison.Ordinal);
+        Assert.Contains(events, e => e.Message == $"Reached OpenAI again after {postponed} failed attempts.");
+    }
+
+    [Fact]
+    public async Task A_job_started_elsewhere_is_reattached_by_its_id_and_followed_to_success_with_its_evaluation()
+    {
+        await SeedValidatedAsync(20);
+        var externalId = await _openAI.StartJobElsewhereAsync("gpt-4o-mini-2024-07-18",
+            OpenAIFineTuneBackendTests.Lines("train", 12), OpenAIFineTuneBackendTests.Lines("valid", 3), suffix: "lost", seed: 5);
+        var remote = Assert.Single(_openAI.Jobs);
+
+        JobCreateResult result;
+        using (var scope = _app.Services.CreateScope())
+            result = await scope.ServiceProvider.GetRequiredService<FineTuneService>().ReattachAsync(FineTuneProviders.OpenAI, externalId, await AdminAsync());
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => $"{e.Key}: {e.Value}")));
+
+        var detail = await WaitForAsync(result.JobId!.Value, j => j.IsFinished && j.LeaseOwner is null);
+
+        var job = detail.Job;
+        Assert.Equal((FineTuneStatus.Succeeded, externalId), (job.Status, job.ExternalId));
+        Assert.Equal(("gpt-4o-mini-2024-07-18", "lost", 5, 2, 4), (job.BaseModel, job.Suffix, job.Seed, job.Epochs, job.BatchSize));
+        Assert.Equal((remote.TrainingFile, remote.ValidationFile), (job.TrainingFileId, job.ValidationFileId));
+        Assert.Equal("ft:gpt-4o-mini-2024-07-18:mediaplanner:lost:abc123", job.FineTunedModel);
+        Assert.NotEmpty(detail.Checkpoints);
+        Assert.Equal(remote.Events.Select(e => e["id"]!.GetValue<string>()),
+            detail.Events.Where(e => e.ExternalId.StartsWith("ftevent-", StringComparison.Ordinal)).Select(e => e.ExternalId));
+        Assert.Contains(detail.Events, e => e.ExternalId == $"reattached-{externalId}");
+        // Followed to the end: compared with its base model on held-out briefs, like a job started here.
+        Assert.NotNull(JobEvaluation.FromJson(job.EvaluationJson));
+        Assert.NotNull(job.Verdict);
+        Assert.Single(_openAI.RequestsTo(FakeRoute.CreateJob));
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
+        Assert.Contains(await db.AuditEntries.Select(a => a.Summary).ToListAsync(),
+            s => s == $"Re-attached OpenAI fine-tuning job {externalId} as #{job.Id} on gpt-4o-mini-2024-07-18");
+    }
+
+    [Fact]
+    public async Task Reattaching_refuses_a_followed_id_an_unknown_id_an_unknown_provider_and_anyone_but_an_admin()
+    {
+        var admin = await AdminAsync();
+        var externalId = await _openAI.StartJobElsewhereAsync("gpt-4o-mini-2024-07-18", OpenAIFineTuneBackendTests.Lines("train", 12));
+        using var scope = _app.Services.CreateScope();
+        var service = scope.ServiceProvider.GetRequiredService<FineTuneService>();
+
+        var first = await service.ReattachAsync(FineTuneProviders.OpenAI, externalId, admin);
+        var again = await service.ReattachAsync(FineTuneProviders.OpenAI, $" {externalId} ", admin);
+        var unknown = await service.ReattachAsync(FineTuneProviders.OpenAI, "ftjob-nobody-made", admin);
+        var noProvider = await service.ReattachAsync("azure-nowhere", externalId, admin);
+        var badId = await service.ReattachAsync(FineTuneProviders.OpenAI, "ftjob-1/../files", admin);
+
+        Assert.True(first.Succeeded);
+        Assert.Equal($"Job #{first.JobId} already follows {externalId}.", again.Errors["ExternalId"]);
+        Assert.StartsWith("OpenAI does not know a fine-tuning job ftjob-nobody-made", unknown.Errors["ExternalId"], StringComparison.Ordinal);
+        Assert.Equal("There is no provider azure-nowhere: add it in settings first.", noProvider.Errors["Provider"]);
+        Assert.Contains("letters, digits", badId.Errors["ExternalId"], StringComparison.Ordinal);
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => service.ReattachAsync(FineTuneProviders.OpenAI, externalId, admin with { IsAdmin = false }));
+        Assert.Equal(1, (await service.ListAsync(0, 10)).Total);
+    }
+
+    /// <summary>The job once the runner has let it go and it waits for a moment still to come (or has finished).</summary>
+    private async Task<FineTuneJob> IdleAsync(int id) =>
+        (await WaitForAsync(id, j => j.LeaseOwner is null && (j.IsFinished || j.NextAttemptAt > _clock.GetUtcNow()))).Job;
+
+    /// <summary>Moves the clock on to the job's next attempt and returns the job once the runner has made it.</summary>
+    private async Task<FineTuneJob> NextAttemptAsync(int id)
+    {
+        var due = (await IdleAsync(id)).NextAttemptAt;
+        _clock.AdvanceTo(due);
+        _app.Services.GetRequiredService<FineTuneWakeup>().Wake();
+        return (await WaitForAsync(id, j => j.LeaseOwner is null && (j.IsFinished || (j.NextAttemptAt != due && j.NextAttemptAt > _clock.GetUtcNow())))).Job;
+    }
+
+    private sealed class ClockedFactory(TimeProvider clock) : MediaPlannerFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureTestServices(s => s.AddSingleton(clock));
+        }
     }
 }

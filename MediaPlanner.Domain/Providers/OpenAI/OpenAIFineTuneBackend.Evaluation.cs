@@ -5,8 +5,6 @@ using MediaPlanner.Domain.FineTuning.Local;
 using MediaPlanner.Domain.Planning;
 using Microsoft.Extensions.Logging;
 
-#pragma warning disable OPENAI001 // fine-tuning is experimental in the SDK
-
 namespace MediaPlanner.Domain.Providers.OpenAI;
 
 /// <summary>
@@ -211,12 +209,9 @@ public sealed partial class OpenAIFineTuneBackend
     /// <summary>The checkpoints OpenAI kept, read when the job was found already finished (no poll read them).</summary>
     private async Task<IReadOnlyList<FineTuneCheckpoint>> RemoteCheckpointsAsync(FineTuneJob job, IFineTuneSink sink, CancellationToken ct)
     {
-        var client = clients.CreateFineTuningClient(job.Provider);
-        var checkpoints = await CallAsync("reading the job's checkpoints", async options =>
-        {
-            var handle = await client.GetJobAsync(job.ExternalId!, ct);
-            return await CheckpointsAsync(handle, options);
-        }, ct);
+        var client = Client(job);
+        var checkpoints = await CallAsync(job, "reading the job's checkpoints", async t =>
+            await client.CheckpointsAsync(await client.GetJobAsync(job.ExternalId!, t), t), ct);
         foreach (var checkpoint in checkpoints)
             await sink.CheckpointAsync(checkpoint, ct);
         return checkpoints;

@@ -1,5 +1,4 @@
 using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
@@ -182,30 +181,13 @@ public sealed class OpenAIPlanProvider(
                     logger.LogWarning("The OpenAI endpoint rejected json_schema output for {Model} ({Message}); using json_object from now on",
                         call.Model, call.Redact(error.Message ?? ""));
             }
-            catch (ClientResultException ex) when (!retried && RetryDelay(ex) is { } delay)
+            catch (Exception ex) when (ProviderErrorClassifier.Classify(ex, DateTimeOffset.UtcNow, ct) is { } error)
             {
+                if (retried || RetryDelay(error) is not { } delay)
+                    throw new CallFailedException(Classify(call, error), ex);
                 retried = true;
-                logger.LogInformation("OpenAI answered {Status} for {Model}; retrying once in {Delay} ms", ex.Status, call.Model, delay.TotalMilliseconds);
+                logger.LogInformation("OpenAI answered {Status} for {Model}; retrying once in {Delay} ms", error.Status, call.Model, delay.TotalMilliseconds);
                 await Task.Delay(delay, ct);
-            }
-            catch (ClientResultException ex)
-            {
-                throw new CallFailedException(Classify(call, ex), ex);
-            }
-            catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
-            {
-                throw new CallFailedException(Timeout(call), ex);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException && !ct.IsCancellationRequested)
-            {
-                throw new CallFailedException(new Failure("unreachable", $"OpenAI could not be reached ({call.Redact(ex.Message)})."), ex);
-            }
-            catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException
-                                       && !ct.IsCancellationRequested)
-            {
-                // The envelope itself was unreadable: a proxy or gateway answering in OpenAI's place.
-                throw new CallFailedException(new Failure("server_error",
-                    $"OpenAI's answer for {call.Model} is not the chat completion JSON the API documents ({Shorten(call.Redact(ex.Message), 200)})."), ex);
             }
         }
     }
@@ -329,51 +311,37 @@ public sealed class OpenAIPlanProvider(
                              || text.Contains("json_schema", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>How long to wait before the one retry, or null when the failure is not worth a retry while someone waits.</summary>
-    private static TimeSpan? RetryDelay(ClientResultException ex)
+    private static TimeSpan? RetryDelay(ProviderError error) => error switch
     {
-        if (ex.Status == 429)
-            return OpenAIErrorBody.From(ex).Code != "insufficient_quota" && RetryAfter(ex.GetRawResponse()) is { } wait && wait <= MaxRetryAfter
-                ? wait
-                : null;
-        if (ex.Status >= 500)
-            return RetryAfter(ex.GetRawResponse()) is { } wait ? (wait <= MaxRetryAfter ? wait : null) : ServerErrorRetryDelay;
-        return null;
-    }
+        { Code: "rate_limited", RetryAfter: { } wait } when wait <= MaxRetryAfter => wait,
+        { Code: "server_error", RetryAfter: null } => ServerErrorRetryDelay,
+        { Code: "server_error", RetryAfter: { } wait } when wait <= MaxRetryAfter => wait,
+        _ => null,
+    };
 
-    private static Failure Classify(Call call, ClientResultException ex)
+    /// <summary>The classified failure in a planner's words; server text is redacted, and never shown for a 401.</summary>
+    private static Failure Classify(Call call, ProviderError error)
     {
-        switch (ex.Status)
+        var detail = error.Detail is { Length: > 0 } m ? $": {Shorten(call.Redact(m), 300)}" : ".";
+        return error switch
         {
-            // Never the server's text here: OpenAI's 401 quotes part of the key.
-            case 401:
-                return new("unauthorized", "OpenAI rejected the API key (401 Unauthorized). Check the OpenAI API key in settings.");
-            case 403:
-                return new("unauthorized",
-                    $"OpenAI refused access to the model {call.Model} (403 Forbidden). Check the OpenAI API key in settings and that its project may use this model.");
-        }
-        var error = OpenAIErrorBody.From(ex);
-        var detail = error.Message is { Length: > 0 } m ? $": {Shorten(call.Redact(m), 300)}" : ".";
-        return ex.Status switch
-        {
-            429 when error.Code == "insufficient_quota" => new("insufficient_quota",
+            { Status: 401 } => new("unauthorized", "OpenAI rejected the API key (401 Unauthorized). Check the OpenAI API key in settings."),
+            { Status: 403 } => new("unauthorized",
+                $"OpenAI refused access to the model {call.Model} (403 Forbidden). Check the OpenAI API key in settings and that its project may use this model."),
+            { Code: "insufficient_quota" } => new("insufficient_quota",
                 "OpenAI refused the request: the account has run out of quota. Check the plan and billing details of the OpenAI account."),
-            429 => new("rate_limited", RetryAfter(ex.GetRawResponse()) is { } wait
+            { Code: "rate_limited" } => new("rate_limited", error.RetryAfter is { } wait
                 ? $"OpenAI is limiting the request rate (429) and asks to wait {wait.TotalSeconds:0.#} s. Try again shortly."
                 : "OpenAI is limiting the request rate (429). Try again shortly."),
-            >= 500 => new("server_error", $"OpenAI had a server error (HTTP {ex.Status}) while planning with {call.Model}. Try again shortly."),
-            404 => new("model_not_found", $"OpenAI does not know the model {call.Model} (404){detail}"),
-            0 when IsTimeout(ex) => Timeout(call),
-            0 => new("unreachable", $"OpenAI could not be reached ({Shorten(call.Redact(ex.InnerException?.Message ?? ex.Message), 200)})."),
-            _ => new("bad_request", $"OpenAI rejected the request for {call.Model} ({ex.Status}){detail}"),
+            { Code: "server_error" } => new("server_error", $"OpenAI had a server error (HTTP {error.Status}) while planning with {call.Model}. Try again shortly."),
+            { Status: 404 } => new("model_not_found", $"OpenAI does not know the model {call.Model} (404){detail}"),
+            { Code: "timeout" } or { Status: 408 } => Timeout(call),
+            { Code: "unreachable" } => new("unreachable", $"OpenAI could not be reached ({call.Redact(error.Detail ?? "network error")})."),
+            // The envelope itself was unreadable: a proxy or gateway answering in OpenAI's place.
+            { Code: "unreadable" } => new("server_error",
+                $"OpenAI's answer for {call.Model} is not the chat completion JSON the API documents ({Shorten(call.Redact(error.Detail ?? ""), 200)})."),
+            _ => new("bad_request", $"OpenAI rejected the request for {call.Model} ({error.Status}){detail}"),
         };
-    }
-
-    private static bool IsTimeout(Exception ex)
-    {
-        for (var e = ex.InnerException; e is not null; e = e.InnerException)
-            if (e is TimeoutException)
-                return true;
-        return false;
     }
 
     private static Failure Timeout(Call call) =>
@@ -396,8 +364,6 @@ public sealed class OpenAIPlanProvider(
     private static readonly string[] Severity =
         ["unauthorized", "insufficient_quota", "invalid_schema", "model_not_found", "bad_request", "refused", "rate_limited", "timeout", "unreachable",
          "server_error", "invalid_output"];
-
-    private static TimeSpan? RetryAfter(PipelineResponse? response) => OpenAIRetryAfter.Read(response, DateTimeOffset.UtcNow);
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 
