@@ -100,6 +100,11 @@ public class FineTuneJob
     /// <summary>Set while the provider cannot be reached (network, 5xx, 429); cleared on the next answer.</summary>
     public DateTimeOffset? UnreachableSince { get; set; }
     public string? UnreachableReason { get; set; }
+    /// <summary>
+    /// Azure OpenAI serves a fine-tuned model only through a deployment: the name an admin deployed it under, so the
+    /// held-out evaluation (and then the app's deployment) can call it.
+    /// </summary>
+    public string? FineTunedDeployment { get; set; }
 
     public bool IsFinished => Status is FineTuneStatus.Succeeded or FineTuneStatus.Failed or FineTuneStatus.Cancelled;
 

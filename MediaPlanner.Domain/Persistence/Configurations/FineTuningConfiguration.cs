@@ -24,6 +24,7 @@ internal sealed class FineTuneJobConfiguration : IEntityTypeConfiguration<FineTu
         b.Property(x => x.LastEventCursor).HasMaxLength(100);
         b.Property(x => x.Verdict).HasMaxLength(1000);
         b.Property(x => x.UnreachableReason).HasMaxLength(1000);
+        b.Property(x => x.FineTunedDeployment).HasMaxLength(200);
         b.Ignore(x => x.IsFinished);
         b.Ignore(x => x.Hyperparameters);
         b.HasIndex(x => new { x.Status, x.NextAttemptAt });

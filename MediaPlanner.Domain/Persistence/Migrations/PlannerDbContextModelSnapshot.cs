@@ -330,6 +330,10 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.Property<int>("FailedAttempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("FineTunedDeployment")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("FineTunedModel")
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
