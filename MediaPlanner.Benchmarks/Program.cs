@@ -27,7 +27,7 @@ if (args is ["export-memory", ..])
     GC.Collect();
     process.Refresh();
     var before = process.WorkingSet64;
-    var settings = new TrainingSettings(TrainingSettings.DefaultBaseModel);
+    var settings = new TrainingSettings(BenchmarkData.OpenAIBaseModel);
     var factory = TrainingDataStore.Factory();
     var service = new TrainingDataService(factory, new ExampleValidator(), settings, TimeProvider.System, new AuditLog(factory, TimeProvider.System));
     var watch = Stopwatch.StartNew();

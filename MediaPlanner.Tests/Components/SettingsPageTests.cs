@@ -25,6 +25,7 @@ public class SettingsPageTests : ComponentTestContext
     {
         Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         Services.AddMediaPlannerSettings();
+        Services.AddSingleton<MediaPlanner.Domain.Providers.ProviderProfileService>();
         // The deployment panel has its own tests; here it only has to be there.
         ComponentFactories.AddStub<ModelDeploymentPanel>();
         SignInAs("admin-1", Roles.Admin);
@@ -225,6 +226,7 @@ public class SettingsPageProviderStateTests : ComponentTestContext
         // Read whenever options are computed, so a test can set it before the first read.
         Services.Configure<OpenAIOptions>(o => o.ApiKey = _configuredKey);
         Services.AddMediaPlannerSettings();
+        Services.AddSingleton<MediaPlanner.Domain.Providers.ProviderProfileService>();
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddSingleton<ModelRegistry>();
         SignInAs("admin-1", Roles.Admin);
