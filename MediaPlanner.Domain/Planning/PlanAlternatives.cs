@@ -37,11 +37,23 @@ public static class PlanAlternatives
         new(PerformanceLeaning, Steer(PerformanceLeaning, $"Compared with a balanced plan, move some budget toward {ResponseTradeOff}.")),
     ];
 
+    private static readonly string[] TiltOrder = [ReachLed, ReachLeaning, Balanced, PerformanceLeaning, PerformanceLed];
+
+    /// <summary>The names from most reach-led to most performance-led: the order the local engine shows its plans in.</summary>
+    public static IReadOnlyList<string> ByTilt => TiltOrder;
+
+    /// <summary>A name's place in <see cref="ByTilt"/>; -1 for a name that is not an alternative's.</summary>
+    public static int TiltOf(string name) => Array.IndexOf(TiltOrder, name);
+
     /// <summary>As many as the local engine offers, one per name.</summary>
     public const int Max = 5;
 
     /// <summary>The first <paramref name="count"/> alternatives (1 to <see cref="Max"/>).</summary>
     public static IReadOnlyList<PlanAlternative> For(int count) => All[..Math.Clamp(count, 1, Max)];
+
+    /// <summary>Plans in the order the local engine shows its own: reach-led first, performance-led last.</summary>
+    public static IReadOnlyList<MediaPlan> InTiltOrder(IEnumerable<MediaPlan> plans) =>
+        [.. plans.OrderBy(p => TiltOf(p.StrategyName) is var i and >= 0 ? i : TiltOrder.Length)];
 
     /// <summary>The messages for one alternative: the training prompt, then its steer line as a system message.</summary>
     public static IReadOnlyList<ChatMessage> Prompt(CampaignBrief brief, Market market, PlanAlternative alternative)

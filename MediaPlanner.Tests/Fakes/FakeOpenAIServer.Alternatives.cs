@@ -14,13 +14,6 @@ public sealed partial class FakeChatBehaviour
 
 public sealed partial class FakeOpenAIServer
 {
-    /// <summary>The engine's alternatives from most reach-led to most performance-led, as it names them.</summary>
-    private static readonly string[] ByTilt =
-    [
-        PlanAlternatives.ReachLed, PlanAlternatives.ReachLeaning, PlanAlternatives.Balanced, PlanAlternatives.PerformanceLeaning,
-        PlanAlternatives.PerformanceLed,
-    ];
-
     /// <summary>
     /// The engine's plan of the name asked for in a system message after the user's brief (else Balanced), as the engine
     /// plans it among three alternatives (or five, for the "-leaning" ones). The engine drops an alternative too close to
@@ -30,9 +23,9 @@ public sealed partial class FakeOpenAIServer
     {
         var brief = request.Messages.ToList().FindLastIndex(m => m.Role == "user");
         var steer = string.Join("\n", request.Messages.Skip(brief + 1).Where(m => m.Role == "system").Select(m => m.Content));
-        var asked = ByTilt.FirstOrDefault(name => steer.Contains($"the {name} alternative", StringComparison.Ordinal)) ?? PlanAlternatives.Balanced;
-        var tilt = Array.IndexOf(ByTilt, asked);
+        var asked = PlanAlternatives.ByTilt.FirstOrDefault(name => steer.Contains($"the {name} alternative", StringComparison.Ordinal)) ?? PlanAlternatives.Balanced;
+        var tilt = PlanAlternatives.TiltOf(asked);
         var plans = engine.Generate(planRequest, tilt % 2 == 0 ? 3 : LocalMediaMixEngine.MaxAlternatives);
-        return plans.MinBy(p => Array.IndexOf(ByTilt, p.StrategyName) is var i and >= 0 ? Math.Abs(i - tilt) : int.MaxValue)!;
+        return plans.MinBy(p => PlanAlternatives.TiltOf(p.StrategyName) is var i and >= 0 ? Math.Abs(i - tilt) : int.MaxValue)!;
     }
 }

@@ -42,7 +42,7 @@ public sealed class OpenAIPlanProviderTests : IClassFixture<FakeOpenAIServer>
         Assert.Equal(FineTunedModel, result.Model);
         Assert.Equal(3, result.Plans.Count);
         Assert.Equal(3, result.Plans.Select(p => PlanJson.Serialize(p)).Distinct().Count());
-        Assert.Equal([PlanAlternatives.Balanced, PlanAlternatives.ReachLed, PlanAlternatives.PerformanceLed], result.Plans.Select(p => p.StrategyName));
+        Assert.Equal([PlanAlternatives.ReachLed, PlanAlternatives.Balanced, PlanAlternatives.PerformanceLed], result.Plans.Select(p => p.StrategyName));
         Assert.All(result.Plans, p =>
         {
             Assert.Equal(_request.Brief.Brand, p.Brand);
@@ -160,7 +160,9 @@ public sealed class OpenAIPlanProviderTests : IClassFixture<FakeOpenAIServer>
         _server.Chat.EditPlan = p => p with { StrategyName = "" };
         var named = await Provider().GenerateAsync(_request, Target(BaseModel), 4, _ct);
 
-        Assert.Equal(PlanAlternatives.For(4).Select(a => a.Name), named.Plans.Select(p => p.StrategyName));
+        // Asked Balanced, Reach-led, Performance-led, Reach-leaning; shown as the local engine shows its own.
+        Assert.Equal([PlanAlternatives.ReachLed, PlanAlternatives.ReachLeaning, PlanAlternatives.Balanced, PlanAlternatives.PerformanceLed],
+            named.Plans.Select(p => p.StrategyName));
 
         _server.Reset();
         var same = TestData.Plans(_request, alternatives: 1)[0];
@@ -182,7 +184,7 @@ public sealed class OpenAIPlanProviderTests : IClassFixture<FakeOpenAIServer>
         var first = await provider.GenerateAsync(_request, Target(FineTunedModel), 3, _ct);
         var again = await provider.GenerateAsync(_request, Target(FineTunedModel), 3, _ct);
 
-        Assert.Equal([PlanAlternatives.Balanced, PlanAlternatives.ReachLed, PlanAlternatives.PerformanceLed], first.Plans.Select(p => p.StrategyName));
+        Assert.Equal([PlanAlternatives.ReachLed, PlanAlternatives.Balanced, PlanAlternatives.PerformanceLed], first.Plans.Select(p => p.StrategyName));
         Assert.Equal(3, first.Plans.Select(p => PlanJson.Serialize(p with { StrategyName = "" })).Distinct().Count());
         // Each is the engine's plan of that name: the steer line reached the server, not only the label.
         var engine = TestData.Plans(_request, alternatives: 3).ToDictionary(p => p.StrategyName);

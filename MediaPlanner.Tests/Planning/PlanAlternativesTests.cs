@@ -15,6 +15,9 @@ public class PlanAlternativesTests
             PlanAlternatives.For(3).Select(a => a.Name).Order());
         Assert.Subset(PlanAlternatives.For(PlanAlternatives.Max).Select(a => a.Name).ToHashSet(),
             TestData.Plans(request, alternatives: LocalMediaMixEngine.MaxAlternatives).Select(p => p.StrategyName).ToHashSet());
+        var engineOrder = TestData.Plans(request, alternatives: LocalMediaMixEngine.MaxAlternatives).Select(p => p.StrategyName).ToList();
+        Assert.Equal(engineOrder, PlanAlternatives.InTiltOrder(TestData.Plans(request, alternatives: LocalMediaMixEngine.MaxAlternatives).Reverse())
+            .Select(p => p.StrategyName));
         Assert.Equal(PlanAlternatives.Max, PlanAlternatives.For(99).Select(a => a.Name).Distinct().Count());
         Assert.Equal([PlanAlternatives.Balanced], PlanAlternatives.For(0).Select(a => a.Name));
     }

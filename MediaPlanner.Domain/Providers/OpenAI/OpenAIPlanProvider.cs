@@ -19,7 +19,7 @@ namespace MediaPlanner.Domain.Providers.OpenAI;
 /// all sent at once, with the plan's JSON Schema as strict structured output: the first (Balanced) with exactly the prompt
 /// the training examples hold (<see cref="PromptRenderer.PromptMessages"/>), the others with one steer line more
 /// (<see cref="PlanAlternatives"/>), so that they differ even on a deterministic server; each plan is named after the
-/// alternative it was asked as. An answer that is not a usable plan is asked for once more; a refusal
+/// alternative it was asked as, and they come back in the local engine's order (reach-led first). An answer that is not a usable plan is asked for once more; a refusal
 /// is not. Servers without json_schema support fall back to json_object mode, remembered per endpoint and model; a
 /// schema the server calls invalid fails the call instead, since falling back would hide a bug in the plan schema.
 /// Every answer's token usage counts, the unusable and retried ones too, on success and on failure alike.
@@ -39,7 +39,7 @@ public sealed class OpenAIPlanProvider(
 {
     public const string ProviderName = "openai";
     public const int MaxAlternatives = PlanAlternatives.Max;
-    /// <summary>Enough variety that concurrent alternatives differ, little enough that the numbers stay sensible.</summary>
+    /// <summary>Some variety between generations, little enough that the numbers stay sensible; alternatives differ by their steer lines.</summary>
     public const float Temperature = 0.7f;
     /// <summary>
     /// A plan is 1–3k tokens; the cap stops a runaway answer (json_object mode can emit endless whitespace) and is within
@@ -114,7 +114,7 @@ public sealed class OpenAIPlanProvider(
         if (plans.Count < alternatives)
             logger.LogInformation("OpenAI model {Model} gave {Plans} distinct plans of {Alternatives} asked for ({Failures})",
                 model, plans.Count, alternatives, string.Join(", ", outcomes.Where(o => o.Failure is not null).Select(o => o.Failure!.Code)));
-        return new ProviderResult(model, plans, inputTokens, outputTokens);
+        return new ProviderResult(model, PlanAlternatives.InTiltOrder(plans), inputTokens, outputTokens);
     }
 
     /// <summary>One alternative: a call, and one more when the answer is not a usable plan; the plan is named after the alternative.</summary>
