@@ -40,8 +40,7 @@ public static class DependencyInjection
         builder.Services.AddScoped<ModelSelector>();
         builder.Services.AddScoped<InsightsService>();
 
-        // Per scope, so a base model saved in settings applies from the next request on.
-        builder.Services.AddScoped(sp => new TrainingSettings(sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<OpenAIOptions>>().CurrentValue.BaseModel));
+        builder.Services.AddSingleton(sp => new TrainingSettings(sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<OpenAIOptions>>()));
         builder.Services.AddSingleton<ExampleValidator>();
         builder.Services.AddScoped<TrainingCollector>();
         builder.Services.AddScoped<ReviewService>();

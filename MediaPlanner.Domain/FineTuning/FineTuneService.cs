@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
@@ -92,7 +93,7 @@ public sealed partial class FineTuneService(
         // The local learner's epochs are points on its shrinkage path (auto 6), not OpenAI's passes over the data.
         var epochCount = epochs ?? (provider == FineTuneProviders.Local ? Local.ShareLearner.AutoEpochs : FineTuneEstimator.DefaultEpochs(trainingCount));
         var billed = FineTuneEstimator.BilledTokens(training.Select(e => e.TokenCount), epochCount, TokenCounter.MaxTokensPerExample(baseModel));
-        var price = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == baseModel, ct);
+        var price = (await PriceBook.LoadAsync(db, ct)).Find(provider, baseModel).Price;
         decimal? cost = provider == FineTuneProviders.Local ? 0m
             : price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null;
         return new JobPreview(Readiness.Check(validated.Count, blocking, held), trainingCount, held, epochCount, billed, cost, baseModel, Backends());

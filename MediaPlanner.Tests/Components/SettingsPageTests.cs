@@ -23,6 +23,7 @@ public class SettingsPageTests : ComponentTestContext
     private readonly CurrentUser _admin = new("admin-1", IsAdmin: true);
     private readonly IRenderedComponent<MudDialogProvider> _dialogs;
     private readonly ProviderDialogDriver _dialog;
+    private readonly IRenderedComponent<MudPopoverProvider> _popovers;
 
     public SettingsPageTests()
     {
@@ -32,10 +33,10 @@ public class SettingsPageTests : ComponentTestContext
         // The deployment panel has its own tests; here it only has to be there.
         ComponentFactories.AddStub<ModelDeploymentPanel>();
         SignInAs("admin-1", Roles.Admin);
-        var popovers = Render<MudPopoverProvider>();
+        _popovers = Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();
         Render<MudSnackbarProvider>();
-        _dialog = new ProviderDialogDriver(_dialogs, popovers);
+        _dialog = new ProviderDialogDriver(_dialogs, _popovers);
     }
 
     private SettingsService Service => Services.GetRequiredService<SettingsService>();
@@ -220,6 +221,30 @@ public class SettingsPageTests : ComponentTestContext
         using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
         var row = db.ModelPrices.Single(p => p.Model == "ft:gpt-4o-mini-2024-07-18:acme::xyz");
         Assert.Equal((0.3m, 1.2m), (row.InputPerMillion, row.OutputPerMillion));
+    }
+
+    [Fact]
+    public void A_price_row_for_one_provider_is_added_beside_the_any_provider_row()
+    {
+        var cut = RenderPage();
+
+        cut.Find("[data-testid=add-price]").Click();
+        Type(cut, "#price-model", "gpt-4o-mini-2024-07-18");
+        cut.Find("#price-provider").ParentElement!.ParentElement!.MouseDown();
+        _popovers.WaitForElements(".mud-list-item");
+        _popovers.FindAll(".mud-list-item").First(i => i.TextContent.Contains("(openai)", StringComparison.Ordinal)).Click();
+        Type(cut, "#price-input", "0.1");
+        Type(cut, "#price-output", "0.4");
+        cut.Find("[data-testid=save-price]").Click();
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=price-edit-row]")));
+        using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
+        var rows = db.ModelPrices.Where(p => p.Model == "gpt-4o-mini-2024-07-18").OrderBy(p => p.Provider).ToList();
+        Assert.Equal([("", 0.15m), ("openai", 0.1m)], rows.Select(p => (p.Provider, p.InputPerMillion)));
+        var shown = cut.FindAll("[data-testid=price-row]").Where(r => r.TextContent.Contains("gpt-4o-mini-2024-07-18", StringComparison.Ordinal)).ToList();
+        Assert.Contains(shown, r => r.TextContent.Contains("Any provider", StringComparison.Ordinal));
+        Assert.Contains(shown, r => r.TextContent.Contains("(openai)", StringComparison.Ordinal));
+        Assert.Single(cut.FindAll("button[aria-label='Delete the price of gpt-4o-mini-2024-07-18 at openai']"));
     }
 
     [Fact]

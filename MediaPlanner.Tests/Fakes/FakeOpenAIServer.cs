@@ -53,7 +53,7 @@ public enum FakeBadContent
 /// How /v1/chat/completions answers once a request is past the key check and any fault aimed at
 /// <see cref="FakeRoute.ChatCompletions"/> (401, 429, 5xx, slow): by default a real plan for the brief in the user message.
 /// </summary>
-public sealed class FakeChatBehaviour
+public sealed partial class FakeChatBehaviour
 {
     private int _badAnswers;
 
@@ -709,7 +709,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         {
             content = behaviour.TakeBadAnswer()
                 ? BadContent(behaviour.BadContent)
-                : PlanFor(request, answer, behaviour.EditPlan, behaviour.ParametersFor?.Invoke(request.Model));
+                : PlanFor(request, answer, behaviour.EditPlan, behaviour.ParametersFor?.Invoke(request.Model), behaviour.Deterministic);
             if (behaviour.CodeFence)
                 content = $"```json\n{content}\n```";
         }
@@ -760,7 +760,8 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
     /// The local engine's plan for the brief in the last user message, the model's next alternative in turn so that
     /// concurrent calls differ; prose when the message holds no brief.
     /// </summary>
-    private static string PlanFor(FakeChatRequest request, int answer, Func<MediaPlan, MediaPlan>? edit, MediaMixParameters? parameters)
+    private static string PlanFor(FakeChatRequest request, int answer, Func<MediaPlan, MediaPlan>? edit, MediaMixParameters? parameters,
+        bool deterministic)
     {
         var user = request.Messages.LastOrDefault(m => m.Role == "user").Content;
         if (BriefPrompt.Parse(user, out var error) is not { } parsed)
@@ -768,9 +769,10 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         var market = SeedReferenceData.Markets.FirstOrDefault(m => m.Code == parsed.Market.Code) ?? parsed.Market;
         if (SeedReferenceData.Currencies.FirstOrDefault(c => c.Code == parsed.Brief.Currency) is not { } currency)
             return $"I have no exchange rate for {parsed.Brief.Currency}.";
-        var plans = new LocalMediaMixEngine(parameters ?? MediaMixParameters.Default)
-            .Generate(PlanRequest.Create(parsed.Brief, market, currency, SeedReferenceData.Benchmarks), LocalMediaMixEngine.MaxAlternatives);
-        var plan = plans[(answer - 1) % plans.Count];
+        var engine = new LocalMediaMixEngine(parameters ?? MediaMixParameters.Default);
+        var planRequest = PlanRequest.Create(parsed.Brief, market, currency, SeedReferenceData.Benchmarks);
+        var plans = engine.Generate(planRequest, LocalMediaMixEngine.MaxAlternatives);
+        var plan = deterministic ? AskedFor(request, engine, planRequest) : plans[(answer - 1) % plans.Count];
         return PlanJson.Serialize(edit is null ? plan : edit(plan));
     }
 
