@@ -60,7 +60,7 @@ public static class DependencyInjection
         builder.Services.AddSingleton<OpenAIClientFactory>();
         builder.Services.AddOptions<MediaPlanner.Domain.Providers.ModelCatalogOptions>()
             .Bind(builder.Configuration.GetSection(MediaPlanner.Domain.Providers.ModelCatalogOptions.SectionName))
-            .Validate(o => o.Validate().Count == 0, "Providers:ModelRefreshInterval must be at least a minute.");
+            .Validate(o => o.Validate().Count == 0, "Providers:ModelRefreshInterval must be between a minute and 30 days.");
         builder.Services.AddSingleton<MediaPlanner.Domain.Providers.ModelCatalog>();
         builder.Services.AddSingleton<MediaPlanner.Domain.Providers.ModelCatalogRefresher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MediaPlanner.Domain.Providers.ModelCatalogRefresher>());

@@ -41,11 +41,14 @@ public sealed class ModelCatalogRefresher(
             {
                 logger.LogError(ex, "Reading the providers' model lists failed; trying again at the next refresh.");
             }
-            Interlocked.Increment(ref _rounds);
             var interval = options.CurrentValue.ModelRefreshInterval;
+            var next = Task.Delay(TimeSpan.FromTicks(Math.Clamp(interval.Ticks, ModelCatalogOptions.MinRefreshInterval.Ticks, ModelCatalogOptions.MaxRefreshInterval.Ticks)),
+                clock, stoppingToken);
+            // Counted once the next round's timer runs, so whoever sees the count can move the clock past it.
+            Interlocked.Increment(ref _rounds);
             try
             {
-                await Task.Delay(interval > TimeSpan.FromMinutes(1) ? interval : TimeSpan.FromMinutes(1), clock, stoppingToken);
+                await next;
             }
             catch (OperationCanceledException)
             {

@@ -27,6 +27,7 @@ public class SettingsPageTests : ComponentTestContext
         Services.AddMediaPlannerSettings();
         // The deployment panel has its own tests; here it only has to be there.
         ComponentFactories.AddStub<ModelDeploymentPanel>();
+        ComponentFactories.AddStub<ModelLifecyclePanel>();
         SignInAs("admin-1", Roles.Admin);
         Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();
@@ -223,10 +224,16 @@ public class SettingsPageProviderStateTests : ComponentTestContext
     {
         Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         // Read whenever options are computed, so a test can set it before the first read.
-        Services.Configure<OpenAIOptions>(o => o.ApiKey = _configuredKey);
+        Services.Configure<OpenAIOptions>(o =>
+        {
+            o.ApiKey = _configuredKey;
+            o.BaseModel = "gpt-4o-mini-2024-07-18";
+        });
         Services.AddMediaPlannerSettings();
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddSingleton<ModelRegistry>();
+        // The lifecycle panel has its own tests; this page's provider state shows in the deployment panel.
+        ComponentFactories.AddStub<ModelLifecyclePanel>();
         SignInAs("admin-1", Roles.Admin);
         Render<MudPopoverProvider>();
         Render<MudDialogProvider>();
