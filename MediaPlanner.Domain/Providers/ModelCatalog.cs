@@ -222,15 +222,15 @@ public sealed partial class ModelCatalog
     /// </summary>
     public TrainingCheck CheckTraining(string provider, string? baseModel)
     {
-        if (provider == FineTuneProviders.Local)
+        // The local learner and backends without a profile have no model list to judge by.
+        if (provider == FineTuneProviders.Local || _profiles.Get(provider) is not { } profile)
             return TrainingCheck.None;
-        var profile = _profiles.Get(provider);
-        var providerName = ProviderName(provider);
-        if (profile?.State.TrainingUnavailableAt is { } since)
-            return new($"{providerName} no longer accepts fine-tuning jobs for this organisation (since {Format(DateOnly.FromDateTime(since.UtcDateTime))}).", null, null);
-        if (string.IsNullOrWhiteSpace(baseModel))
+        var providerName = profile.Name;
+        var lifecycle = string.IsNullOrWhiteSpace(baseModel) ? null : Lifecycle(provider, baseModel);
+        if (profile.State.TrainingUnavailableAt is { } since)
+            return new($"{providerName} no longer accepts fine-tuning jobs for this organisation (since {Format(DateOnly.FromDateTime(since.UtcDateTime))}).", null, lifecycle);
+        if (lifecycle is null)
             return new($"No base model is chosen for {providerName}, and its model list offers none that can be fine-tuned: name one in settings.", null, null);
-        var lifecycle = Lifecycle(provider, baseModel);
         var replacement = SuggestBaseModel(provider) is { } suggestion && suggestion != baseModel
             ? $" {providerName} still lists {suggestion}: choose it (or another) as the base model in settings."
             : " Choose another base model in settings.";
@@ -238,7 +238,7 @@ public sealed partial class ModelCatalog
             return new($"{providerName} shut {baseModel} down on {Format(lifecycle.ShutdownDate!.Value)}: it can no longer be fine-tuned.{replacement}", null, lifecycle);
         if (lifecycle.Status != ModelStatus.Retiring)
             return new(null, null, lifecycle);
-        var cutoff = profile?.Kind == ProviderKind.OpenAI ? _options.CurrentValue.OpenAITrainingCutoff : null;
+        var cutoff = profile.Kind == ProviderKind.OpenAI ? _options.CurrentValue.OpenAITrainingCutoff : null;
         var shutdown = Format(lifecycle.ShutdownDate!.Value);
         if (cutoff is { } c && Today >= c)
             return new($"{providerName} stopped accepting new fine-tuning jobs on {Format(c)}, and shuts {baseModel} down on {shutdown}.{replacement}", null, lifecycle);

@@ -1,11 +1,14 @@
 using Bunit;
+using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Providers.OpenAI;
+using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Fakes;
+using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Shared;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -200,5 +203,145 @@ public class ModelLifecyclePanelTests : ComponentTestContext, IClassFixture<Fake
 
         Assert.Equal("Shut down", cut.Find($"[data-testid='lifecycle-chip-openai-{Mini}']").FirstChild!.TextContent);
         Assert.Contains($"OpenAI still lists {Nano}.", cut.Find("[data-testid=lifecycle-replace-openai]").TextContent);
+    }
+}
+
+/// <summary>The deployment panel and the new-job dialog over a model list read earlier: warnings before confirming, refusals, Azure deployment names.</summary>
+public class LifecycleDeployAndJobDialogTests : ComponentTestContext
+{
+    private const string Mini = "gpt-4o-mini-2024-07-18";
+    private const string Retiring = "ft:gpt-4o-mini-2024-07-18:acme:spring:abc123";
+    private const string Gone = "ft:gpt-4o-mini-2024-07-18:acme:old:def456";
+    private const string AzureModel = "gpt-4o-mini-2024-07-18.ft-0123456789abcdef";
+    private readonly IRenderedComponent<MudDialogProvider> _dialogs;
+
+    public LifecycleDeployAndJobDialogTests()
+    {
+        Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero)));
+        Services.AddLogging();
+        Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+        // Nothing here calls the provider: the model list is stored below as if read earlier.
+        Services.Configure<OpenAIOptions>(o =>
+        {
+            o.ApiKey = "sk-test-0123456789abcdefghijklmnop";
+            o.Endpoint = "http://127.0.0.1:9/v1";
+            o.BaseModel = Mini;
+        });
+        Services.AddMediaPlannerSettings();
+        Services.AddOptions<ModelCatalogOptions>();
+        Services.AddSingleton<ProviderProfileService>();
+        Services.AddSingleton<OpenAIClientFactory>();
+        Services.AddSingleton<ModelCatalog>();
+        Services.AddSingleton(MediaMixParameters.Default);
+        Services.AddSingleton<ModelRegistry>();
+        Services.AddSingleton(new FineTuneNotifications());
+        Services.AddSingleton(new FineTuneWakeup());
+        Services.AddSingleton(new TrainingSettings(Mini));
+        Services.AddSingleton<IFineTuneBackend, HostedStub>();
+        Services.AddScoped<FineTuneService>();
+        SignInAs("admin-1", Roles.Admin);
+        Render<MudPopoverProvider>();
+        _dialogs = Render<MudDialogProvider>();
+        Render<MudSnackbarProvider>();
+
+        using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
+        var read = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+        db.ProviderModels.AddRange(
+            new ProviderModelEntity { ProviderKey = "openai", ModelId = Mini, ShutdownDate = new DateOnly(2027, 1, 14), FirstSeenAt = read, LastSeenAt = read },
+            new ProviderModelEntity { ProviderKey = "openai", ModelId = Gone, ShutdownDate = new DateOnly(2026, 11, 30), FirstSeenAt = read, LastSeenAt = read });
+        db.FineTuneJobs.AddRange(Job("openai", Retiring), Job("openai", Gone));
+        db.SaveChanges();
+    }
+
+    private static FineTuneJob Job(string provider, string model) => new FineTuneJob
+    {
+        Provider = provider, BaseModel = Mini, Status = FineTuneStatus.Succeeded, FineTunedModel = model, CreatedById = "admin-1",
+        CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.MaxValue,
+    }.Recommended();
+
+    private ModelDeployment? Active()
+    {
+        using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
+        return db.Deployments.SingleOrDefault(d => d.EndedAt == null);
+    }
+
+    private IRenderedComponent<ModelDeploymentPanel> RenderPanel()
+    {
+        var cut = Render<ModelDeploymentPanel>();
+        cut.WaitForElement("[data-testid=model-registry]");
+        return cut;
+    }
+
+    [Fact]
+    public void A_retiring_model_shows_its_date_before_the_deploy_is_confirmed_and_a_shut_down_one_cannot_be_deployed()
+    {
+        var cut = RenderPanel();
+        Assert.Equal("Retiring 14 Jan 2027", cut.Find($"[data-testid='lifecycle-{Retiring}']").FirstChild!.TextContent);
+        Assert.Equal("Shut down", cut.Find($"[data-testid='lifecycle-{Gone}']").FirstChild!.TextContent);
+        var goneButton = cut.Find($"[data-testid='deploy-{Gone}']");
+        Assert.True(goneButton.HasAttribute("disabled"));
+        Assert.StartsWith($"{Gone} cannot be deployed", goneButton.GetAttribute("title"));
+
+        cut.Find($"[data-testid='deploy-{Retiring}']").Click();
+        _dialogs.WaitForElement("[data-testid=deploy-lifecycle-warning]");
+        Assert.Contains("retires soon", _dialogs.Find("[data-testid=deploy-lifecycle-warning]").TextContent);
+        Assert.Contains("14 Jan 2027, in 44 days", _dialogs.Find("[data-testid=deploy-lifecycle-warning]").TextContent);
+        Assert.Null(Active());
+        _dialogs.Find("[data-testid=deploy-anyway]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(Retiring, Active()?.Model));
+    }
+
+    [Fact]
+    public async Task An_azure_fine_tune_asks_for_its_deployment_name_before_it_deploys()
+    {
+        var saved = await Services.GetRequiredService<ProviderProfileService>().SaveAsync(new ProviderProfileInput("azure-east", "Azure East",
+            ProviderKind.AzureOpenAI, "https://contoso.openai.azure.com/openai/v1/", "azure-key-0123456789abcdef", false, [new ProviderBaseModel(Mini, "mini")]),
+            new CurrentUser("admin-1", true));
+        Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Values));
+        using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
+        {
+            db.FineTuneJobs.Add(Job("azure-east", AzureModel));
+            db.SaveChanges();
+        }
+        var cut = RenderPanel();
+
+        cut.Find($"[data-testid='deploy-{AzureModel}']").Click();
+        _dialogs.WaitForElement("#deployment-name");
+        Assert.Contains(ModelRegistry.DeploymentNameNeeded, _dialogs.Markup);
+        Assert.True(_dialogs.Find("[data-testid=deploy-anyway]").HasAttribute("disabled"));
+        _dialogs.Find("#deployment-name").Input("mp-spring");
+        _dialogs.WaitForAssertion(() => Assert.False(_dialogs.Find("[data-testid=deploy-anyway]").HasAttribute("disabled")));
+        _dialogs.Find("[data-testid=deploy-anyway]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal((AzureModel, "mp-spring"), (Active()?.Model, Active()?.DeploymentName)));
+    }
+
+    [Fact]
+    public async Task The_new_job_dialog_says_why_a_provider_no_longer_trains_and_keeps_start_disabled()
+    {
+        await ValidatedExamples.SeedAsync(Services, 12);
+        await Services.GetRequiredService<ProviderProfileService>().SetTrainingUnavailableAsync("openai", "training_not_available");
+        var dialogs = Services.GetRequiredService<IDialogService>();
+        await _dialogs.InvokeAsync(() => dialogs.ShowAsync<NewJobDialog>("New fine-tuning job"));
+        _dialogs.WaitForElement("[data-testid=job-preview]");
+
+        var select = _dialogs.FindComponent<MudSelect<string>>();
+        await _dialogs.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync("openai"));
+
+        _dialogs.WaitForAssertion(() => Assert.Equal("OpenAI no longer accepts fine-tuning jobs for this organisation (since 1 Dec 2026).",
+            _dialogs.Find("[data-testid=job-refusal]").TextContent.Trim()));
+        Assert.Equal("Retiring 14 Jan 2027", _dialogs.Find("[data-testid=job-base-lifecycle]").FirstChild!.TextContent);
+        Assert.True(_dialogs.Find("[data-testid=start-job]").HasAttribute("disabled"));
+    }
+
+    /// <summary>Stands for the hosted backend: the dialog only needs it to list the OpenAI profile.</summary>
+    private sealed class HostedStub : IFineTuneBackend
+    {
+        public string Provider => FineTuneProviders.OpenAI;
+        public bool IsConfigured => true;
+        public Task<TimeSpan?> AdvanceAsync(FineTuneJob job, Func<CancellationToken, Task<FineTuneDataset>> dataset, IFineTuneSink sink, CancellationToken ct) =>
+            throw new NotSupportedException();
+        public Task CancelAsync(FineTuneJob job, IFineTuneSink sink, CancellationToken ct) => throw new NotSupportedException();
     }
 }
