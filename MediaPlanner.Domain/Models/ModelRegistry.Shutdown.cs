@@ -99,6 +99,33 @@ public sealed partial class ModelRegistry
         Changed?.Invoke();
     }
 
+    /// <summary>How soon after one re-check a 404 may cause the next, so a deleted model does not cost a list read per plan.</summary>
+    public static readonly TimeSpan RecheckPause = TimeSpan.FromMinutes(5);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _rechecked = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// When the deployed model's latest call was answered 404 model_not_found, reads its provider's model list again
+    /// (at most once per <see cref="RecheckPause"/>), so a shutdown the last scheduled read did not know yet takes effect.
+    /// </summary>
+    public async Task RecheckAfterNotFoundAsync(ModelDeployment deployed, CancellationToken ct = default)
+    {
+        if (catalog is null || deployed.Provider == FineTuneProviders.Local)
+            return;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var last = await db.ModelCalls.AsNoTracking().Where(c => c.Model == deployed.Model)
+                .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Select(c => c.FailureCode).FirstOrDefaultAsync(ct);
+            if (last != "model_not_found")
+                return;
+        }
+        var now = clock.GetUtcNow();
+        if (_rechecked.TryGetValue(deployed.Provider, out var at) && now - at < RecheckPause)
+            return;
+        _rechecked[deployed.Provider] = now;
+        await catalog.RefreshAsync(deployed.Provider, ct);
+    }
+
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")]
     private static partial Regex DeploymentNamePattern();
 }

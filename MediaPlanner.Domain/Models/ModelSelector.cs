@@ -55,6 +55,8 @@ public sealed class ModelSelector(IDbContextFactory<PlannerDbContext> dbFactory,
     {
         var selection = settings.GetSelection();
         var deployed = await registry.ActiveAsync(ct);
+        if (deployed is not null)
+            await registry.RecheckAfterNotFoundAsync(deployed, ct);
         if (deployed is not null && registry.Lifecycle(deployed.Provider, deployed.Model, deployed.BaseModel).Status == ModelStatus.ShutDown)
         {
             var notice = await registry.EndShutDownDeploymentAsync(ct);

@@ -423,6 +423,32 @@ public sealed class ModelLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_404_for_the_deployed_model_reads_the_list_again_so_a_new_shutdown_takes_effect_before_the_next_plan()
+    {
+        await StartAsync(Today);
+        await SucceededJobAsync();
+        Assert.True((await Registry.DeployAsync(FineTuned, _admin)).Succeeded);
+        var briefId = await BriefAsync();
+        // OpenAI shut the model down earlier than the list read at start-up said.
+        _openAI.Chat.UnknownModels.Add(FineTuned);
+        _openAI.SetModels(new FakeModel(Mini), new FakeModel(FineTuned, DateOnly.FromDateTime(Today.UtcDateTime), "user-mediaplanner"));
+
+        var first = await InScopeAsync(sp => sp.GetRequiredService<PlanGenerator>().GenerateSideBySideAsync(briefId, _planner));
+        await Task.WhenAll(first.Primary, first.Comparison!);
+        var notFound = _openAI.ChatRequests.Count(r => r.Model == FineTuned);
+        var reads = _openAI.RequestsTo(FakeRoute.ListModels).Count();
+        var second = await InScopeAsync(sp => sp.GetRequiredService<PlanGenerator>().GenerateSideBySideAsync(briefId, _planner));
+        var plans = await second.Primary;
+
+        Assert.True(notFound > 0);
+        Assert.Equal(reads + 1, _openAI.RequestsTo(FakeRoute.ListModels).Count());
+        Assert.Equal(notFound, _openAI.ChatRequests.Count(r => r.Model == FineTuned));
+        Assert.Equal((ModelRole.Base, Mini), (plans.Role, plans.Model));
+        Assert.Null(second.Comparison);
+        Assert.Null(await Registry.ActiveAsync());
+    }
+
+    [Fact]
     public async Task The_refresher_ends_a_shut_down_deployment_even_when_nobody_plans()
     {
         _openAI.SetModels(new FakeModel(Mini, Shutdown));
