@@ -70,18 +70,18 @@ public sealed class ModelSelector(IDbContextFactory<PlannerDbContext> dbFactory,
 
         if (deployed is null || fineTuned is null)
         {
-            var reason = "No fine-tuned model is deployed: the base model plans alone.";
-            return new(baseTarget, ModelRole.Base, baseNote is null ? reason : $"{reason} {baseNote}", null, null, selection.Strategy, baseTarget, null);
+            const string Alone = "No fine-tuned model is deployed: the base model plans alone.";
+            return new(baseTarget, ModelRole.Base, baseNote is null ? Alone : $"{Alone} {baseNote}", null, null, selection.Strategy, baseTarget, null);
         }
 
-        var (role, choice) = selection.Strategy switch
+        var (role, reason) = selection.Strategy switch
         {
             SelectionStrategy.BaseOnly => (ModelRole.Base, "Strategy is base only."),
             SelectionStrategy.FineTunedOnly => (ModelRole.FineTuned, "Strategy is fine-tuned only."),
             _ => await AutoAsync(deployed, baseTarget.Model, selection.Thresholds, ct),
         };
         var other = role == ModelRole.Base ? ModelRole.FineTuned : ModelRole.Base;
-        return new(role == ModelRole.Base ? baseTarget : fineTuned, role, choice,
+        return new(role == ModelRole.Base ? baseTarget : fineTuned, role, reason,
             other == ModelRole.Base ? baseTarget : fineTuned, other, selection.Strategy, baseTarget, fineTuned);
     }
 

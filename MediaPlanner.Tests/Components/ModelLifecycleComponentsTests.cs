@@ -136,20 +136,7 @@ public class ModelLifecyclePanelTests : ComponentTestContext, IClassFixture<Fake
     {
         _openAI = openAI;
         _openAI.Reset();
-        Services.AddSingleton<TimeProvider>(_clock);
-        Services.AddLogging();
-        Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-        Services.Configure<OpenAIOptions>(o =>
-        {
-            o.ApiKey = FakeOpenAIServer.DefaultApiKey;
-            o.Endpoint = openAI.BaseAddress.ToString();
-            o.BaseModel = Mini;
-        });
-        Services.AddMediaPlannerSettings();
-        Services.AddOptions<ModelCatalogOptions>();
-        Services.AddSingleton<ProviderProfileService>();
-        Services.AddSingleton<OpenAIClientFactory>();
-        Services.AddSingleton<ModelCatalog>();
+        Services.AddModelCatalog(_clock, FakeOpenAIServer.DefaultApiKey, openAI.BaseAddress.ToString(), Mini);
         SignInAs("admin-1", Roles.Admin);
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();
@@ -217,21 +204,9 @@ public class LifecycleDeployAndJobDialogTests : ComponentTestContext
 
     public LifecycleDeployAndJobDialogTests()
     {
-        Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero)));
-        Services.AddLogging();
-        Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         // Nothing here calls the provider: the model list is stored below as if read earlier.
-        Services.Configure<OpenAIOptions>(o =>
-        {
-            o.ApiKey = "sk-test-0123456789abcdefghijklmnop";
-            o.Endpoint = "http://127.0.0.1:9/v1";
-            o.BaseModel = Mini;
-        });
-        Services.AddMediaPlannerSettings();
-        Services.AddOptions<ModelCatalogOptions>();
-        Services.AddSingleton<ProviderProfileService>();
-        Services.AddSingleton<OpenAIClientFactory>();
-        Services.AddSingleton<ModelCatalog>();
+        Services.AddModelCatalog(new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero)),
+            "sk-test-0123456789abcdefghijklmnop", "http://127.0.0.1:9/v1", Mini);
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddSingleton<ModelRegistry>();
         Services.AddSingleton(new FineTuneNotifications());
@@ -343,5 +318,22 @@ public class LifecycleDeployAndJobDialogTests : ComponentTestContext
         public Task<TimeSpan?> AdvanceAsync(FineTuneJob job, Func<CancellationToken, Task<FineTuneDataset>> dataset, IFineTuneSink sink, CancellationToken ct) =>
             throw new NotSupportedException();
         public Task CancelAsync(FineTuneJob job, IFineTuneSink sink, CancellationToken ct) => throw new NotSupportedException();
+    }
+}
+
+internal static class ModelCatalogServices
+{
+    /// <summary>The model catalogue and what it stands on (settings, provider profiles, SDK clients) on the given clock.</summary>
+    public static void AddModelCatalog(this IServiceCollection services, TimeProvider clock, string apiKey, string endpoint, string baseModel)
+    {
+        services.AddSingleton(clock);
+        services.AddLogging();
+        services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+        services.Configure<OpenAIOptions>(o => (o.ApiKey, o.Endpoint, o.BaseModel) = (apiKey, endpoint, baseModel));
+        services.AddMediaPlannerSettings();
+        services.AddOptions<ModelCatalogOptions>();
+        services.AddSingleton<ProviderProfileService>();
+        services.AddSingleton<OpenAIClientFactory>();
+        services.AddSingleton<ModelCatalog>();
     }
 }
