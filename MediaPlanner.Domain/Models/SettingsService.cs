@@ -274,8 +274,9 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         if (baseModel is not null)
         {
             var model = baseModel.Trim();
+            // Empty: no saved choice, so the provider's model list offers the base model (ModelCatalog.SuggestBaseModel).
             if (model.Length == 0)
-                errors["BaseModel"] = "Name the base model to fine-tune and plan with, e.g. gpt-4o-mini-2024-07-18.";
+                changes.Add((BaseModelKey, null));
             else if (model.Length > 200)
                 errors["BaseModel"] = "A model name is at most 200 characters.";
             else if (model.Any(char.IsWhiteSpace))
@@ -318,9 +319,9 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
                         summary.Add($"endpoint {old.Endpoint} → {value}");
                     break;
                 case BaseModelKey:
-                    (before["baseModel"], after["baseModel"]) = (old.BaseModel, value!);
-                    if (old.BaseModel != value)
-                        summary.Add($"base model {old.BaseModel} → {value}");
+                    (before["baseModel"], after["baseModel"]) = (old.BaseModel, value ?? "");
+                    if (old.BaseModel != (value ?? ""))
+                        summary.Add($"base model {old.BaseModel} → {value ?? "the first fine-tunable model the provider lists"}");
                     break;
                 case ApiKeyKey:
                     after["apiKey"] = value is null ? "key removed" : "key changed";

@@ -18,6 +18,13 @@ public sealed class TrainingSettings
         _baseModel = () => options.CurrentValue.BaseModel;
     }
 
+    /// <summary>Live: whatever <paramref name="baseModel"/> says each time (an empty answer means none is chosen yet).</summary>
+    public TrainingSettings(Func<string> baseModel)
+    {
+        ArgumentNullException.ThrowIfNull(baseModel);
+        _baseModel = baseModel;
+    }
+
     /// <summary>A fixed base model, for tools and tests.</summary>
     public TrainingSettings(string baseModel)
     {

@@ -32,6 +32,7 @@ public class SettingsPageTests : ComponentTestContext
         Services.AddSingleton<ProviderProfileService>();
         // The deployment panel has its own tests; here it only has to be there.
         ComponentFactories.AddStub<ModelDeploymentPanel>();
+        ComponentFactories.AddStub<ModelLifecyclePanel>();
         SignInAs("admin-1", Roles.Admin);
         _popovers = Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();
@@ -277,11 +278,17 @@ public class SettingsPageProviderStateTests : ComponentTestContext
     {
         Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         // Read whenever options are computed, so a test can set it before the first read.
-        Services.Configure<OpenAIOptions>(o => o.ApiKey = _configuredKey);
+        Services.Configure<OpenAIOptions>(o =>
+        {
+            o.ApiKey = _configuredKey;
+            o.BaseModel = "gpt-4o-mini-2024-07-18";
+        });
         Services.AddMediaPlannerSettings();
         Services.AddSingleton<ProviderProfileService>();
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddSingleton<ModelRegistry>();
+        // The lifecycle panel has its own tests; this page's provider state shows in the deployment panel.
+        ComponentFactories.AddStub<ModelLifecyclePanel>();
         SignInAs("admin-1", Roles.Admin);
         var popovers = Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();

@@ -20,7 +20,7 @@ using Microsoft.Extensions.Logging;
 namespace MediaPlanner.Tests.Fakes;
 
 /// <summary>The fake's routes, for aiming faults.</summary>
-public enum FakeRoute { UploadFile, CreateJob, ListJobs, GetJob, ListEvents, ListCheckpoints, CancelJob, ChatCompletions }
+public enum FakeRoute { UploadFile, CreateJob, ListJobs, GetJob, ListEvents, ListCheckpoints, CancelJob, ChatCompletions, ListModels, GetModel }
 
 /// <summary>What a route does instead of answering normally.</summary>
 public abstract record FakeFault
@@ -319,6 +319,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         _chatAnswers.Clear();
         Interlocked.Exchange(ref _maxChatsInFlight, 0);
         ResetProviders();
+        ResetModels();
         lock (_state)
         {
             _files.Clear();
@@ -364,6 +365,8 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
             ("POST", "/v1/fine_tuning/jobs") => FakeRoute.CreateJob,
             ("POST", "/v1/chat/completions") => FakeRoute.ChatCompletions,
             ("GET", "/v1/fine_tuning/jobs") => FakeRoute.ListJobs,
+            ("GET", "/v1/models") => FakeRoute.ListModels,
+            ("GET", var p) when p.StartsWith("/v1/models/", StringComparison.Ordinal) => FakeRoute.GetModel,
             ("POST", var p) when JobPath().Match(p) is { Success: true } m && m.Groups["rest"].Value == "/cancel" => FakeRoute.CancelJob,
             ("GET", var p) when JobPath().Match(p) is { Success: true } m => m.Groups["rest"].Value switch
             {
@@ -480,6 +483,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         app.MapPost("/v1/files", (Func<HttpContext, Task<IResult>>)UploadAsync);
         app.MapPost("/v1/fine_tuning/jobs", (Func<HttpContext, Task<IResult>>)CreateJobAsync);
         app.MapPost("/v1/chat/completions", (Func<HttpContext, Task<IResult>>)ChatAsync);
+        MapModels(app);
         app.MapGet("/v1/fine_tuning/jobs", (HttpContext ctx) =>
         {
             lock (_state)

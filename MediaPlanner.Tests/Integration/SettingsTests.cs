@@ -317,8 +317,21 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         Assert.Same(options, Options);
     }
 
+    [Fact]
+    public async Task An_empty_base_model_removes_the_saved_choice_so_the_providers_list_decides()
+    {
+        var admin = await AdminAsync();
+        Assert.True((await Service.SaveProviderAsync(null, "gpt-4o-2024-08-06", null, false, admin)).Succeeded);
+
+        var result = await Service.SaveProviderAsync(null, "  ", null, false, admin);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
+        Assert.False((await RowsAsync()).ContainsKey("OpenAI.BaseModel"));
+        Assert.Equal("", Service.GetProvider().BaseModel);
+        Assert.Equal("", Options.BaseModel);
+    }
+
     [Theory]
-    [InlineData("", null, false, "BaseModel")]
     [InlineData("gpt 4o", null, false, "BaseModel")]
     [InlineData("gpt-4o-mini-2024-07-18", "sk-has a space-1234567890", false, "ApiKey")]
     [InlineData("gpt-4o-mini-2024-07-18", "sk-new-key-1234567890abcdef", true, "ApiKey")]
