@@ -104,7 +104,7 @@ public sealed partial class ProviderProfileService(
         var primaryEndpoint = isPrimary ? settings.GetProvider().Endpoint : null;
         if (isPrimary)
         {
-            var result = await settings.SaveProviderAsync(endpoint, baseModels.FirstOrDefault()?.Model, input.NewApiKey, input.ClearApiKey, user, ct);
+            var result = await settings.SaveProviderAsync(endpoint, baseModels.FirstOrDefault()?.Model ?? "", input.NewApiKey, input.ClearApiKey, user, ct);
             if (!result.Succeeded)
                 return result;
         }
@@ -280,8 +280,6 @@ public sealed partial class ProviderProfileService(
                     errors[$"BaseModels[{i}].Deployment"] = "A deployment name has 2–64 letters, digits, dashes, underscores or dots.";
             }
         }
-        if (isPrimary && named.Count == 0)
-            errors["BaseModels"] = "Name at least one base model to fine-tune and plan with.";
         if (input.Kind == ProviderKind.AzureOpenAI && input.TrainingType is { } t && !Enum.IsDefined(t))
             errors["TrainingType"] = "Choose Standard, GlobalStandard or Developer.";
         if (input.Kind == ProviderKind.OpenAICompatible && input.Hyperparameters is { } mapping)
