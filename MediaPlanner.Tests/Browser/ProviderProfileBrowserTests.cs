@@ -82,4 +82,29 @@ public class ProviderProfileBrowserTests(BrowserFixture browser, FakeOpenAIServe
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
         await admin.SetViewportSizeAsync(1440, 1000);
     }
+
+    [BrowserFact]
+    public async Task An_admin_adds_an_azure_provider_refreshes_its_model_list_and_sees_its_base_model_retiring_with_the_date()
+    {
+        openAI.Reset();
+        // The app runs on the real clock: a shutdown 30 days from now is inside the 60-day warning.
+        var shutdown = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30);
+        openAI.SetModels(new FakeModel("gpt-4o-mini-2024-07-18", shutdown), new FakeModel("gpt-4.1-mini-2025-04-14"));
+        var form = FakeAzure("azure-west") with { Name = "Azure OpenAI (West Europe)" };
+        var admin = await browser.SignedInPageAsync("admin@demo.local");
+        await admin.GotoAsync("/admin/settings");
+        await BrowserFixture.WaitForInteractiveAsync(admin);
+        await AddAzureProviderAsync(admin, form);
+
+        var card = admin.Locator("[data-testid=lifecycle-azure-west]");
+        await card.Locator("[data-testid=lifecycle-refresh-azure-west]").ClickAsync();
+
+        var chip = card.Locator("[data-testid=lifecycle-model-azure-west-gpt-4o-mini-2024-07-18] [data-status]");
+        await Assertions.Expect(chip).ToHaveAttributeAsync("data-status", "Retiring");
+        var date = shutdown.ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        await Assertions.Expect(chip).ToContainTextAsync($"Retiring {date}");
+        // The deployment panel warns about the same model, so nobody deploys onto it unaware.
+        await Assertions.Expect(admin.Locator("[data-testid=model-registry]")).ToContainTextAsync($"Retiring {date}");
+        await ShotAsync(admin, "lifecycle-retiring-1440");
+    }
 }
