@@ -33,6 +33,8 @@ public static class AuditActions
     public const string TrainingExport = "training.export";
     public const string FineTuneStart = "finetune.start";
     public const string FineTuneCancel = "finetune.cancel";
+    /// <summary>An admin entered the Azure deployment a fine-tuned model is served under.</summary>
+    public const string FineTuneDeployment = "finetune.deployment";
     public const string ModelDeploy = "model.deploy";
     public const string ModelRollback = "model.rollback";
     public const string SettingsSelection = "settings.selection";
@@ -50,6 +52,7 @@ public static class AuditActions
         ExampleValidate, ExampleReject, ExampleEdit, TrainingImport, TrainingExport, FineTuneStart, FineTuneCancel,
         ModelDeploy, ModelRollback, SettingsSelection, SettingsProvider, SettingsPrice, SettingsPriceDelete,
         UserCreate, UserRoles, UserLock, UserUnlock, UserPassword,
+        FineTuneDeployment,
     ];
 }
 

@@ -30,7 +30,10 @@ public sealed record RegisteredModel(
     string? ParametersJson,
     HeldOutComparison? Evaluation = null)
 {
-    public ModelTarget Target => new(Provider, Model, ParametersJson);
+    public ModelTarget Target => new(Provider, Model, ParametersJson, Deployment);
+
+    /// <summary>The Azure deployment the model is served under, as entered on its job; deploying it uses this name by default.</summary>
+    public string? Deployment { get; init; }
 
     /// <summary>True only when the model was evaluated on held-out briefs and beat the base model there.</summary>
     public bool Recommended => Evaluation?.Recommended == true;
@@ -89,7 +92,8 @@ public sealed class ModelRegistry(
             var available = IsAvailable(job.Provider);
             var evaluation = JobEvaluation.FromJson(job.EvaluationJson);
             models.Add(new(job.Provider, job.FineTunedModel!, job.BaseModel, ModelKind.FineTuned, job.Id, null, job.FinishedAt, available,
-                active is not null && active.Model == job.FineTunedModel, job.ResultParametersJson, evaluation?.For(job.FineTunedModel!)));
+                active is not null && active.Model == job.FineTunedModel, job.ResultParametersJson, evaluation?.For(job.FineTunedModel!))
+            { Deployment = job.FineTunedDeployment });
             foreach (var c in checkpoints.Where(c => c.JobId == job.Id && c.ModelName != job.FineTunedModel))
                 models.Add(new(job.Provider, c.ModelName, job.BaseModel, ModelKind.Checkpoint, job.Id, c.Id, c.CreatedAt, available,
                     active is not null && active.Model == c.ModelName, c.ParametersJson, CheckpointComparison(evaluation, c)));
@@ -136,9 +140,11 @@ public sealed class ModelRegistry(
     /// <summary>
     /// Deploys a fine-tuned model or checkpoint from the registry as the active fine-tuned model. One its held-out
     /// evaluation does not recommend, or that was never evaluated, is refused unless <paramref name="overrideReason"/>
-    /// says why; it then deploys as an override, and the audit entry keeps the figures and the reason.
+    /// says why; it then deploys as an override, and the audit entry keeps the figures and the reason. Calls use
+    /// <paramref name="deploymentName"/> (Azure OpenAI), by default the deployment entered on the model's job.
     /// </summary>
-    public async Task<(bool Succeeded, string Message)> DeployAsync(string model, CurrentUser user, string? overrideReason = null, CancellationToken ct = default)
+    public async Task<(bool Succeeded, string Message)> DeployAsync(string model, CurrentUser user, string? overrideReason = null,
+        string? deploymentName = null, CancellationToken ct = default)
     {
         var candidate = (await ListAsync(ct)).FirstOrDefault(m => m.Model == model && m.Kind != ModelKind.Base);
         if (candidate is null)
@@ -147,6 +153,9 @@ public sealed class ModelRegistry(
             return (false, $"{model} needs the {candidate.Provider} provider, which is not configured.");
         if (candidate.Deployed)
             return (false, $"{model} is already deployed.");
+        if (!string.IsNullOrWhiteSpace(deploymentName) && Providers.AzureDeployment.ValidateName(deploymentName) is { } badName)
+            return (false, badName);
+        var deployment = string.IsNullOrWhiteSpace(deploymentName) ? candidate.Deployment : deploymentName.Trim();
         var reason = string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim();
         if (!candidate.Recommended)
         {
@@ -173,7 +182,7 @@ public sealed class ModelRegistry(
         {
             Provider = candidate.Provider, Model = candidate.Model, BaseModel = candidate.BaseModel, JobId = candidate.JobId,
             CheckpointId = candidate.CheckpointId, ParametersJson = candidate.ParametersJson, DeployedAt = now, DeployedById = user.Id,
-            Override = isOverride, OverrideReason = isOverride ? reason : null,
+            Override = isOverride, OverrideReason = isOverride ? reason : null, DeploymentName = deployment,
         });
         var kind = candidate.Kind == ModelKind.Checkpoint ? "checkpoint" : "fine-tuned model";
         var source = candidate.JobId is { } jobId ? $" from job #{jobId}" : "";

@@ -736,5 +736,6 @@ internal sealed class RecordingSink : IFineTuneSink
         Recommended = job.Recommended,
         Verdict = job.Verdict,
         FailedAttempts = job.FailedAttempts,
+        FineTunedDeployment = job.FineTunedDeployment,
     };
 }
