@@ -7,6 +7,9 @@ namespace MediaPlanner.Benchmarks;
 /// <summary>Plan requests built from the seeded reference data, like the app builds them from the database.</summary>
 internal static class BenchmarkData
 {
+    /// <summary>The OpenAI base model whose tokenizer and limits the benchmarks measure with.</summary>
+    public const string OpenAIBaseModel = "gpt-4o-mini-2024-07-18";
+
     public static readonly Channel[] DefaultChannels = [Channel.Search, Channel.Social, Channel.OnlineVideo, Channel.Display];
 
     public static PlanRequest Request(Channel[] channels, Objective objective = Objective.Awareness, decimal budget = 250_000m)

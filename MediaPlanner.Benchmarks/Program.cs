@@ -8,6 +8,12 @@ using MediaPlanner.Domain.Training;
 // dotnet run -c Release -- export-memory   (peak working set while exporting every example)
 // dotnet run -c Release -- house-style [examples] [test briefs]   (the learning loop's effect on unseen briefs)
 // dotnet run -c Release -- house-style-jsonl <file> [count]   (a synthetic agency's validated plans to import and try the loop)
+// dotnet run -c Release -- alternatives-tokens   (tokens of one request for N plans vs one steered request per plan)
+if (args is ["alternatives-tokens", ..])
+{
+    AlternativesTokens.Run();
+    return;
+}
 if (args is ["house-style-jsonl", var file, ..])
 {
     var count = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 300;
@@ -27,7 +33,7 @@ if (args is ["export-memory", ..])
     GC.Collect();
     process.Refresh();
     var before = process.WorkingSet64;
-    var settings = new TrainingSettings(TrainingSettings.DefaultBaseModel);
+    var settings = new TrainingSettings(BenchmarkData.OpenAIBaseModel);
     var factory = TrainingDataStore.Factory();
     var service = new TrainingDataService(factory, new ExampleValidator(), settings, TimeProvider.System, new AuditLog(factory, TimeProvider.System));
     var watch = Stopwatch.StartNew();

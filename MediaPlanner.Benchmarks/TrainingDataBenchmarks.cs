@@ -16,7 +16,7 @@ public class TrainingDataBenchmarks
     {
         TrainingDataStore.EnsureCreated();
         var factory = TrainingDataStore.Factory();
-        var settings = new TrainingSettings(TrainingSettings.DefaultBaseModel);
+        var settings = new TrainingSettings(BenchmarkData.OpenAIBaseModel);
         var audit = new AuditLog(factory, TimeProvider.System);
         _training = new TrainingDataService(factory, new ExampleValidator(), settings, TimeProvider.System, audit);
         _reviews = new ReviewService(factory, new ExampleValidator(), settings, TimeProvider.System, audit);

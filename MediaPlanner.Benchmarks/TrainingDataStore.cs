@@ -51,7 +51,7 @@ internal static class TrainingDataStore
             """;
         var parameters = new[] { "$status", "$objective", "$brand", "$json", "$hash", "$tokens", "$quality", "$created", "$version" }
             .ToDictionary(n => n, n => insert.Parameters.Add(new SqliteParameter(n, null)));
-        var tokens = TokenCounter.ForModel(TrainingSettings.DefaultBaseModel);
+        var tokens = TokenCounter.ForModel(BenchmarkData.OpenAIBaseModel);
         var start = DateTimeOffset.UtcNow.AddDays(-365);
         for (var i = 0; i < Count; i++)
         {

@@ -40,8 +40,10 @@ public static class DependencyInjection
         builder.Services.AddScoped<ModelSelector>();
         builder.Services.AddScoped<InsightsService>();
 
-        // Per scope, so a base model saved in settings applies from the next request on.
-        builder.Services.AddScoped(sp => new TrainingSettings(sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<OpenAIOptions>>().CurrentValue.BaseModel));
+        // One for the app, read live: a base model saved in settings applies at once, also on pages already open; none
+        // chosen: the provider's current model list decides.
+        builder.Services.AddSingleton(sp => new TrainingSettings(() =>
+            sp.GetRequiredService<MediaPlanner.Domain.Providers.ModelCatalog>().BaseModelFor(FineTuneProviders.OpenAI) ?? ""));
         builder.Services.AddSingleton<ExampleValidator>();
         builder.Services.AddScoped<TrainingCollector>();
         builder.Services.AddScoped<ReviewService>();
@@ -58,6 +60,12 @@ public static class DependencyInjection
         builder.Services.AddMediaPlannerSettings();
         builder.Services.AddSingleton<MediaPlanner.Domain.Providers.ProviderProfileService>();
         builder.Services.AddSingleton<OpenAIClientFactory>();
+        builder.Services.AddOptions<MediaPlanner.Domain.Providers.ModelCatalogOptions>()
+            .Bind(builder.Configuration.GetSection(MediaPlanner.Domain.Providers.ModelCatalogOptions.SectionName))
+            .Validate(o => o.Validate().Count == 0, "Providers:ModelRefreshInterval must be between a minute and 30 days.");
+        builder.Services.AddSingleton<MediaPlanner.Domain.Providers.ModelCatalog>();
+        builder.Services.AddSingleton<MediaPlanner.Domain.Providers.ModelCatalogRefresher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MediaPlanner.Domain.Providers.ModelCatalogRefresher>());
         builder.Services.AddSingleton<IFineTuneBackend, LocalFineTuneBackend>();
         builder.Services.AddSingleton<IFineTuneBackend, OpenAIFineTuneBackend>();
         builder.Services.AddScoped<FineTuneService>();

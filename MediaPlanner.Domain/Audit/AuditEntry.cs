@@ -37,6 +37,9 @@ public static class AuditActions
     public const string FineTuneDeployment = "finetune.deployment";
     public const string ModelDeploy = "model.deploy";
     public const string ModelRollback = "model.rollback";
+    /// <summary>The app ended a deployment because the provider shut its model down.</summary>
+    public const string ModelShutdown = "model.shutdown";
+    public const string ModelAlertDismiss = "model.alert.dismiss";
     public const string SettingsSelection = "settings.selection";
     public const string SettingsProvider = "settings.provider";
     public const string SettingsPrice = "settings.price";
@@ -50,7 +53,7 @@ public static class AuditActions
     public static readonly IReadOnlyList<string> All =
     [
         ExampleValidate, ExampleReject, ExampleEdit, TrainingImport, TrainingExport, FineTuneStart, FineTuneCancel,
-        ModelDeploy, ModelRollback, SettingsSelection, SettingsProvider, SettingsPrice, SettingsPriceDelete,
+        ModelDeploy, ModelRollback, ModelShutdown, ModelAlertDismiss, SettingsSelection, SettingsProvider, SettingsPrice, SettingsPriceDelete,
         UserCreate, UserRoles, UserLock, UserUnlock, UserPassword,
         FineTuneDeployment,
     ];

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
@@ -30,7 +31,10 @@ public sealed record JobPreview(
     long BilledTokens,
     decimal? EstimatedCost,
     string BaseModel,
-    IReadOnlyList<BackendInfo> Backends);
+    IReadOnlyList<BackendInfo> Backends,
+    string? Refusal = null,
+    string? Warning = null,
+    Providers.ModelLifecycle? BaseLifecycle = null);
 
 public sealed record JobCreateResult(int? JobId, IReadOnlyDictionary<string, string> Errors)
 {
@@ -52,7 +56,8 @@ public sealed partial class FineTuneService(
     FineTuneWakeup wakeup,
     TimeProvider clock,
     AuditLog audit,
-    Providers.ProviderProfileService? profiles = null)
+    Providers.ProviderProfileService? profiles = null,
+    Providers.ModelCatalog? catalog = null)
 {
     /// <summary>The local learner, then every hosted profile (the primary OpenAI one first).</summary>
     public IReadOnlyList<BackendInfo> Backends()
@@ -68,12 +73,17 @@ public sealed partial class FineTuneService(
         return list;
     }
 
+    /// <summary>The chosen base model, else the first fine-tunable one the provider's model list offers; "" when there is none.</summary>
     public string BaseModelFor(string provider) => provider switch
     {
         FineTuneProviders.Local => localBase.ModelName,
+        _ when catalog is not null => catalog.BaseModelFor(provider) ?? "",
         FineTuneProviders.OpenAI => settings.BaseModel,
         _ => profiles?.Get(provider)?.FirstBaseModel ?? "",
     };
+
+    /// <summary>Where a job's model stands at its provider (a fine-tune follows its base model's shutdown date); null when not tracked.</summary>
+    public Providers.ModelLifecycle? Lifecycle(string provider, string model, string? baseModel) => catalog?.Lifecycle(provider, model, baseModel);
 
     private IFineTuneBackend? BackendFor(string provider) => backends.FirstOrDefault(b => b.Handles(provider));
 
@@ -85,6 +95,9 @@ public sealed partial class FineTuneService(
         var percent = Math.Clamp(validationPercent, 0, 50);
         // The job's dataset is split the same way (TrainingDataService.ExportSplitAsync), so preview and job agree.
         var heldOut = percent == 0 ? new HashSet<long>() : await TrainingDataService.HeldOutIdsAsync(db, percent, seed ?? 42, ct);
+        // With no base model chosen, the default comes from the provider's list: read it once if it never was.
+        if (catalog is not null && provider != FineTuneProviders.Local && catalog.BaseModelFor(provider) is null)
+            await catalog.EnsureListedAsync(provider, ct);
         var training = validated.Where(e => !heldOut.Contains(e.Id)).ToList();
         var held = validated.Count - training.Count;
         var trainingCount = training.Count;
@@ -92,10 +105,12 @@ public sealed partial class FineTuneService(
         // The local learner's epochs are points on its shrinkage path (auto 6), not OpenAI's passes over the data.
         var epochCount = epochs ?? (provider == FineTuneProviders.Local ? Local.ShareLearner.AutoEpochs : FineTuneEstimator.DefaultEpochs(trainingCount));
         var billed = FineTuneEstimator.BilledTokens(training.Select(e => e.TokenCount), epochCount, TokenCounter.MaxTokensPerExample(baseModel));
-        var price = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == baseModel, ct);
+        var price = (await PriceBook.LoadAsync(db, ct)).Find(provider, baseModel).Price;
         decimal? cost = provider == FineTuneProviders.Local ? 0m
             : price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null;
-        return new JobPreview(Readiness.Check(validated.Count, blocking, held), trainingCount, held, epochCount, billed, cost, baseModel, Backends());
+        var check = catalog?.CheckTraining(provider, baseModel) ?? Providers.TrainingCheck.None;
+        return new JobPreview(Readiness.Check(validated.Count, blocking, held), trainingCount, held, epochCount, billed, cost, baseModel, Backends(),
+            check.Refusal, check.Warning, check.BaseModel);
     }
 
     public async Task<JobCreateResult> CreateAsync(NewJobRequest request, CurrentUser user, CancellationToken ct = default)
@@ -120,6 +135,8 @@ public sealed partial class FineTuneService(
             return new(null, errors);
 
         var preview = await PreviewAsync(request.Provider, request.ValidationPercent, request.Epochs, request.Seed, ct);
+        if (preview.Refusal is not null)
+            return new(null, new Dictionary<string, string> { [nameof(request.Provider)] = preview.Refusal });
         if (!preview.Readiness.Ready)
             return new(null, new Dictionary<string, string> { [""] = string.Join(" ", preview.Readiness.Reasons) });
         if (preview.TrainingExamples == 0)

@@ -7,8 +7,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MediaPlanner.Domain.Models;
 
+/// <summary>
+/// One model's calls. <paramref name="CostEstimated"/>: some of its costs were estimated at its base model's price (it had no
+/// price row of its own); <paramref name="Unpriced"/>: it used tokens but has no price at all, so its cost shows as 0.
+/// </summary>
 public sealed record ModelUsage(string Model, string Provider, int Calls, double SuccessRate, double? P50LatencyMs, double? P95LatencyMs,
-    double? AverageQuality, decimal CostPerCall, decimal TotalCost, long Tokens);
+    double? AverageQuality, decimal CostPerCall, decimal TotalCost, long Tokens, bool CostEstimated = false, bool Unpriced = false);
 
 /// <summary>One generated plan as the A/B statistics see it: its run, its column, its quality, whether the planner chose it.</summary>
 public sealed record PlanChoice(Guid RunId, ModelRole Role, double QualityScore, DateTimeOffset? ChosenAt);
@@ -57,25 +61,27 @@ public sealed class InsightsService(IDbContextFactory<PlannerDbContext> dbFactor
             .Where(c => c.CreatedAt >= since && (user.IsAdmin || c.UserId == user.Id))
             .ToListAsync(ct);
 
+        var prices = await PriceBook.LoadAsync(db, ct);
         var models = calls.GroupBy(c => (c.Model, c.Provider)).Select(g =>
         {
             var list = g.ToList();
             var stats = ModelStats.From(list);
             var latencies = list.Select(c => c.LatencyMs).Order().ToList();
+            var tokens = list.Sum(c => (long)c.InputTokens + c.OutputTokens);
             return new ModelUsage(g.Key.Model, g.Key.Provider, stats.Calls, stats.SuccessRate, stats.P50LatencyMs,
                 ModelStats.Percentile(latencies, 0.95), stats.AverageQuality, decimal.Round(stats.CostPerCall, 6), list.Sum(c => c.Cost),
-                list.Sum(c => (long)c.InputTokens + c.OutputTokens));
+                tokens, list.Any(c => c.PriceEstimated), tokens > 0 && !prices.Find(g.Key.Provider, g.Key.Model).Priced);
         }).OrderByDescending(m => m.Calls).ToList();
 
         var ab = await ABAsync(db, user, since, ct);
         var spend = calls.GroupBy(c => DateOnly.FromDateTime(c.CreatedAt.UtcDateTime))
             .Select(g => new DailySpend(g.Key, g.Sum(c => c.Cost), g.Count())).OrderBy(d => d.Day).ToList();
-        var fineTunes = user.IsAdmin ? await EconomicsAsync(db, models, ct) : [];
+        var fineTunes = user.IsAdmin ? await EconomicsAsync(db, models, prices, ct) : [];
         var active = await registry.ActiveAsync(ct);
 
         return new Insights(models, ab, calls.Sum(c => c.Cost), spend, fineTunes,
             user.IsAdmin ? Recommendations(models, ab, active, thresholds) : [],
-            user.IsAdmin ? Alerts(calls, active, models, thresholds) : []);
+            user.IsAdmin ? [.. Alerts(calls, active, models, thresholds), .. PriceAlerts(models, prices)] : []);
     }
 
     private static async Task<ABResult> ABAsync(PlannerDbContext db, CurrentUser user, DateTimeOffset since, CancellationToken ct) =>
@@ -85,14 +91,14 @@ public sealed class InsightsService(IDbContextFactory<PlannerDbContext> dbFactor
             .ToListAsync(ct));
 
     /// <summary>Each succeeded fine-tune: what training cost, what it saves per call against its base, and after how many calls it pays back.</summary>
-    private static async Task<List<FineTuneEconomics>> EconomicsAsync(PlannerDbContext db, List<ModelUsage> models, CancellationToken ct)
+    private static async Task<List<FineTuneEconomics>> EconomicsAsync(PlannerDbContext db, List<ModelUsage> models, PriceBook prices,
+        CancellationToken ct)
     {
         var jobs = await db.FineTuneJobs.AsNoTracking().Where(j => j.Status == FineTuneStatus.Succeeded && j.FineTunedModel != null).ToListAsync(ct);
-        var prices = await db.ModelPrices.AsNoTracking().ToDictionaryAsync(p => p.Model, ct);
         var result = new List<FineTuneEconomics>();
         foreach (var job in jobs)
         {
-            var trainingCost = job.TrainedTokens is { } tokens && prices.TryGetValue(job.BaseModel, out var price) && price.TrainingPerMillion is { } perMillion
+            var trainingCost = job.TrainedTokens is { } tokens && prices.Find(job.Provider, job.BaseModel).Price?.TrainingPerMillion is { } perMillion
                 ? FineTuneEstimator.Cost(tokens, perMillion)
                 : job.EstimatedCost ?? 0m;
             var ft = models.FirstOrDefault(m => m.Model == job.FineTunedModel);
@@ -136,6 +142,23 @@ public sealed class InsightsService(IDbContextFactory<PlannerDbContext> dbFactor
         if (ab.QualityDifference is { } diff && Math.Abs(diff) >= 1)
             list.Add(string.Create(c, $"Fine-tuned plans score {Math.Abs(diff):0.0} points {(diff > 0 ? "higher" : "lower")} than base plans on average ({ab.QualitySamples} runs)."));
         return list;
+    }
+
+    /// <summary>
+    /// Inference that is not priced as it is billed: a fine-tune without a price row of its own is estimated at its base
+    /// model's price (fine-tuned inference usually costs more), a model without any row counts as free.
+    /// </summary>
+    internal static IEnumerable<string> PriceAlerts(IReadOnlyList<ModelUsage> models, PriceBook prices)
+    {
+        var used = models.Where(m => m.Tokens > 0).ToList();
+        var estimated = used.Where(m => prices.Find(m.Provider, m.Model).Estimated).Select(m => m.Model).Distinct().ToList();
+        if (estimated.Count > 0)
+            yield return $"No price of its own for {string.Join(", ", estimated)}: {(estimated.Count == 1 ? "its" : "their")} cost is estimated " +
+                         "at the base model's price, and fine-tuned inference usually costs more. Add a price row in settings.";
+        var unpriced = used.Where(m => m.Unpriced).Select(m => m.Model).Distinct().ToList();
+        if (unpriced.Count > 0)
+            yield return $"No price for {string.Join(", ", unpriced)}: {(unpriced.Count == 1 ? "its" : "their")} calls count as free. " +
+                         "Add a price row in settings.";
     }
 
     private List<string> Alerts(List<ModelCall> calls, ModelDeployment? active, IReadOnlyList<ModelUsage> models, AutoThresholds t)

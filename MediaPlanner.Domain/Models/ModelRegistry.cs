@@ -5,6 +5,7 @@ using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Providers.OpenAI;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,8 @@ public sealed record RegisteredModel(
     bool Available,
     bool Deployed,
     string? ParametersJson,
-    HeldOutComparison? Evaluation = null)
+    HeldOutComparison? Evaluation = null,
+    ModelLifecycle? Lifecycle = null)
 {
     public ModelTarget Target => new(Provider, Model, ParametersJson, Deployment);
 
@@ -45,17 +47,39 @@ public sealed record RegisteredModel(
 /// redeploys the one before it. The history is never rewritten. A model its held-out evaluation does not recommend
 /// (or that was never evaluated) deploys only as an audited override with the admin's reason.
 /// </summary>
-public sealed class ModelRegistry(
+public sealed partial class ModelRegistry(
     IDbContextFactory<PlannerDbContext> dbFactory,
     MediaMixParameters localBase,
     IOptionsMonitor<OpenAIOptions> openAI,
     TimeProvider clock,
     AuditLog audit,
-    Providers.ProviderProfileService? profiles = null)
+    ProviderProfileService? profiles = null,
+    ModelCatalog? catalog = null)
 {
+    /// <summary>Who ends a deployment whose model the provider shut down, in the deployment history and the audit trail.</summary>
+    public static CurrentUser System { get; } = new("system", true);
+
+    /// <summary>Raised after a deployment began or ended, or a shutdown alert was dismissed.</summary>
+    public event Action? Changed;
+
     public ModelTarget LocalBase => new(FineTuneProviders.Local, localBase.ModelName);
 
-    public ModelTarget? OpenAIBase => openAI.CurrentValue.IsConfigured ? HostedBase(FineTuneProviders.OpenAI, openAI.CurrentValue.BaseModel) : null;
+    /// <summary>OpenAI's base model (chosen in settings, else the first fine-tunable one its list offers); null when not configured.</summary>
+    public ModelTarget? OpenAIBase => openAI.CurrentValue.IsConfigured && BaseModelFor(FineTuneProviders.OpenAI) is { } model
+        ? HostedBase(FineTuneProviders.OpenAI, model)
+        : null;
+
+    /// <summary>A hosted provider's base model: the one chosen in settings, else the one its model list offers.</summary>
+    public string? BaseModelFor(string provider) => catalog is not null
+        ? catalog.BaseModelFor(provider)
+        : provider == FineTuneProviders.OpenAI ? NullIfBlank(openAI.CurrentValue.BaseModel) : profiles?.Get(provider)?.FirstBaseModel;
+
+    /// <summary>Where a model stands at its provider; unknown when the app does not read model lists.</summary>
+    public ModelLifecycle Lifecycle(string provider, string model, string? baseModel = null) =>
+        provider == FineTuneProviders.Local ? ModelLifecycle.LocalPlanner
+        : catalog?.Lifecycle(provider, model, baseModel) ?? new(ModelStatus.Unknown, null, $"Whether {model} still works at {provider} is not tracked.");
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     /// <summary>A hosted base model as calls address it: on Azure OpenAI through the deployment the profile names for it.</summary>
     public ModelTarget HostedBase(string provider, string model) =>
@@ -74,13 +98,16 @@ public sealed class ModelRegistry(
         var active = await ActiveAsync(db, ct);
         var models = new List<RegisteredModel>
         {
-            new(FineTuneProviders.Local, localBase.ModelName, localBase.ModelName, ModelKind.Base, null, null, null, true, false, null),
-            new(FineTuneProviders.OpenAI, openAI.CurrentValue.BaseModel, openAI.CurrentValue.BaseModel, ModelKind.Base, null, null, null,
-                openAI.CurrentValue.IsConfigured, false, null),
+            new(FineTuneProviders.Local, localBase.ModelName, localBase.ModelName, ModelKind.Base, null, null, null, true, false, null,
+                Lifecycle: ModelLifecycle.LocalPlanner),
         };
+        if (BaseModelFor(FineTuneProviders.OpenAI) is { } openAIBase)
+            models.Add(new(FineTuneProviders.OpenAI, openAIBase, openAIBase, ModelKind.Base, null, null, null,
+                openAI.CurrentValue.IsConfigured, false, null, Lifecycle: Lifecycle(FineTuneProviders.OpenAI, openAIBase)));
         foreach (var profile in profiles?.List().Where(p => !p.IsPrimary) ?? [])
             foreach (var b in profile.BaseModels)
-                models.Add(new(profile.Key, b.Model, b.Model, ModelKind.Base, null, null, null, profile.IsConfigured, false, null));
+                models.Add(new(profile.Key, b.Model, b.Model, ModelKind.Base, null, null, null, profile.IsConfigured, false, null,
+                    Lifecycle: Lifecycle(profile.Key, b.Model)));
         var jobs = await db.FineTuneJobs.AsNoTracking()
             .Where(j => j.Status == FineTuneStatus.Succeeded && j.FineTunedModel != null)
             .OrderByDescending(j => j.FinishedAt).ToListAsync(ct);
@@ -92,11 +119,13 @@ public sealed class ModelRegistry(
             var available = IsAvailable(job.Provider);
             var evaluation = JobEvaluation.FromJson(job.EvaluationJson);
             models.Add(new(job.Provider, job.FineTunedModel!, job.BaseModel, ModelKind.FineTuned, job.Id, null, job.FinishedAt, available,
-                active is not null && active.Model == job.FineTunedModel, job.ResultParametersJson, evaluation?.For(job.FineTunedModel!))
+                active is not null && active.Model == job.FineTunedModel, job.ResultParametersJson, evaluation?.For(job.FineTunedModel!),
+                Lifecycle(job.Provider, job.FineTunedModel!, job.BaseModel))
             { Deployment = job.FineTunedDeployment });
             foreach (var c in checkpoints.Where(c => c.JobId == job.Id && c.ModelName != job.FineTunedModel))
                 models.Add(new(job.Provider, c.ModelName, job.BaseModel, ModelKind.Checkpoint, job.Id, c.Id, c.CreatedAt, available,
-                    active is not null && active.Model == c.ModelName, c.ParametersJson, CheckpointComparison(evaluation, c)));
+                    active is not null && active.Model == c.ModelName, c.ParametersJson, CheckpointComparison(evaluation, c),
+                    Lifecycle(job.Provider, c.ModelName, job.BaseModel)));
         }
         return models;
     }
@@ -137,11 +166,27 @@ public sealed class ModelRegistry(
     /// <summary>Longest override reason kept with a deployment (the column's size).</summary>
     public const int OverrideReasonMax = 500;
 
+    /// <summary>What a deployment of this model needs or should know first: a refusal when its provider shut it down, a warning when it retires soon.</summary>
+    public static (string? Refusal, string? Warning) DeployCheck(RegisteredModel model) => model.Lifecycle switch
+    {
+        { Status: ModelStatus.ShutDown } gone => ($"{model.Model} cannot be deployed: {gone.Message}", null),
+        { Status: ModelStatus.Retiring } soon => (null, $"{model.Model} retires soon. {soon.Message}"),
+        _ => (null, null),
+    };
+
+    /// <summary>True when inference needs a deployment name for this model (Azure OpenAI serves a fine-tune only under one).</summary>
+    public bool NeedsDeploymentName(RegisteredModel model) =>
+        model.Kind != ModelKind.Base && profiles?.Get(model.Provider)?.Kind == ProviderKind.AzureOpenAI;
+
+    public const string DeploymentNameNeeded = "Deploy the fine-tuned model in Azure under a deployment name first, then enter that name here.";
+
     /// <summary>
     /// Deploys a fine-tuned model or checkpoint from the registry as the active fine-tuned model. One its held-out
     /// evaluation does not recommend, or that was never evaluated, is refused unless <paramref name="overrideReason"/>
-    /// says why; it then deploys as an override, and the audit entry keeps the figures and the reason. Calls use
-    /// <paramref name="deploymentName"/> (Azure OpenAI), by default the deployment entered on the model's job.
+    /// says why; it then deploys as an override, and the audit entry keeps the figures and the reason. A model its
+    /// provider shut down is refused; one retiring soon deploys with the warning in the message. On Azure OpenAI the
+    /// deployment the model is served under is required, and calls use it: <paramref name="deploymentName"/>, by default
+    /// the deployment entered on the model's job.
     /// </summary>
     public async Task<(bool Succeeded, string Message)> DeployAsync(string model, CurrentUser user, string? overrideReason = null,
         string? deploymentName = null, CancellationToken ct = default)
@@ -153,9 +198,14 @@ public sealed class ModelRegistry(
             return (false, $"{model} needs the {candidate.Provider} provider, which is not configured.");
         if (candidate.Deployed)
             return (false, $"{model} is already deployed.");
-        if (!string.IsNullOrWhiteSpace(deploymentName) && Providers.AzureDeployment.ValidateName(deploymentName) is { } badName)
-            return (false, badName);
+        var (refusal, warning) = DeployCheck(candidate);
+        if (refusal is not null)
+            return (false, refusal);
         var deployment = string.IsNullOrWhiteSpace(deploymentName) ? candidate.Deployment : deploymentName.Trim();
+        if (deployment is null && NeedsDeploymentName(candidate))
+            return (false, DeploymentNameNeeded);
+        if (deployment is not null && AzureDeployment.ValidateName(deployment) is { } badName)
+            return (false, badName);
         var reason = string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim();
         if (!candidate.Recommended)
         {
@@ -204,9 +254,11 @@ public sealed class ModelRegistry(
                 $"Deployed {kind} {model}{source}{measured}{replacing}", replaced ?? "none deployed", model, ct);
         }
         await db.SaveChangesAsync(ct);
+        Changed?.Invoke();
+        var note = warning is null ? "" : $" Note: {warning}";
         return (true, isOverride
-            ? $"{model} is now the active fine-tuned model, deployed as an override: your reason is in the audit log."
-            : $"{model} is now the active fine-tuned model.");
+            ? $"{model} is now the active fine-tuned model, deployed as an override: your reason is in the audit log.{note}"
+            : $"{model} is now the active fine-tuned model.{note}");
     }
 
     /// <summary>The held-out figures in one line, for audit entries.</summary>
@@ -224,12 +276,15 @@ public sealed class ModelRegistry(
         var now = clock.GetUtcNow();
         current.EndedAt = now;
         current.EndedById = user.Id;
-        var previous = history.FirstOrDefault(d => d.Id != current.Id && d.Model != current.Model);
+        // A model its provider has shut down is never redeployed: it would only answer 404s.
+        var previous = history.FirstOrDefault(d => d.Id != current.Id && d.Model != current.Model
+                                                   && Lifecycle(d.Provider, d.Model, d.BaseModel).Status != ModelStatus.ShutDown);
         if (previous is null)
         {
             await audit.AddAsync(db, user, AuditActions.ModelRollback, AuditEntities.Model, current.Model,
                 $"Rolled back {current.Model}; plans now come from the base model only", current.Model, "base model only", ct);
             await db.SaveChangesAsync(ct);
+            Changed?.Invoke();
             return (true, $"{current.Model} is no longer deployed; plans now come from the base model only.");
         }
         db.Deployments.Add(new ModelDeployment
@@ -238,12 +293,13 @@ public sealed class ModelRegistry(
             CheckpointId = previous.CheckpointId, ParametersJson = previous.ParametersJson, DeployedAt = now, DeployedById = user.Id,
             Note = $"Rolled back from {current.Model}",
             // An override stays one: the model is still the one its evaluation did not recommend, for the same reason.
-            Override = previous.Override, OverrideReason = previous.OverrideReason,
+            Override = previous.Override, OverrideReason = previous.OverrideReason, DeploymentName = previous.DeploymentName,
         });
         var stillOverride = previous.Override ? $" (still deployed as an override: {previous.OverrideReason})" : "";
         await audit.AddAsync(db, user, AuditActions.ModelRollback, AuditEntities.Model, current.Model,
             $"Rolled back {current.Model}; {previous.Model} is active again{stillOverride}", current.Model, previous.Model, ct);
         await db.SaveChangesAsync(ct);
+        Changed?.Invoke();
         return (true, $"Rolled back: {previous.Model} is active again.");
     }
 }

@@ -3,6 +3,7 @@ using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers;
 using Microsoft.EntityFrameworkCore;
 
 namespace MediaPlanner.Domain.Models;
@@ -43,7 +44,10 @@ public sealed record Selection(
     public ModelTarget For(ModelRole role) => role == ModelRole.FineTuned ? FineTuned ?? Base : Base;
 }
 
-/// <summary>The seed's select_optimal_model: base, fine-tuned or auto, over the deployed model.</summary>
+/// <summary>
+/// The seed's select_optimal_model: base, fine-tuned or auto, over the deployed model. A model its provider has shut
+/// down is never called: its deployment ends (an admin alert), and a shut-down base model gives way to the built-in planner.
+/// </summary>
 public sealed class ModelSelector(IDbContextFactory<PlannerDbContext> dbFactory, ModelRegistry registry, SettingsService settings)
 {
     /// <summary>The base model the deployed one was trained from, else OpenAI's if configured, else the local planner.</summary>
@@ -51,13 +55,24 @@ public sealed class ModelSelector(IDbContextFactory<PlannerDbContext> dbFactory,
     {
         var selection = settings.GetSelection();
         var deployed = await registry.ActiveAsync(ct);
+        if (deployed is not null)
+            await registry.RecheckAfterNotFoundAsync(deployed, ct);
+        if (deployed is not null && registry.Lifecycle(deployed.Provider, deployed.Model, deployed.BaseModel).Status == ModelStatus.ShutDown)
+        {
+            var notice = await registry.EndShutDownDeploymentAsync(ct);
+            var fallback = BaseFor(deployed.Provider, deployed.BaseModel);
+            var why = notice?.Reason ?? $"{deployed.Model} was shut down by its provider.";
+            return new(fallback, ModelRole.Base, why, null, null, selection.Strategy, fallback, null);
+        }
         ModelTarget? fineTuned = deployed is null ? null : new(deployed.Provider, deployed.Model, deployed.ParametersJson, deployed.DeploymentName);
-        var baseTarget = deployed is not null
-            ? (deployed.Provider == FineTuneProviders.Local ? registry.LocalBase : registry.HostedBase(deployed.Provider, deployed.BaseModel))
-            : registry.OpenAIBase ?? registry.LocalBase;
+        string? baseNote = null;
+        var baseTarget = deployed is not null ? BaseFor(deployed.Provider, deployed.BaseModel) : DefaultBase(out baseNote);
 
         if (deployed is null || fineTuned is null)
-            return new(baseTarget, ModelRole.Base, "No fine-tuned model is deployed: the base model plans alone.", null, null, selection.Strategy, baseTarget, null);
+        {
+            const string Alone = "No fine-tuned model is deployed: the base model plans alone.";
+            return new(baseTarget, ModelRole.Base, baseNote is null ? Alone : $"{Alone} {baseNote}", null, null, selection.Strategy, baseTarget, null);
+        }
 
         var (role, reason) = selection.Strategy switch
         {
@@ -68,6 +83,26 @@ public sealed class ModelSelector(IDbContextFactory<PlannerDbContext> dbFactory,
         var other = role == ModelRole.Base ? ModelRole.FineTuned : ModelRole.Base;
         return new(role == ModelRole.Base ? baseTarget : fineTuned, role, reason,
             other == ModelRole.Base ? baseTarget : fineTuned, other, selection.Strategy, baseTarget, fineTuned);
+    }
+
+    /// <summary>A deployment's base model as calls address it; the built-in planner when the provider has shut it down.</summary>
+    private ModelTarget BaseFor(string provider, string baseModel) =>
+        provider == FineTuneProviders.Local || registry.Lifecycle(provider, baseModel).Status == ModelStatus.ShutDown
+            ? registry.LocalBase
+            : registry.HostedBase(provider, baseModel);
+
+    /// <summary>With nothing deployed: OpenAI's base model if configured and not shut down, else the built-in planner.</summary>
+    private ModelTarget DefaultBase(out string? note)
+    {
+        note = null;
+        if (registry.OpenAIBase is not { } hosted)
+            return registry.LocalBase;
+        if (registry.Lifecycle(hosted.Provider, hosted.Model) is { Status: ModelStatus.ShutDown } gone)
+        {
+            note = $"{gone.Message} The built-in planner plans instead.";
+            return registry.LocalBase;
+        }
+        return hosted;
     }
 
     public async Task<ModelStats> StatsAsync(string model, int window, CancellationToken ct = default)

@@ -274,8 +274,9 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         if (baseModel is not null)
         {
             var model = baseModel.Trim();
+            // Empty: no saved choice, so the provider's model list offers the base model (ModelCatalog.SuggestBaseModel).
             if (model.Length == 0)
-                errors["BaseModel"] = "Name the base model to fine-tune and plan with, e.g. gpt-4o-mini-2024-07-18.";
+                changes.Add((BaseModelKey, null));
             else if (model.Length > 200)
                 errors["BaseModel"] = "A model name is at most 200 characters.";
             else if (model.Any(char.IsWhiteSpace))
@@ -318,9 +319,9 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
                         summary.Add($"endpoint {old.Endpoint} → {value}");
                     break;
                 case BaseModelKey:
-                    (before["baseModel"], after["baseModel"]) = (old.BaseModel, value!);
-                    if (old.BaseModel != value)
-                        summary.Add($"base model {old.BaseModel} → {value}");
+                    (before["baseModel"], after["baseModel"]) = (old.BaseModel, value ?? "");
+                    if (old.BaseModel != (value ?? ""))
+                        summary.Add($"base model {old.BaseModel} → {value ?? "the first fine-tunable model the provider lists"}");
                     break;
                 case ApiKeyKey:
                     after["apiKey"] = value is null ? "key removed" : "key changed";
@@ -388,58 +389,75 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
     public async Task<IReadOnlyList<ModelPrice>> PricesAsync(CancellationToken ct = default)
     {
         await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        return await db.ModelPrices.AsNoTracking().OrderBy(p => p.Model).ToListAsync(ct);
+        return await db.ModelPrices.AsNoTracking().OrderBy(p => p.Model).ThenBy(p => p.Provider).ToListAsync(ct);
     }
 
-    /// <summary>Adds or replaces the price row for <see cref="ModelPrice.Model"/> (a fine-tuned model can have its own).</summary>
+    /// <summary>
+    /// Adds or replaces the price row for <see cref="ModelPrice.Provider"/> and <see cref="ModelPrice.Model"/> (a fine-tuned
+    /// model can have its own). Provider "" is any provider; otherwise it must be a provider profile's key.
+    /// </summary>
     public async Task<SettingsSaveResult> SavePriceAsync(ModelPrice price, CurrentUser user, CancellationToken ct = default)
     {
         RequireAdmin(user);
-        var errors = ValidatePrice(price, DateOnly.FromDateTime(_clock.GetUtcNow().UtcDateTime));
+        var errors = new Dictionary<string, string>(ValidatePrice(price, DateOnly.FromDateTime(_clock.GetUtcNow().UtcDateTime)));
+        var model = price.Model?.Trim() ?? "";
+        var provider = price.Provider?.Trim() ?? "";
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        if (provider.Length > 0 && provider != Providers.ProviderProfile.PrimaryKey && !await db.ProviderProfiles.AnyAsync(p => p.Key == provider, ct))
+            errors[nameof(ModelPrice.Provider)] = $"There is no provider {provider}: choose one of the providers in settings, or any provider.";
         if (errors.Count > 0)
             return new(errors);
-        var model = price.Model.Trim();
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        var row = await db.ModelPrices.SingleOrDefaultAsync(p => p.Model == model, ct);
+        var row = await db.ModelPrices.SingleOrDefaultAsync(p => p.Provider == provider && p.Model == model, ct);
         var before = row is null ? null : PriceJson(row);
         if (row is null)
         {
-            row = new ModelPrice { Model = model, Source = "" };
+            row = new ModelPrice { Provider = provider, Model = model, Source = "" };
             db.ModelPrices.Add(row);
         }
         row.InputPerMillion = price.InputPerMillion;
         row.OutputPerMillion = price.OutputPerMillion;
         row.TrainingPerMillion = price.TrainingPerMillion;
-        row.Source = price.Source.Trim();
+        row.Source = price.Source!.Trim();
         row.AsOf = price.AsOf;
-        await _audit.AddAsync(db, user, AuditActions.SettingsPrice, AuditEntities.ModelPrice, model,
+        var name = PriceName(provider, model);
+        await _audit.AddAsync(db, user, AuditActions.SettingsPrice, AuditEntities.ModelPrice, PriceEntityId(provider, model),
             string.Create(CultureInfo.InvariantCulture,
-                $"{(before is null ? "Added" : "Changed")} the price of {model}: input {row.InputPerMillion}, output {row.OutputPerMillion}, training {(row.TrainingPerMillion?.ToString(CultureInfo.InvariantCulture) ?? "unknown")} per 1M tokens"),
+                $"{(before is null ? "Added" : "Changed")} the price of {name}: input {row.InputPerMillion}, output {row.OutputPerMillion}, training {(row.TrainingPerMillion?.ToString(CultureInfo.InvariantCulture) ?? "unknown")} per 1M tokens"),
             before, PriceJson(row), ct);
         await db.SaveChangesAsync(ct);
-        _logger.LogInformation("Price row for {Model} saved by user {UserId}.", model, user.Id);
+        _logger.LogInformation("Price row for {Model} ({Provider}) saved by user {UserId}.", model, provider.Length == 0 ? "any provider" : provider, user.Id);
         return SettingsSaveResult.Ok;
     }
 
-    /// <summary>Removes a price row; false when there was none for that model.</summary>
-    public async Task<bool> DeletePriceAsync(string model, CurrentUser user, CancellationToken ct = default)
+    /// <summary>Removes the any-provider price row of <paramref name="model"/>; false when there was none.</summary>
+    public Task<bool> DeletePriceAsync(string model, CurrentUser user, CancellationToken ct = default) => DeletePriceAsync("", model, user, ct);
+
+    /// <summary>Removes a price row (provider "" = the any-provider row); false when there was none.</summary>
+    public async Task<bool> DeletePriceAsync(string provider, string model, CurrentUser user, CancellationToken ct = default)
     {
         RequireAdmin(user);
+        provider = provider?.Trim() ?? "";
         await using var db = await _dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var row = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == model, ct);
-        var deleted = row is not null && await db.ModelPrices.Where(p => p.Model == model).ExecuteDeleteAsync(ct) > 0;
+        var rows = db.ModelPrices.Where(p => p.Provider == provider && p.Model == model);
+        var row = await rows.AsNoTracking().SingleOrDefaultAsync(ct);
+        var deleted = row is not null && await rows.ExecuteDeleteAsync(ct) > 0;
         if (deleted)
         {
-            await _audit.AddAsync(db, user, AuditActions.SettingsPriceDelete, AuditEntities.ModelPrice, model, $"Deleted the price of {model}",
-                PriceJson(row!), null, ct);
+            await _audit.AddAsync(db, user, AuditActions.SettingsPriceDelete, AuditEntities.ModelPrice, PriceEntityId(provider, model),
+                $"Deleted the price of {PriceName(provider, model)}", PriceJson(row!), null, ct);
             await db.SaveChangesAsync(ct);
         }
         await transaction.CommitAsync(ct);
         if (deleted)
-            _logger.LogInformation("Price row for {Model} deleted by user {UserId}.", model, user.Id);
+            _logger.LogInformation("Price row for {Model} ({Provider}) deleted by user {UserId}.", model, provider.Length == 0 ? "any provider" : provider, user.Id);
         return deleted;
     }
+
+    // The any-provider row keeps the id and wording it had before prices belonged to providers.
+    private static string PriceEntityId(string provider, string model) => provider.Length == 0 ? model : $"{provider}/{model}";
+
+    private static string PriceName(string provider, string model) => provider.Length == 0 ? model : $"{model} at {provider}";
 
     private static string PriceJson(ModelPrice p) => AuditLog.Json(new
     {

@@ -112,13 +112,14 @@ public sealed class PlanGenerator(
             call.FailureReason = ex.Message.Length > 1000 ? ex.Message[..1000] : ex.Message;
             call.InputTokens = ex.InputTokens;
             call.OutputTokens = ex.OutputTokens;
-            call.Cost = await CostAsync(db, target, ex.InputTokens, ex.OutputTokens, CancellationToken.None);
+            (call.Cost, call.PriceEstimated) = await CostAsync(db, target.Provider, target.Model, ex.InputTokens, ex.OutputTokens, CancellationToken.None);
             db.ModelCalls.Add(call);
             await db.SaveChangesAsync(CancellationToken.None);
             return new ColumnResult(role, target.Model, reason, [], ex.Message, call.LatencyMs, call.InputTokens, call.OutputTokens, call.Cost);
         }
         var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var cost = await CostAsync(db, target, result.InputTokens, result.OutputTokens, ct);
+        // The result names the model that answered (the configured base model when the target named none), never a deployment.
+        var (cost, estimated) = await CostAsync(db, target.Provider, result.Model, result.InputTokens, result.OutputTokens, ct);
 
         var context = PlanEvaluationContext.From(request);
         var views = new List<PlanView>();
@@ -156,26 +157,23 @@ public sealed class PlanGenerator(
         call.InputTokens = result.InputTokens;
         call.OutputTokens = result.OutputTokens;
         call.Cost = cost;
+        call.PriceEstimated = estimated;
         db.ModelCalls.Add(call);
         await db.SaveChangesAsync(ct);
         return new ColumnResult(role, result.Model, reason, views, null, latency, result.InputTokens, result.OutputTokens, cost);
     }
 
     /// <summary>
-    /// Price of a call from the price table: the model's own row, else (for a fine-tuned model without one) its base
-    /// model's row; no row, no charge.
+    /// Price of a call from the <see cref="PriceBook"/>: estimated when a fine-tuned model without a row of its own is priced
+    /// at its base model's; no row, no charge.
     /// </summary>
-    internal static async Task<decimal> CostAsync(PlannerDbContext db, ModelTarget target, int inputTokens, int outputTokens, CancellationToken ct)
+    internal static async Task<(decimal Cost, bool Estimated)> CostAsync(PlannerDbContext db, string provider, string model, int inputTokens,
+        int outputTokens, CancellationToken ct)
     {
         if (inputTokens == 0 && outputTokens == 0)
-            return 0m;
-        var price = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == target.Model, ct);
-        if (price is null && target.Model.StartsWith("ft:", StringComparison.Ordinal))
-        {
-            var baseModel = target.Model.Split(':')[1];
-            price = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == baseModel, ct);
-        }
-        return price is null ? 0m : ModelCost.Of(inputTokens, outputTokens, price);
+            return (0m, false);
+        var quote = (await PriceBook.LoadAsync(db, ct)).Find(provider, model);
+        return (quote.Cost(inputTokens, outputTokens), quote.Estimated);
     }
 
     /// <summary>The plans of the brief's latest run (both columns), or none if it has not been planned yet.</summary>

@@ -4,7 +4,9 @@ using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Providers;
 using Microsoft.EntityFrameworkCore;
 
 namespace MediaPlanner.Domain.Training;
@@ -71,12 +73,14 @@ public sealed class TrainingDataService(
         var byObjective = await originals.GroupBy(e => e.Objective).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         var byMarket = await originals.GroupBy(e => e.MarketCode).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         var byModel = await originals.GroupBy(e => e.Model).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        var maxTokens = TokenCounter.MaxTokensPerExample(settings.BaseModel);
+        // Read once: the setting is live, and the summary must name the model it priced.
+        var baseModel = settings.BaseModel;
+        var maxTokens = TokenCounter.MaxTokensPerExample(baseModel);
         var validatedTokens = await validated.Select(e => e.TokenCount).ToListAsync(ct);
         var validatedErrors = await validated.CountAsync(e => e.HasErrors, ct);
         var epochs = FineTuneEstimator.DefaultEpochs(validatedTokens.Count);
         var billed = FineTuneEstimator.BilledTokens(validatedTokens, epochs, maxTokens);
-        var price = await db.ModelPrices.AsNoTracking().SingleOrDefaultAsync(p => p.Model == settings.BaseModel, ct);
+        var price = (await PriceBook.LoadAsync(db, ct)).Find(ProviderProfile.PrimaryKey, baseModel).Price;
 
         return new TrainingSummary(
             await originals.CountAsync(ct),
@@ -90,7 +94,7 @@ public sealed class TrainingDataService(
             await originals.SumAsync(e => (long)e.TokenCount, ct),
             await originals.AverageAsync(e => e.QualityScore, ct),
             FineTuneEstimator.Check(validatedTokens.Count, validatedErrors),
-            settings.BaseModel,
+            baseModel,
             maxTokens,
             epochs,
             billed,

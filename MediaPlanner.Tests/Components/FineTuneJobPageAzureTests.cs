@@ -28,7 +28,7 @@ public sealed class FineTuneJobPageAzureTests : ComponentTestContext
         Services.AddSingleton<ProviderProfileService>();
         Services.AddSingleton(_notifications);
         Services.AddSingleton(new FineTuneWakeup());
-        Services.AddSingleton(new TrainingSettings(TrainingSettings.DefaultBaseModel));
+        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddScoped<FineTuneService>();
         Render<MudPopoverProvider>();

@@ -22,7 +22,7 @@ public class FineTuneJobPageTests : ComponentTestContext
     {
         Services.AddSingleton(_notifications);
         Services.AddSingleton(new FineTuneWakeup());
-        Services.AddSingleton(new TrainingSettings(TrainingSettings.DefaultBaseModel));
+        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddScoped<FineTuneService>();
         SignInAs("admin-1", Roles.Admin);

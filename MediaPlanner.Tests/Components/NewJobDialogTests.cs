@@ -24,7 +24,7 @@ public class NewJobDialogTests : ComponentTestContext
         Services.AddSingleton<IDbContextFactory<PlannerDbContext>>(_factory);
         Services.AddSingleton(new FineTuneNotifications());
         Services.AddSingleton(new FineTuneWakeup());
-        Services.AddSingleton(new TrainingSettings(TrainingSettings.DefaultBaseModel));
+        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddScoped<FineTuneService>();
         SignInAs("admin-1", Roles.Admin);

@@ -36,7 +36,7 @@ public sealed class ReattachJobDialogTests : ComponentTestContext, IClassFixture
         Services.AddSingleton<IPlanProvider, OpenAIPlanProvider>();
         Services.AddSingleton<IFineTuneBackend, OpenAIFineTuneBackend>();
         Services.AddSingleton(new FineTuneWakeup());
-        Services.AddSingleton(new TrainingSettings(TrainingSettings.DefaultBaseModel));
+        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddScoped<FineTuneService>();
         SignInAs("admin-1", Roles.Admin);

@@ -17,7 +17,7 @@ public class ReviewComponentsTests : ComponentTestContext
 {
     public ReviewComponentsTests()
     {
-        Services.AddSingleton(new TrainingSettings(TrainingSettings.DefaultBaseModel));
+        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
         Services.AddSingleton<ExampleValidator>();
         Services.AddScoped<ReviewService>();
         SignInAs("reviewer-1", Roles.Reviewer);
@@ -33,7 +33,7 @@ public class ReviewComponentsTests : ComponentTestContext
         var plan = new LocalMediaMixEngine(MediaMixParameters.Default).Generate(TestData.Request(brief))[0];
         plan = change?.Invoke(plan) ?? plan;
         var example = PromptRenderer.Example(brief, SeedReferenceData.Markets[0], plan);
-        var validation = Services.GetRequiredService<ExampleValidator>().Validate(example, TrainingSettings.DefaultBaseModel);
+        var validation = Services.GetRequiredService<ExampleValidator>().Validate(example, MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel);
         using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
         var entity = new TrainingExample
         {

@@ -23,6 +23,7 @@ public class SettingsPageTests : ComponentTestContext
     private readonly CurrentUser _admin = new("admin-1", IsAdmin: true);
     private readonly IRenderedComponent<MudDialogProvider> _dialogs;
     private readonly ProviderDialogDriver _dialog;
+    private readonly IRenderedComponent<MudPopoverProvider> _popovers;
 
     public SettingsPageTests()
     {
@@ -31,11 +32,12 @@ public class SettingsPageTests : ComponentTestContext
         Services.AddSingleton<ProviderProfileService>();
         // The deployment panel has its own tests; here it only has to be there.
         ComponentFactories.AddStub<ModelDeploymentPanel>();
+        ComponentFactories.AddStub<ModelLifecyclePanel>();
         SignInAs("admin-1", Roles.Admin);
-        var popovers = Render<MudPopoverProvider>();
+        _popovers = Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();
         Render<MudSnackbarProvider>();
-        _dialog = new ProviderDialogDriver(_dialogs, popovers);
+        _dialog = new ProviderDialogDriver(_dialogs, _popovers);
     }
 
     private SettingsService Service => Services.GetRequiredService<SettingsService>();
@@ -223,6 +225,30 @@ public class SettingsPageTests : ComponentTestContext
     }
 
     [Fact]
+    public void A_price_row_for_one_provider_is_added_beside_the_any_provider_row()
+    {
+        var cut = RenderPage();
+
+        cut.Find("[data-testid=add-price]").Click();
+        Type(cut, "#price-model", "gpt-4o-mini-2024-07-18");
+        cut.Find("#price-provider").ParentElement!.ParentElement!.MouseDown();
+        _popovers.WaitForElements(".mud-list-item");
+        _popovers.FindAll(".mud-list-item").First(i => i.TextContent.Contains("(openai)", StringComparison.Ordinal)).Click();
+        Type(cut, "#price-input", "0.1");
+        Type(cut, "#price-output", "0.4");
+        cut.Find("[data-testid=save-price]").Click();
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=price-edit-row]")));
+        using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
+        var rows = db.ModelPrices.Where(p => p.Model == "gpt-4o-mini-2024-07-18").OrderBy(p => p.Provider).ToList();
+        Assert.Equal([("", 0.15m), ("openai", 0.1m)], rows.Select(p => (p.Provider, p.InputPerMillion)));
+        var shown = cut.FindAll("[data-testid=price-row]").Where(r => r.TextContent.Contains("gpt-4o-mini-2024-07-18", StringComparison.Ordinal)).ToList();
+        Assert.Contains(shown, r => r.TextContent.Contains("Any provider", StringComparison.Ordinal));
+        Assert.Contains(shown, r => r.TextContent.Contains("(openai)", StringComparison.Ordinal));
+        Assert.Single(cut.FindAll("button[aria-label='Delete the price of gpt-4o-mini-2024-07-18 at openai']"));
+    }
+
+    [Fact]
     public void Deleting_a_price_asks_first()
     {
         var cut = RenderPage();
@@ -252,11 +278,17 @@ public class SettingsPageProviderStateTests : ComponentTestContext
     {
         Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         // Read whenever options are computed, so a test can set it before the first read.
-        Services.Configure<OpenAIOptions>(o => o.ApiKey = _configuredKey);
+        Services.Configure<OpenAIOptions>(o =>
+        {
+            o.ApiKey = _configuredKey;
+            o.BaseModel = "gpt-4o-mini-2024-07-18";
+        });
         Services.AddMediaPlannerSettings();
         Services.AddSingleton<ProviderProfileService>();
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddSingleton<ModelRegistry>();
+        // The lifecycle panel has its own tests; this page's provider state shows in the deployment panel.
+        ComponentFactories.AddStub<ModelLifecyclePanel>();
         SignInAs("admin-1", Roles.Admin);
         var popovers = Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();

@@ -14,7 +14,7 @@ public class TrainingDataPageTests : ComponentTestContext
     public TrainingDataPageTests()
     {
         Services.AddSingleton<ExampleValidator>();
-        Services.AddSingleton(new TrainingSettings(TrainingSettings.DefaultBaseModel));
+        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
         Services.AddScoped<TrainingDataService>();
         Services.AddScoped<PreferencePairService>();
         SignInAs("reviewer-1", Roles.Reviewer);

@@ -7,6 +7,9 @@ namespace MediaPlanner.Tests.Domain;
 /// <summary>Briefs and plan requests built from the seeded reference data, for engine and evaluator tests.</summary>
 internal static class TestData
 {
+    /// <summary>The OpenAI base model the tests train and plan with.</summary>
+    public const string OpenAIBaseModel = "gpt-4o-mini-2024-07-18";
+
     /// <summary>The four channels of the default brief.</summary>
     public static readonly Channel[] DefaultChannels = [Channel.Search, Channel.Social, Channel.OnlineVideo, Channel.Display];
 

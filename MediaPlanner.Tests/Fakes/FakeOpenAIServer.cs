@@ -20,7 +20,7 @@ using Microsoft.Extensions.Logging;
 namespace MediaPlanner.Tests.Fakes;
 
 /// <summary>The fake's routes, for aiming faults.</summary>
-public enum FakeRoute { UploadFile, CreateJob, ListJobs, GetJob, ListEvents, ListCheckpoints, CancelJob, ChatCompletions }
+public enum FakeRoute { UploadFile, CreateJob, ListJobs, GetJob, ListEvents, ListCheckpoints, CancelJob, ChatCompletions, ListModels, GetModel }
 
 /// <summary>What a route does instead of answering normally.</summary>
 public abstract record FakeFault
@@ -53,7 +53,7 @@ public enum FakeBadContent
 /// How /v1/chat/completions answers once a request is past the key check and any fault aimed at
 /// <see cref="FakeRoute.ChatCompletions"/> (401, 429, 5xx, slow): by default a real plan for the brief in the user message.
 /// </summary>
-public sealed class FakeChatBehaviour
+public sealed partial class FakeChatBehaviour
 {
     private int _badAnswers;
 
@@ -319,6 +319,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         _chatAnswers.Clear();
         Interlocked.Exchange(ref _maxChatsInFlight, 0);
         ResetProviders();
+        ResetModels();
         lock (_state)
         {
             _files.Clear();
@@ -364,6 +365,8 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
             ("POST", "/v1/fine_tuning/jobs") => FakeRoute.CreateJob,
             ("POST", "/v1/chat/completions") => FakeRoute.ChatCompletions,
             ("GET", "/v1/fine_tuning/jobs") => FakeRoute.ListJobs,
+            ("GET", "/v1/models") => FakeRoute.ListModels,
+            ("GET", var p) when p.StartsWith("/v1/models/", StringComparison.Ordinal) => FakeRoute.GetModel,
             ("POST", var p) when JobPath().Match(p) is { Success: true } m && m.Groups["rest"].Value == "/cancel" => FakeRoute.CancelJob,
             ("GET", var p) when JobPath().Match(p) is { Success: true } m => m.Groups["rest"].Value switch
             {
@@ -483,6 +486,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         app.MapPost("/v1/files", (Func<HttpContext, Task<IResult>>)UploadAsync);
         app.MapPost("/v1/fine_tuning/jobs", (Func<HttpContext, Task<IResult>>)CreateJobAsync);
         app.MapPost("/v1/chat/completions", (Func<HttpContext, Task<IResult>>)ChatAsync);
+        MapModels(app);
         app.MapGet("/v1/fine_tuning/jobs", (HttpContext ctx) =>
         {
             lock (_state)
@@ -715,7 +719,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         {
             content = behaviour.TakeBadAnswer()
                 ? BadContent(behaviour.BadContent)
-                : PlanFor(request, answer, behaviour.EditPlan, behaviour.ParametersFor?.Invoke(model));
+                : PlanFor(request, answer, behaviour.EditPlan, behaviour.ParametersFor?.Invoke(model), behaviour.Deterministic);
             if (behaviour.CodeFence)
                 content = $"```json\n{content}\n```";
         }
@@ -766,7 +770,8 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
     /// The local engine's plan for the brief in the last user message, the model's next alternative in turn so that
     /// concurrent calls differ; prose when the message holds no brief.
     /// </summary>
-    private static string PlanFor(FakeChatRequest request, int answer, Func<MediaPlan, MediaPlan>? edit, MediaMixParameters? parameters)
+    private static string PlanFor(FakeChatRequest request, int answer, Func<MediaPlan, MediaPlan>? edit, MediaMixParameters? parameters,
+        bool deterministic)
     {
         var user = request.Messages.LastOrDefault(m => m.Role == "user").Content;
         if (BriefPrompt.Parse(user, out var error) is not { } parsed)
@@ -774,9 +779,10 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         var market = SeedReferenceData.Markets.FirstOrDefault(m => m.Code == parsed.Market.Code) ?? parsed.Market;
         if (SeedReferenceData.Currencies.FirstOrDefault(c => c.Code == parsed.Brief.Currency) is not { } currency)
             return $"I have no exchange rate for {parsed.Brief.Currency}.";
-        var plans = new LocalMediaMixEngine(parameters ?? MediaMixParameters.Default)
-            .Generate(PlanRequest.Create(parsed.Brief, market, currency, SeedReferenceData.Benchmarks), LocalMediaMixEngine.MaxAlternatives);
-        var plan = plans[(answer - 1) % plans.Count];
+        var engine = new LocalMediaMixEngine(parameters ?? MediaMixParameters.Default);
+        var planRequest = PlanRequest.Create(parsed.Brief, market, currency, SeedReferenceData.Benchmarks);
+        var plans = engine.Generate(planRequest, LocalMediaMixEngine.MaxAlternatives);
+        var plan = deterministic ? AskedFor(request, engine, planRequest) : plans[(answer - 1) % plans.Count];
         return PlanJson.Serialize(edit is null ? plan : edit(plan));
     }
 

@@ -339,8 +339,9 @@ public sealed class OpenAIFineTuneBackendTests : IClassFixture<FakeOpenAIServer>
     {
         var job = NewJob();
         var sink = new RecordingSink();
+        // The job is created with the usual timeout: on a loaded machine an upload can take longer than the short one.
+        await Backend().AdvanceAsync(job, Dataset(), sink, _ct);
         var backend = Backend(o => o.NetworkTimeout = TimeSpan.FromMilliseconds(300));
-        await backend.AdvanceAsync(job, Dataset(), sink, _ct);
         _server.Inject(FakeRoute.GetJob, new FakeFault.Slow(TimeSpan.FromSeconds(20)));
 
         var ex = await Assert.ThrowsAsync<TransientFineTuneException>(

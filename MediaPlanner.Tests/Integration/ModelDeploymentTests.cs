@@ -17,7 +17,7 @@ namespace MediaPlanner.Tests.Integration;
 /// <summary>Registry, deployment, strategies, side-by-side generation, call tracking and insights over the real app.</summary>
 public sealed class ModelDeploymentTests : IAsyncLifetime
 {
-    private readonly MediaPlannerFactory _app = new();
+    private readonly MediaPlannerFactory _app = new() { Settings = { ["OpenAI:BaseModel"] = "gpt-4o-mini-2024-07-18" } };
     private CurrentUser _admin = default!;
     private CurrentUser _planner = default!;
 

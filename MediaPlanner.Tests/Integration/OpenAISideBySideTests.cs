@@ -88,6 +88,10 @@ public sealed class OpenAISideBySideTests(ITestOutputHelper output) : IAsyncLife
         var price = await db.ModelPrices.SingleAsync(p => p.Model == "gpt-4o-mini-2024-07-18");
         var baseCall = calls.Single(c => c.Role == ModelRole.Base);
         Assert.Equal(ModelCost.Of(baseCall.InputTokens, baseCall.OutputTokens, price), baseCall.Cost);
+        // The fine-tuned model has no price row: its cost is the base model's price, marked as an estimate.
+        var fineTunedCall = calls.Single(c => c.Role == ModelRole.FineTuned);
+        Assert.Equal((false, true), (baseCall.PriceEstimated, fineTunedCall.PriceEstimated));
+        Assert.Equal(ModelCost.Of(fineTunedCall.InputTokens, fineTunedCall.OutputTokens, price), fineTunedCall.Cost);
     }
 
     [Fact]

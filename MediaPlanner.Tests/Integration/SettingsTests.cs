@@ -317,8 +317,21 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         Assert.Same(options, Options);
     }
 
+    [Fact]
+    public async Task An_empty_base_model_removes_the_saved_choice_so_the_providers_list_decides()
+    {
+        var admin = await AdminAsync();
+        Assert.True((await Service.SaveProviderAsync(null, "gpt-4o-2024-08-06", null, false, admin)).Succeeded);
+
+        var result = await Service.SaveProviderAsync(null, "  ", null, false, admin);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
+        Assert.False((await RowsAsync()).ContainsKey("OpenAI.BaseModel"));
+        Assert.Equal("", Service.GetProvider().BaseModel);
+        Assert.Equal("", Options.BaseModel);
+    }
+
     [Theory]
-    [InlineData("", null, false, "BaseModel")]
     [InlineData("gpt 4o", null, false, "BaseModel")]
     [InlineData("gpt-4o-mini-2024-07-18", "sk-has a space-1234567890", false, "ApiKey")]
     [InlineData("gpt-4o-mini-2024-07-18", "sk-new-key-1234567890abcdef", true, "ApiKey")]
@@ -399,6 +412,32 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         Assert.True(await Service.DeletePriceAsync(Model, admin));
         Assert.DoesNotContain(await Service.PricesAsync(), p => p.Model == Model);
         Assert.False(await Service.DeletePriceAsync(Model, admin));
+    }
+
+    [Fact]
+    public async Task A_price_row_for_one_provider_sits_beside_the_any_provider_row_and_an_unknown_provider_is_refused_at_its_field()
+    {
+        var admin = await AdminAsync();
+        const string Model = "gpt-4o-2024-08-06";
+        var any = Assert.Single(await Service.PricesAsync(), p => p.Model == Model);
+        var own = new ModelPrice { Provider = "openai", Model = Model, InputPerMillion = 2.00m, OutputPerMillion = 8.00m, Source = "Negotiated rate", AsOf = new(2026, 11, 1) };
+
+        Assert.True((await Service.SavePriceAsync(own, admin)).Succeeded);
+
+        var rows = (await Service.PricesAsync()).Where(p => p.Model == Model).ToList();
+        Assert.Equal(["", "openai"], rows.Select(p => p.Provider));
+        Assert.Equal(any.InputPerMillion, rows[0].InputPerMillion);
+        await using (var db = await fixture.App.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
+            Assert.Equal(PriceBasis.Provider, (await PriceBook.LoadAsync(db)).Find("openai", Model).Basis);
+
+        var unknown = await Service.SavePriceAsync(new ModelPrice
+        {
+            Provider = "nowhere", Model = Model, InputPerMillion = 1m, OutputPerMillion = 1m, Source = "test", AsOf = new(2026, 11, 1),
+        }, admin);
+        Assert.Contains("no provider nowhere", Assert.Single(unknown.Errors, e => e.Key == nameof(ModelPrice.Provider)).Value);
+
+        Assert.True(await Service.DeletePriceAsync("openai", Model, admin));
+        Assert.Equal([""], (await Service.PricesAsync()).Where(p => p.Model == Model).Select(p => p.Provider));
     }
 
     public static TheoryData<ModelPrice, string> BadPrices => new()

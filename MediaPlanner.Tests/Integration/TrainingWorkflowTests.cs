@@ -378,7 +378,8 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
     public async Task The_summary_counts_examples_and_applies_openai_readiness_and_epoch_rules()
     {
         using var scope = _factory.Services.CreateScope();
-        var summary = await Service<TrainingDataService>(scope).SummaryAsync();
+        // No base model is configured here (the provider's list would decide): the rules are checked for a named one.
+        var summary = await ActivatorUtilities.CreateInstance<TrainingDataService>(scope.ServiceProvider, new TrainingSettings("gpt-4o-mini-2024-07-18")).SummaryAsync();
 
         Assert.Equal(summary.ByStatus.Sum(c => c.Count), summary.Total);
         var validated = summary.ByStatus.SingleOrDefault(c => c.Key == nameof(ExampleStatus.Validated))?.Count ?? 0;

@@ -31,8 +31,10 @@ public sealed class OpenAIPlanProviderTests : IClassFixture<FakeOpenAIServer>
     }
 
     [Fact]
-    public async Task Valid_answers_give_one_plan_per_alternative_with_the_training_prompt_the_schema_and_usage_summed()
+    public async Task Valid_answers_give_one_named_plan_per_alternative_the_first_asked_with_the_training_prompt_and_usage_summed()
     {
+        // Deterministic, so each answer is the engine's plan of the name asked for and its length is known.
+        _server.Chat.Deterministic = true;
         var provider = Provider();
 
         var result = await provider.GenerateAsync(_request, Target(FineTunedModel), 3, _ct);
@@ -40,21 +42,29 @@ public sealed class OpenAIPlanProviderTests : IClassFixture<FakeOpenAIServer>
         Assert.Equal(FineTunedModel, result.Model);
         Assert.Equal(3, result.Plans.Count);
         Assert.Equal(3, result.Plans.Select(p => PlanJson.Serialize(p)).Distinct().Count());
+        Assert.Equal([PlanAlternatives.ReachLed, PlanAlternatives.Balanced, PlanAlternatives.PerformanceLed], result.Plans.Select(p => p.StrategyName));
         Assert.All(result.Plans, p =>
         {
             Assert.Equal(_request.Brief.Brand, p.Brand);
             Assert.Equal(_request.Brief.Budget, p.LineItems.Sum(i => i.Spend));
-            Assert.False(string.IsNullOrWhiteSpace(p.StrategyName));
         });
 
         var requests = _server.ChatRequests;
         Assert.Equal(3, requests.Count);
         var prompt = PromptRenderer.PromptMessages(_request.Brief, _request.Market);
         Assert.Equal(2, prompt.Count);
+        // Sent at once, so in any order: exactly the training prompt once, and the training prompt plus one steer line twice.
+        var trained = prompt.Select(m => (m.Role, m.Content!)).ToList();
+        Assert.Single(requests, r => r.Messages.SequenceEqual(trained));
+        foreach (var name in new[] { PlanAlternatives.ReachLed, PlanAlternatives.PerformanceLed })
+        {
+            var steered = Assert.Single(requests, r => r.Messages.Count == 3 && r.Messages[2].Content.Contains($"the {name} alternative", StringComparison.Ordinal));
+            Assert.Equal(trained, steered.Messages.Take(2));
+            Assert.Equal(ChatRoles.System, steered.Messages[2].Role);
+        }
         Assert.All(requests, r =>
         {
             Assert.Equal(FineTunedModel, r.Model);
-            Assert.Equal(prompt.Select(m => (m.Role, m.Content!)), r.Messages);
             Assert.Equal("json_schema", r.ResponseFormatType);
             Assert.Equal(OpenAIPlanProvider.SchemaName, r.JsonSchema!["name"]!.GetValue<string>());
             Assert.True(r.JsonSchema["strict"]!.GetValue<bool>());
@@ -63,8 +73,7 @@ public sealed class OpenAIPlanProviderTests : IClassFixture<FakeOpenAIServer>
         });
 
         // The fake counts 4 + ⌈chars / 4⌉ per message + 3 in, ⌈chars / 4⌉ of the answer out.
-        var promptTokens = prompt.Sum(m => 4 + (int)Math.Ceiling(m.Content!.Length / 4.0)) + 3;
-        Assert.Equal(3 * promptTokens, result.InputTokens);
+        Assert.Equal(requests.Sum(r => r.Messages.Sum(m => 4 + (int)Math.Ceiling(m.Content.Length / 4.0)) + 3), result.InputTokens);
         Assert.Equal(result.Plans.Sum(p => (int)Math.Ceiling(PlanJson.Serialize(p).Length / 4.0)), result.OutputTokens);
         Assert.All(_server.Requests, r => Assert.Equal("(redacted)", r.Headers["authorization"]));
     }
@@ -146,12 +155,14 @@ public sealed class OpenAIPlanProviderTests : IClassFixture<FakeOpenAIServer>
     }
 
     [Fact]
-    public async Task Identical_plans_are_returned_once_and_blank_strategy_names_are_filled_in()
+    public async Task Plans_are_named_after_the_alternative_asked_for_and_a_plan_repeated_under_another_name_is_kept_once()
     {
         _server.Chat.EditPlan = p => p with { StrategyName = "" };
-        var named = await Provider().GenerateAsync(_request, Target(BaseModel), 3, _ct);
+        var named = await Provider().GenerateAsync(_request, Target(BaseModel), 4, _ct);
 
-        Assert.Equal(["Alternative 1", "Alternative 2", "Alternative 3"], named.Plans.Select(p => p.StrategyName));
+        // Asked Balanced, Reach-led, Performance-led, Reach-leaning; shown as the local engine shows its own.
+        Assert.Equal([PlanAlternatives.ReachLed, PlanAlternatives.ReachLeaning, PlanAlternatives.Balanced, PlanAlternatives.PerformanceLed],
+            named.Plans.Select(p => p.StrategyName));
 
         _server.Reset();
         var same = TestData.Plans(_request, alternatives: 1)[0];
@@ -159,7 +170,26 @@ public sealed class OpenAIPlanProviderTests : IClassFixture<FakeOpenAIServer>
         var deduped = await Provider().GenerateAsync(_request, Target(BaseModel), 3, _ct);
 
         Assert.Equal(3, _server.ChatRequests.Count);
-        Assert.Equal(PlanJson.Serialize(same), PlanJson.Serialize(Assert.Single(deduped.Plans)));
+        var kept = Assert.Single(deduped.Plans);
+        Assert.Equal(PlanAlternatives.Balanced, kept.StrategyName);
+        Assert.Equal(PlanJson.Serialize(same with { StrategyName = PlanAlternatives.Balanced }), PlanJson.Serialize(kept));
+    }
+
+    [Fact]
+    public async Task A_deterministic_server_gives_three_different_plans_because_each_alternative_is_asked_differently()
+    {
+        _server.Chat.Deterministic = true;
+        var provider = Provider();
+
+        var first = await provider.GenerateAsync(_request, Target(FineTunedModel), 3, _ct);
+        var again = await provider.GenerateAsync(_request, Target(FineTunedModel), 3, _ct);
+
+        Assert.Equal([PlanAlternatives.ReachLed, PlanAlternatives.Balanced, PlanAlternatives.PerformanceLed], first.Plans.Select(p => p.StrategyName));
+        Assert.Equal(3, first.Plans.Select(p => PlanJson.Serialize(p with { StrategyName = "" })).Distinct().Count());
+        // Each is the engine's plan of that name: the steer line reached the server, not only the label.
+        var engine = TestData.Plans(_request, alternatives: 3).ToDictionary(p => p.StrategyName);
+        Assert.All(first.Plans, p => Assert.Equal(engine[p.StrategyName].LineItems.Select(i => (i.Channel, i.Spend)), p.LineItems.Select(i => (i.Channel, i.Spend))));
+        Assert.Equal(first.Plans.Select(p => PlanJson.Serialize(p)), again.Plans.Select(p => PlanJson.Serialize(p)));
     }
 
     [Fact]

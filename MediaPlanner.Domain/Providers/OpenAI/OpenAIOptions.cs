@@ -12,7 +12,11 @@ public sealed class OpenAIOptions
 
     public string? ApiKey { get; set; }
     public string Endpoint { get; set; } = DefaultEndpoint;
-    public string BaseModel { get; set; } = "gpt-4o-mini-2024-07-18";
+    /// <summary>
+    /// The model to fine-tune and plan with. Empty (the default) means the provider's list decides: the first active
+    /// fine-tunable model it lists (<see cref="Providers.ModelCatalog.SuggestBaseModel"/>), since any named snapshot is shut down one day.
+    /// </summary>
+    public string BaseModel { get; set; } = "";
     /// <summary>Longest wait for one HTTP request; a request that takes longer counts as a transient failure.</summary>
     public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(100);
     /// <summary>When to look at a job again while OpenAI validates or queues it (and right after creating it).</summary>
@@ -37,8 +41,6 @@ public sealed class OpenAIOptions
         var problems = new List<string>();
         if (ValidateEndpoint(Endpoint) is { } endpointProblem)
             problems.Add(endpointProblem);
-        if (string.IsNullOrWhiteSpace(BaseModel))
-            problems.Add("OpenAI:BaseModel is empty: name the model to fine-tune, e.g. gpt-4o-mini-2024-07-18.");
         if (NetworkTimeout <= TimeSpan.Zero)
             problems.Add("OpenAI:NetworkTimeout must be positive, e.g. 00:01:40.");
         if (PollWhileQueued <= TimeSpan.Zero || PollWhileRunning <= TimeSpan.Zero)

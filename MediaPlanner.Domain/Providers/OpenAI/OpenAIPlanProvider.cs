@@ -15,8 +15,10 @@ namespace MediaPlanner.Domain.Providers.OpenAI;
 
 /// <summary>
 /// Plans with an OpenAI chat model, a base model or a fine-tuned "ft:…" one. Each alternative is its own chat completion,
-/// all sent at once, with the same prompt the training examples hold (<see cref="PromptRenderer.PromptMessages"/>) and the
-/// plan's JSON Schema as strict structured output. An answer that is not a usable plan is asked for once more; a refusal
+/// all sent at once, with the plan's JSON Schema as strict structured output: the first (Balanced) with exactly the prompt
+/// the training examples hold (<see cref="PromptRenderer.PromptMessages"/>), the others with one steer line more
+/// (<see cref="PlanAlternatives"/>), so that they differ even on a deterministic server; each plan is named after the
+/// alternative it was asked as, and they come back in the local engine's order (reach-led first). An answer that is not a usable plan is asked for once more; a refusal
 /// is not. Servers without json_schema support fall back to json_object mode, remembered per endpoint and model; a
 /// schema the server calls invalid fails the call instead, since falling back would hide a bug in the plan schema.
 /// Every answer's token usage counts, the unusable and retried ones too, on success and on failure alike.
@@ -35,8 +37,8 @@ public sealed class OpenAIPlanProvider(
     : IPlanProvider
 {
     public const string ProviderName = "openai";
-    public const int MaxAlternatives = 5;
-    /// <summary>Enough variety that concurrent alternatives differ, little enough that the numbers stay sensible.</summary>
+    public const int MaxAlternatives = PlanAlternatives.Max;
+    /// <summary>Some variety between generations, little enough that the numbers stay sensible; alternatives differ by their steer lines.</summary>
     public const float Temperature = 0.7f;
     /// <summary>
     /// A plan is 1–3k tokens; the cap stops a runaway answer (json_object mode can emit endless whitespace) and is within
@@ -100,21 +102,22 @@ public sealed class OpenAIPlanProvider(
 
         var call = new Call(chat, requestModel, $"{endpoint}|{requestModel}", PromptRenderer.PromptMessages(request.Brief, request.Market),
             apiKey, settings.NetworkTimeout);
-        var outcomes = await Task.WhenAll(Enumerable.Range(1, alternatives).Select(n => AlternativeAsync(call, n, cancellationToken)));
+        var outcomes = await Task.WhenAll(PlanAlternatives.For(alternatives).Select(alternative =>
+            AlternativeAsync(call with { Prompt = PlanAlternatives.Prompt(request.Brief, request.Market, alternative) }, alternative, cancellationToken)));
 
         var inputTokens = outcomes.Sum(o => o.InputTokens);
         var outputTokens = outcomes.Sum(o => o.OutputTokens);
-        var plans = Distinct(outcomes.Where(o => o.Plan is not null).Select(o => o.Plan!));
+        var plans = Distinct(outcomes.Where(o => o.Plan is not null).Select(o => o.Plan!), model);
         if (plans.Count == 0)
             throw AllFailed(call, [.. outcomes.Select(o => o.Failure!)], inputTokens, outputTokens);
         if (plans.Count < alternatives)
             logger.LogInformation("OpenAI model {Model} gave {Plans} distinct plans of {Alternatives} asked for ({Failures})",
                 model, plans.Count, alternatives, string.Join(", ", outcomes.Where(o => o.Failure is not null).Select(o => o.Failure!.Code)));
-        return new ProviderResult(model, plans, inputTokens, outputTokens);
+        return new ProviderResult(model, PlanAlternatives.InTiltOrder(plans), inputTokens, outputTokens);
     }
 
-    /// <summary>One alternative: a call, and one more when the answer is not a usable plan.</summary>
-    private async Task<Outcome> AlternativeAsync(Call call, int number, CancellationToken ct)
+    /// <summary>One alternative: a call, and one more when the answer is not a usable plan; the plan is named after the alternative.</summary>
+    private async Task<Outcome> AlternativeAsync(Call call, PlanAlternative alternative, CancellationToken ct)
     {
         var tally = new Tally();
         Failure? failure = null;
@@ -139,10 +142,10 @@ public sealed class OpenAIPlanProvider(
                     $"OpenAI's content filter withheld the answer of {call.Model} for this brief."), tally.Input, tally.Output);
 
             if (Usable(answer, out var plan, out var reason))
-                return new Outcome(plan, null, tally.Input, tally.Output);
+                return new Outcome(plan! with { StrategyName = alternative.Name }, null, tally.Input, tally.Output);
             failure = new Failure("invalid_output", $"The model {call.Model} did not return a usable plan, twice: {call.Redact(reason)}.");
             logger.LogWarning("OpenAI model {Model}, alternative {Alternative}, attempt {Attempt}: unusable answer ({Reason})",
-                call.Model, number, attempt, reason);
+                call.Model, alternative.Name, attempt, reason);
         }
         return new Outcome(null, failure, tally.Input, tally.Output);
     }
@@ -194,15 +197,16 @@ public sealed class OpenAIPlanProvider(
 
     private static IEnumerable<SdkMessage> Messages(IReadOnlyList<PromptMessage> prompt, bool jsonObject)
     {
-        foreach (var message in prompt)
+        for (var i = 0; i < prompt.Count; i++)
         {
+            var message = prompt[i];
             var content = message.Content ?? "";
             switch (message.Role)
             {
                 case ChatRoles.System:
-                    // json_object mode only promises JSON, so the shape travels in the prompt; this is the one place
-                    // where inference differs from the training prompt, and only on servers without json_schema.
-                    yield return new SystemChatMessage(jsonObject
+                    // json_object mode only promises JSON, so the shape travels in the prompt, once, after the training
+                    // system prompt; only on servers without json_schema does the trained prompt differ.
+                    yield return new SystemChatMessage(jsonObject && i == 0
                         ? $"{content}\n\nThe JSON object must match this JSON Schema:\n{PlanJson.SchemaJson}"
                         : content);
                     break;
@@ -270,22 +274,20 @@ public sealed class OpenAIPlanProvider(
         return firstLineEnd < 0 || firstLineEnd + 1 > trimmed.Length - 3 ? text : trimmed[(firstLineEnd + 1)..^3];
     }
 
-    /// <summary>Identical answers once each; a missing strategy name becomes "Alternative n", a repeated one is numbered.</summary>
-    private static List<MediaPlan> Distinct(IEnumerable<MediaPlan> plans)
+    /// <summary>
+    /// Each plan once: a model that ignored its steer line and gave the same plan as an earlier alternative adds nothing, so
+    /// only the first (the Balanced one, asked with the trained prompt) is kept.
+    /// </summary>
+    private List<MediaPlan> Distinct(IEnumerable<MediaPlan> plans, string model)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var result = new List<MediaPlan>();
         foreach (var plan in plans)
         {
-            if (!seen.Add(PlanJson.Serialize(plan)))
-                continue;
-            var number = result.Count + 1;
-            var name = string.IsNullOrWhiteSpace(plan.StrategyName) ? $"Alternative {number}" : plan.StrategyName.Trim();
-            if (!names.Add(name))
-                name = $"{name} ({number})";
-            names.Add(name);
-            result.Add(name == plan.StrategyName ? plan : plan with { StrategyName = name });
+            if (seen.Add(PlanJson.Serialize(plan with { StrategyName = "" })))
+                result.Add(plan);
+            else
+                logger.LogInformation("OpenAI model {Model} gave the {Alternative} alternative the same plan as an earlier one", model, plan.StrategyName);
         }
         return result;
     }
