@@ -33,6 +33,8 @@ public static class AuditActions
     public const string TrainingExport = "training.export";
     public const string FineTuneStart = "finetune.start";
     public const string FineTuneCancel = "finetune.cancel";
+    /// <summary>An admin entered the Azure deployment a fine-tuned model is served under.</summary>
+    public const string FineTuneDeployment = "finetune.deployment";
     public const string ModelDeploy = "model.deploy";
     public const string ModelRollback = "model.rollback";
     /// <summary>The app ended a deployment because the provider shut its model down.</summary>
@@ -53,6 +55,7 @@ public static class AuditActions
         ExampleValidate, ExampleReject, ExampleEdit, TrainingImport, TrainingExport, FineTuneStart, FineTuneCancel,
         ModelDeploy, ModelRollback, ModelShutdown, ModelAlertDismiss, SettingsSelection, SettingsProvider, SettingsPrice, SettingsPriceDelete,
         UserCreate, UserRoles, UserLock, UserUnlock, UserPassword,
+        FineTuneDeployment,
     ];
 }
 

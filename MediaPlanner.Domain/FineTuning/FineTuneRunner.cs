@@ -135,7 +135,8 @@ public sealed class FineTuneRunner(
                 await backend.CancelAsync(job, sink, ct);
                 worked = true;
             }
-            else if (!backend.IsConfigured)
+            // Per profile: an Azure or compatible profile with its own key works without an OpenAI key.
+            else if (!backend.IsConfiguredFor(job.Provider))
                 await FailAsync(job, sink, "not_configured", $"The {job.Provider} backend is not configured (no API key). Add one in settings, then start a new job.", ct);
             else
             {

@@ -6,7 +6,8 @@ namespace MediaPlanner.Domain.FineTuning;
 /// <summary>
 /// Where a backend's reports land: the database first (events and checkpoints deduplicated by their provider id),
 /// then the subscribers. Saving the job copies only the fields a backend owns, so an admin's concurrent cancel
-/// request is never overwritten, and renews the runner's lease while the job is being worked.
+/// request or Azure deployment name is never overwritten but read back, and renews the runner's lease while the job is
+/// being worked.
 /// </summary>
 internal sealed class FineTuneSink(
     IDbContextFactory<PlannerDbContext> dbFactory,
@@ -85,6 +86,7 @@ internal sealed class FineTuneSink(
             row.LeaseUntil = clock.GetUtcNow() + leaseDuration;
         await db.SaveChangesAsync(ct);
         job.CancelRequested = row.CancelRequested;
+        job.FineTunedDeployment = row.FineTunedDeployment;
         await notifications.PublishAsync(JobUpdated.From(row));
     }
 

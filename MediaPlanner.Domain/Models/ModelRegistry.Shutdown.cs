@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
@@ -125,7 +124,4 @@ public sealed partial class ModelRegistry
         _rechecked[deployed.Provider] = now;
         await catalog.RefreshAsync(deployed.Provider, ct);
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")]
-    private static partial Regex DeploymentNamePattern();
 }

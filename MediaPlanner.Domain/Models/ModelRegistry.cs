@@ -32,7 +32,10 @@ public sealed record RegisteredModel(
     HeldOutComparison? Evaluation = null,
     ModelLifecycle? Lifecycle = null)
 {
-    public ModelTarget Target => new(Provider, Model, ParametersJson);
+    public ModelTarget Target => new(Provider, Model, ParametersJson, Deployment);
+
+    /// <summary>The Azure deployment the model is served under, as entered on its job; deploying it uses this name by default.</summary>
+    public string? Deployment { get; init; }
 
     /// <summary>True only when the model was evaluated on held-out briefs and beat the base model there.</summary>
     public bool Recommended => Evaluation?.Recommended == true;
@@ -117,7 +120,8 @@ public sealed partial class ModelRegistry(
             var evaluation = JobEvaluation.FromJson(job.EvaluationJson);
             models.Add(new(job.Provider, job.FineTunedModel!, job.BaseModel, ModelKind.FineTuned, job.Id, null, job.FinishedAt, available,
                 active is not null && active.Model == job.FineTunedModel, job.ResultParametersJson, evaluation?.For(job.FineTunedModel!),
-                Lifecycle(job.Provider, job.FineTunedModel!, job.BaseModel)));
+                Lifecycle(job.Provider, job.FineTunedModel!, job.BaseModel))
+            { Deployment = job.FineTunedDeployment });
             foreach (var c in checkpoints.Where(c => c.JobId == job.Id && c.ModelName != job.FineTunedModel))
                 models.Add(new(job.Provider, c.ModelName, job.BaseModel, ModelKind.Checkpoint, job.Id, c.Id, c.CreatedAt, available,
                     active is not null && active.Model == c.ModelName, c.ParametersJson, CheckpointComparison(evaluation, c),
@@ -181,7 +185,8 @@ public sealed partial class ModelRegistry(
     /// evaluation does not recommend, or that was never evaluated, is refused unless <paramref name="overrideReason"/>
     /// says why; it then deploys as an override, and the audit entry keeps the figures and the reason. A model its
     /// provider shut down is refused; one retiring soon deploys with the warning in the message. On Azure OpenAI the
-    /// <paramref name="deploymentName"/> the model is served under is required, and calls use it.
+    /// deployment the model is served under is required, and calls use it: <paramref name="deploymentName"/>, by default
+    /// the deployment entered on the model's job.
     /// </summary>
     public async Task<(bool Succeeded, string Message)> DeployAsync(string model, CurrentUser user, string? overrideReason = null,
         string? deploymentName = null, CancellationToken ct = default)
@@ -196,11 +201,11 @@ public sealed partial class ModelRegistry(
         var (refusal, warning) = DeployCheck(candidate);
         if (refusal is not null)
             return (false, refusal);
-        var deployment = string.IsNullOrWhiteSpace(deploymentName) ? null : deploymentName.Trim();
+        var deployment = string.IsNullOrWhiteSpace(deploymentName) ? candidate.Deployment : deploymentName.Trim();
         if (deployment is null && NeedsDeploymentName(candidate))
             return (false, DeploymentNameNeeded);
-        if (deployment is not null && !DeploymentNamePattern().IsMatch(deployment))
-            return (false, "A deployment name has 2–64 letters, digits, dashes, underscores or dots, as in Azure.");
+        if (deployment is not null && AzureDeployment.ValidateName(deployment) is { } badName)
+            return (false, badName);
         var reason = string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim();
         if (!candidate.Recommended)
         {

@@ -427,5 +427,5 @@ public sealed partial class ProviderProfileService(
     private static partial Regex KeyPattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")]
-    private static partial Regex DeploymentPattern();
+    internal static partial Regex DeploymentPattern();
 }

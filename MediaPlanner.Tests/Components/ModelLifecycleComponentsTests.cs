@@ -267,18 +267,24 @@ public class LifecycleDeployAndJobDialogTests : ComponentTestContext
         cut.WaitForAssertion(() => Assert.Equal(Retiring, Active()?.Model));
     }
 
-    [Fact]
-    public async Task An_azure_fine_tune_asks_for_its_deployment_name_before_it_deploys()
+    /// <summary>An Azure profile and a succeeded job of it, with the deployment entered on the job if any.</summary>
+    private async Task AddAzureJobAsync(string? deployment = null)
     {
         var saved = await Services.GetRequiredService<ProviderProfileService>().SaveAsync(new ProviderProfileInput("azure-east", "Azure East",
             ProviderKind.AzureOpenAI, "https://contoso.openai.azure.com/openai/v1/", "azure-key-0123456789abcdef", false, [new ProviderBaseModel(Mini, "mini")]),
             new CurrentUser("admin-1", true));
         Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Values));
-        using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
-        {
-            db.FineTuneJobs.Add(Job("azure-east", AzureModel));
-            db.SaveChanges();
-        }
+        using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
+        var job = Job("azure-east", AzureModel);
+        job.FineTunedDeployment = deployment;
+        db.FineTuneJobs.Add(job);
+        db.SaveChanges();
+    }
+
+    [Fact]
+    public async Task An_azure_fine_tune_asks_for_its_deployment_name_before_it_deploys()
+    {
+        await AddAzureJobAsync();
         var cut = RenderPanel();
 
         cut.Find($"[data-testid='deploy-{AzureModel}']").Click();
@@ -290,6 +296,22 @@ public class LifecycleDeployAndJobDialogTests : ComponentTestContext
         _dialogs.Find("[data-testid=deploy-anyway]").Click();
 
         cut.WaitForAssertion(() => Assert.Equal((AzureModel, "mp-spring"), (Active()?.Model, Active()?.DeploymentName)));
+    }
+
+    [Fact]
+    public async Task An_azure_fine_tune_evaluated_through_a_deployment_offers_that_name_and_deploys_under_it()
+    {
+        await AddAzureJobAsync("mp-spring-eval");
+        var cut = RenderPanel();
+        Assert.Contains("Azure deployment mp-spring-eval", cut.Find($"[data-testid='model-{AzureModel}'] .mp-meta").TextContent);
+
+        cut.Find($"[data-testid='deploy-{AzureModel}']").Click();
+        _dialogs.WaitForElement("#deployment-name");
+        Assert.Equal("mp-spring-eval", _dialogs.Find("#deployment-name").GetAttribute("value"));
+        Assert.False(_dialogs.Find("[data-testid=deploy-anyway]").HasAttribute("disabled"));
+        _dialogs.Find("[data-testid=deploy-anyway]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal((AzureModel, "mp-spring-eval"), (Active()?.Model, Active()?.DeploymentName)));
     }
 
     [Fact]

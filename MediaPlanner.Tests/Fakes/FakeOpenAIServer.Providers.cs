@@ -70,5 +70,9 @@ public sealed partial class FakeOpenAIServer
 
     private bool IsFineTunable(string model) => FineTunableModels.Contains(model) || _extraModels.ContainsKey(model);
 
-    private void ResetProviders() => _extraModels.Clear();
+    private void ResetProviders()
+    {
+        _extraModels.Clear();
+        ResetAzureDeployments();
+    }
 }

@@ -386,7 +386,10 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
     {
         var path = ctx.Request.Path.Value ?? "";
         if (ctx.Request.Path.StartsWithSegments("/openai/v1", out var rest))
+        {
             ctx.Request.Path = "/v1" + rest;
+            MarkAzure(ctx);
+        }
 
         ctx.Request.EnableBuffering();
         string body;
@@ -638,6 +641,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
             TotalSteps = epochs * (int)Math.Ceiling(examples / (double)batch),
             CreatedAt = Now(),
         };
+        RememberJob(ctx, job);
         lock (_state)
         {
             _jobs.Add(job);
@@ -667,6 +671,8 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         var behaviour = Chat;
         if (behaviour.UnknownModels.Contains(request.Model))
             return Error(404, "model_not_found", $"The model `{request.Model}` does not exist or you do not have access to it.", null);
+        if (ChatModel(ctx, request.Model) is not { } model)
+            return DeploymentNotFoundAnswer();
         if (behaviour.TakeRateLimit(request.Model))
         {
             ctx.Response.Headers.RetryAfter = "30";
@@ -713,7 +719,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
         {
             content = behaviour.TakeBadAnswer()
                 ? BadContent(behaviour.BadContent)
-                : PlanFor(request, answer, behaviour.EditPlan, behaviour.ParametersFor?.Invoke(request.Model), behaviour.Deterministic);
+                : PlanFor(request, answer, behaviour.EditPlan, behaviour.ParametersFor?.Invoke(model), behaviour.Deterministic);
             if (behaviour.CodeFence)
                 content = $"```json\n{content}\n```";
         }
@@ -725,7 +731,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
             ["id"] = $"chatcmpl-{NextId()}",
             ["object"] = "chat.completion",
             ["created"] = Now(),
-            ["model"] = request.Model,
+            ["model"] = model,
             ["system_fingerprint"] = "fp_fake",
             ["choices"] = new JsonArray(new JsonObject
             {
@@ -849,7 +855,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
                 break;
             case "running":
                 job.Status = "succeeded";
-                job.FineTunedModel = $"ft:{job.Model}:{Organization}:{job.Suffix ?? "model"}:abc123";
+                job.FineTunedModel = FineTunedName(job);
                 job.TrainedTokens = TrainedTokens(job);
                 job.FinishedAt = Now();
                 job.EstimatedFinish = null;
@@ -911,7 +917,7 @@ public sealed partial class FakeOpenAIServer : IAsyncLifetime, IAsyncDisposable
             ["object"] = "fine_tuning.job.checkpoint",
             ["id"] = $"ftckpt_{NextId()}",
             ["created_at"] = Now(),
-            ["fine_tuned_model_checkpoint"] = $"ft:{job.Model}:{Organization}:{job.Suffix ?? "model"}:abc123:ckpt-step-{step}",
+            ["fine_tuned_model_checkpoint"] = $"{FineTunedName(job)}:ckpt-step-{step}",
             ["step_number"] = step,
             ["metrics"] = metrics,
             ["fine_tuning_job_id"] = job.Id,

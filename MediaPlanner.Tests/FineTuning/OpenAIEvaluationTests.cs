@@ -16,14 +16,14 @@ public sealed class OpenAIEvaluationTests : IClassFixture<FakeOpenAIServer>
 {
     private const string BaseModel = "gpt-4o-mini-2024-07-18";
     private const string FineTuned = "ft:gpt-4o-mini-2024-07-18:mediaplanner:media-plans:abc123";
-    private const int HeldOut = 6;
+    internal const int HeldOut = 6;
 
     // Validated plans in a house style the engine does not share; a model trained on them plans in that style.
-    private static readonly Lazy<FineTuneDataset> Data = new(() => new FineTuneDataset(
+    internal static readonly Lazy<FineTuneDataset> Data = new(() => new FineTuneDataset(
         [.. HouseStyleAgency.Distinct().Examples(0, 60).Select(e => e.Line)],
         [.. HouseStyleAgency.Distinct().Examples(10_000, HeldOut).Select(e => e.Line)]));
 
-    private static readonly Lazy<MediaMixParameters> HouseStyle = new(() =>
+    internal static readonly Lazy<MediaMixParameters> HouseStyle = new(() =>
         new ShareLearner(MediaMixParameters.Default, "house-style")
             .Fit(LocalTrainingSet.Prepare(Data.Value), ShareLearner.Schedule(new FineTuneHyperparameters(3)), usePairs: false)
             .Last().Parameters);
@@ -285,7 +285,7 @@ public sealed class OpenAIEvaluationTests : IClassFixture<FakeOpenAIServer>
         Assert.Empty(_server.ChatRequests);
     }
 
-    private static Func<CancellationToken, Task<FineTuneDataset>> From(FineTuneDataset data) => _ => Task.FromResult(data);
+    internal static Func<CancellationToken, Task<FineTuneDataset>> From(FineTuneDataset data) => _ => Task.FromResult(data);
 
     private async Task RunToEndAsync(FineTuneJob job, RecordingSink sink, FineTuneDataset? data = null, OpenAIFineTuneBackend? backend = null)
     {
@@ -296,7 +296,7 @@ public sealed class OpenAIEvaluationTests : IClassFixture<FakeOpenAIServer>
         Assert.Fail($"The job did not finish in 40 rounds; it is {job.Status}.");
     }
 
-    private static FineTuneJob NewJob(Action<FineTuneJob>? change = null)
+    internal static FineTuneJob NewJob(Action<FineTuneJob>? change = null)
     {
         var job = new FineTuneJob
         {

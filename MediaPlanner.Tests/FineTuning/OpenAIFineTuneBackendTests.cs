@@ -737,5 +737,6 @@ internal sealed class RecordingSink : IFineTuneSink
         Recommended = job.Recommended,
         Verdict = job.Verdict,
         FailedAttempts = job.FailedAttempts,
+        FineTunedDeployment = job.FineTunedDeployment,
     };
 }

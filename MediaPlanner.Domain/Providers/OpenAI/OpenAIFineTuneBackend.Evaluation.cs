@@ -13,7 +13,9 @@ namespace MediaPlanner.Domain.Providers.OpenAI;
 /// one plan request per brief and model. The best of them on held-out fit is the job's recommended result; the deployable
 /// model stays the fine-tuned one, and a better checkpoint is named in the verdict. Each model's figures are saved as soon
 /// as they are known, so a retry after a 429 or a restart carries on with the next model instead of paying again. A job
-/// that cannot be compared still succeeds, never recommended: the model is trained and paid for.
+/// that cannot be compared still succeeds, never recommended: the model is trained and paid for. Azure OpenAI serves a
+/// model only through a deployment, so there the evaluation waits until an admin has deployed the fine-tuned model and
+/// entered the deployment's name (see <see cref="AzureDeployment"/>), and compares only the base and fine-tuned models.
 /// </summary>
 public sealed partial class OpenAIFineTuneBackend
 {
@@ -22,15 +24,26 @@ public sealed partial class OpenAIFineTuneBackend
     // Failures of the hosted plan provider worth another attempt later; any other failure is a brief not planned.
     private static readonly HashSet<string> TransientPlanFailures = ["rate_limited", "server_error", "timeout", "unreachable"];
 
+    /// <summary>How long a job waits for an admin to enter its Azure deployment before it looks again by itself.</summary>
+    internal static readonly TimeSpan AwaitDeploymentRecheck = TimeSpan.FromHours(1);
+
+    /// <summary>How long before a deployment Azure did not know is tried again: a new deployment takes minutes to answer.</summary>
+    internal static readonly TimeSpan DeploymentNotFoundRecheck = TimeSpan.FromMinutes(10);
+
     // The evaluation's own limit: the runner postpones a job OpenAI knows without end, and a comparison is not worth a
     // deployable model waiting out a long outage.
     private bool IsLastAttempt(FineTuneJob job) =>
         job.FailedAttempts + 1 >= (runnerOptions?.Value ?? new FineTuneRunnerOptions()).MaxAttempts;
 
-    /// <summary>OpenAI has trained the model, and its evaluation has not reached a verdict yet.</summary>
-    private static bool IsEvaluating(FineTuneJob job) => job.FineTunedModel is not null && !job.IsFinished;
+    /// <summary>
+    /// OpenAI has trained the model, and its evaluation has not reached a verdict yet; a job waiting for its Azure
+    /// deployment is not evaluating (an outage meanwhile only postpones it).
+    /// </summary>
+    private static bool IsEvaluating(FineTuneJob job) =>
+        job.FineTunedModel is not null && !job.IsFinished && job.ErrorCode != AzureDeployment.AwaitingCode;
 
-    private async Task EvaluateAsync(FineTuneJob job, Func<CancellationToken, Task<FineTuneDataset>>? dataset,
+    /// <summary>Evaluates the trained model; returns when to look again while it waits for an Azure deployment, else null.</summary>
+    private async Task<TimeSpan?> EvaluateAsync(FineTuneJob job, Func<CancellationToken, Task<FineTuneDataset>>? dataset,
         IReadOnlyList<FineTuneCheckpoint>? checkpoints, IFineTuneSink sink, CancellationToken ct)
     {
         var fineTuned = job.FineTunedModel;
@@ -46,7 +59,7 @@ public sealed partial class OpenAIFineTuneBackend
         if (problem is not null)
         {
             await NotComparedAsync(job, sink, problem, ct);
-            return;
+            return null;
         }
 
         FineTuneDataset data;
@@ -58,7 +71,7 @@ public sealed partial class OpenAIFineTuneBackend
         {
             logger.LogWarning(ex, "Could not read the held-out briefs of job {JobId}", job.Id);
             await NotComparedAsync(job, sink, $"its held-out briefs could not be read ({ex.Message})", ct);
-            return;
+            return null;
         }
         if (job.TrainingExamples > 0 && (data.TrainingLines.Count != job.TrainingExamples || data.ValidationLines.Count != job.ValidationExamples))
             await sink.EventAsync(LocalEvent("openai-eval-data-changed", string.Create(Inv,
@@ -74,22 +87,46 @@ public sealed partial class OpenAIFineTuneBackend
             await NotComparedAsync(job, sink, data.ValidationLines.Count == 0
                 ? "no validated examples were held out"
                 : $"none of the {Count(data.ValidationLines.Count, "held-out example")} is a MediaPlanner brief with a plan (first problem: {set.Skipped[0].Reason})", ct);
-            return;
+            return null;
         }
 
         var briefs = Spread(set.Validation, limit).Select(e => new HeldOutBrief(e.Request, e.TargetShares)).ToList();
         var split = string.Create(Inv,
             $"{briefs.Count:N0} of {Count(set.Validation.Count, "validated example")} held out by the export's stratified split (objective × age band, seed {job.Seed ?? LocalFineTuneBackend.DefaultSeed}), each planned once by every model through OpenAI");
+        var profile = ProfileOf(job.Provider);
+        var azure = profile.Kind == ProviderKind.AzureOpenAI;
+        var baseDeployment = profiles?.Get(job.Provider)?.DeploymentFor(baseModel);
+        if (azure && (job.FineTunedDeployment is null || baseDeployment is null))
+        {
+            List<(string, string)> missing = [];
+            if (job.FineTunedDeployment is null)
+                missing.Add(("openai-awaiting-deployment", AzureDeployment.DeployFirst(fineTuned!)));
+            if (baseDeployment is null)
+                missing.Add(("openai-awaiting-base-deployment", AzureDeployment.NoBaseDeployment(profile.Name, baseModel)));
+            return await AwaitDeploymentAsync(job, sink, missing, AwaitDeploymentRecheck, ct);
+        }
+        if (job.ErrorCode == AzureDeployment.AwaitingCode)
+        {
+            (job.ErrorCode, job.ErrorMessage) = (null, null);
+            await sink.JobChangedAsync(job, ct);
+        }
+
         checkpoints ??= await RemoteCheckpointsAsync(job, sink, ct);
         var models = new List<EvaluatedModel>
         {
-            new("base", baseModel, $"Base model {baseModel}", null, profiles?.Get(job.Provider)?.DeploymentFor(baseModel)),
-            new("model", fineTuned!, $"Fine-tuned model {fineTuned}", null),
+            new("base", baseModel, $"Base model {baseModel}{Through(baseDeployment)}", null, baseDeployment),
+            new("model", fineTuned!, $"Fine-tuned model {fineTuned}{Through(job.FineTunedDeployment)}", null, job.FineTunedDeployment),
         };
-        models.AddRange(checkpoints
+        var checkpointModels = checkpoints
             .Where(c => c.ModelName.Length > 0 && c.ModelName != fineTuned && c.ModelName != baseModel)
-            .DistinctBy(c => c.ModelName).OrderBy(c => c.Step)
-            .Select(c => new EvaluatedModel(c.ExternalId, c.ModelName, $"Checkpoint {c.ModelName} (step {c.Step})", c)));
+            .DistinctBy(c => c.ModelName).OrderBy(c => c.Step).ToList();
+        if (azure && checkpointModels.Count > 0)
+        {
+            await sink.EventAsync(LocalEvent("openai-eval-azure-checkpoints", string.Create(Inv,
+                $"Azure OpenAI serves a checkpoint only through a deployment of its own, so {(checkpointModels.Count == 1 ? "the job's checkpoint is" : $"the job's {checkpointModels.Count:N0} checkpoints are")} not evaluated: only the base model and the fine-tuned model are compared.")), ct);
+            checkpointModels.Clear();
+        }
+        models.AddRange(checkpointModels.Select(c => new EvaluatedModel(c.ExternalId, c.ModelName, $"Checkpoint {c.ModelName} (step {c.Step})", c)));
 
         // What an earlier attempt finished (the base model first, then each model in turn) is kept, not paid for again.
         var saved = job.Recommended is null && JobEvaluation.FromJson(job.EvaluationJson) is { } p
@@ -103,16 +140,29 @@ public sealed partial class OpenAIFineTuneBackend
         var done = saved?.Checkpoints.Where(c => models.Any(m => m.Model == c.Model)).ToList() ?? [];
 
         await sink.EventAsync(LocalEvent("openai-eval-start", string.Create(Inv,
-            $"Evaluating on {Count(briefs.Count, "held-out brief")}: the base model, the fine-tuned model and {Count(models.Count - 2, "checkpoint")} each plan every brief through OpenAI, as planners would get them — {briefs.Count * models.Count:N0} plan requests ({briefs.Count} × {models.Count}), billed at each model's inference price…")), ct);
+            $"Evaluating on {Count(briefs.Count, "held-out brief")}: the base model, the fine-tuned model and {Count(models.Count - 2, "checkpoint")} each plan every brief through {profile.Name}, as planners would get them — {briefs.Count * models.Count:N0} plan requests ({briefs.Count} × {models.Count}), billed at each model's inference price…")), ct);
 
         foreach (var model in models)
         {
             if (model.Key == "base" ? baseFigures is not null : done.Any(d => d.Model == model.Model))
                 continue;
-            if (await PlanHeldOutAsync(job, planner!, model, briefs, sink, ct) is not { } pass)
+            (HeldOutRun Run, Usage Usage)? planned;
+            try
+            {
+                planned = await PlanHeldOutAsync(job, planner!, model, briefs, sink, ct);
+            }
+            catch (DeploymentNotFoundException)
+            {
+                var minutes = string.Create(Inv, $"{DeploymentNotFoundRecheck.TotalMinutes:0} minutes");
+                var message = model.Key == "base"
+                    ? $"{profile.Name} has no deployment {model.Deployment} (404 DeploymentNotFound) for the base model {baseModel}: correct its deployment name in {profile.Name}'s base models in settings. The evaluation tries again in {minutes}."
+                    : $"{profile.Name} has no deployment {model.Deployment} (404 DeploymentNotFound) for {fineTuned}. A new deployment takes a few minutes to answer, so the evaluation tries it again in {minutes}; if the model is deployed under another name, enter that name here.";
+                return await AwaitDeploymentAsync(job, sink, [($"openai-deployment-not-found-{model.Deployment}", message)], DeploymentNotFoundRecheck, ct);
+            }
+            if (planned is not { } pass)
             {
                 await NotComparedAsync(job, sink, "the evaluation was stopped by a cancel request", ct);
-                return;
+                return null;
             }
             var (run, usage) = pass;
             var figures = model.Key != "base" && baseRun is not null ? HeldOutEvaluator.Against(run, baseRun) : run.Figures;
@@ -124,7 +174,7 @@ public sealed partial class OpenAIFineTuneBackend
                 if (figures.Planned == 0)
                 {
                     await NotComparedAsync(job, sink, $"the base model {baseModel} planned none of the held-out briefs ({usage.FirstFailure ?? "no usable answer"})", ct);
-                    return;
+                    return null;
                 }
                 baseFigures = figures;
                 baseRun = run;
@@ -158,12 +208,34 @@ public sealed partial class OpenAIFineTuneBackend
         job.Verdict = Shorten(verdict, VerdictLength);
         job.Status = FineTuneStatus.Succeeded;
         await sink.EventAsync(LocalEvent("openai-evaluated", string.Create(Inv,
-            $"{verdict} The evaluation took {briefs.Count * models.Count:N0} plan requests to OpenAI ({briefs.Count} held-out briefs × {models.Count} models)."),
+            $"{verdict} The evaluation took {briefs.Count * models.Count:N0} plan requests to {profile.Name} ({briefs.Count} held-out briefs × {models.Count} models)."),
             improved ? "info" : "warn"), ct);
         await sink.JobChangedAsync(job, ct);
         logger.LogInformation("Evaluated OpenAI fine-tuning job {JobId} on {Briefs} held-out briefs: recommended {Recommended}",
             job.Id, briefs.Count, improved);
+        return null;
     }
+
+    /// <summary>
+    /// Keeps a trained Azure job running, unevaluated, until what is <paramref name="missing"/> is in place: each reason
+    /// is logged once and the whole is the job's message, under <see cref="AzureDeployment.AwaitingCode"/>.
+    /// </summary>
+    private async Task<TimeSpan?> AwaitDeploymentAsync(
+        FineTuneJob job, IFineTuneSink sink, IReadOnlyList<(string EventId, string Message)> missing, TimeSpan recheck, CancellationToken ct)
+    {
+        var entered = job.FineTunedDeployment;
+        foreach (var (eventId, message) in missing)
+            await sink.EventAsync(LocalEvent(eventId, message, "warn"), ct);
+        job.ErrorCode = AzureDeployment.AwaitingCode;
+        job.ErrorMessage = Shorten(string.Join(" ", missing.Select(m => m.Message)), 2000);
+        job.EstimatedFinish = null;
+        await sink.JobChangedAsync(job, ct);
+        logger.LogInformation("Fine-tuning job {JobId} waits for its Azure deployment before its evaluation", job.Id);
+        // The save reads back a name an admin entered while this run held the job; the runner would otherwise wait out the recheck.
+        return job.FineTunedDeployment != entered ? TimeSpan.Zero : recheck;
+    }
+
+    private static string Through(string? deployment) => deployment is null ? "" : $" (deployment {deployment})";
 
     /// <summary>
     /// One model on the held-out briefs, one plan request per brief; null when an admin cancelled meanwhile. A failure
@@ -195,6 +267,11 @@ public sealed partial class OpenAIFineTuneBackend
                     $"{ex.Message} (while the {char.ToLowerInvariant(model.Label[0])}{model.Label[1..]} planned held-out brief {usage.Requests} of {briefs.Count}; the evaluation carries on from this model).",
                     null, ex);
             }
+            catch (PlanProviderException ex) when (ex.Code == "model_not_found" && model.Deployment is not null)
+            {
+                // A deployment Azure does not know answers every brief the same way: not the model's fault, so no figures.
+                throw new DeploymentNotFoundException(ex);
+            }
             catch (PlanProviderException ex)
             {
                 usage.FirstFailure ??= ex.Message;
@@ -221,6 +298,8 @@ public sealed partial class OpenAIFineTuneBackend
     private async Task NotComparedAsync(FineTuneJob job, IFineTuneSink sink, string reason, CancellationToken ct)
     {
         var verdict = $"{job.FineTunedModel ?? "The fine-tuned model"} could not be compared with the base model: {Shorten(reason, 600)} — not recommended for deployment.";
+        if (job.ErrorCode == AzureDeployment.AwaitingCode)
+            (job.ErrorCode, job.ErrorMessage) = (null, null);
         job.EvaluationJson = null;
         job.Recommended = false;
         job.Verdict = Shorten(verdict, VerdictLength);
@@ -267,9 +346,14 @@ public sealed partial class OpenAIFineTuneBackend
 
     private static string Count(int n, string noun) => string.Create(Inv, $"{n:N0} {noun}{(n == 1 ? "" : "s")}");
 
-    /// <summary>A model to evaluate; <see cref="Key"/> makes its event id, so a replay never logs it twice.</summary>
-    /// <summary>A model the evaluation plans with; <paramref name="Deployment"/> is the name Azure OpenAI serves it under.</summary>
+    /// <summary>
+    /// A model to evaluate; <see cref="Key"/> makes its event id, so a replay never logs it twice. <paramref name="Deployment"/>
+    /// is the name Azure OpenAI serves it under: the request carries it, the figures keep the model's name.
+    /// </summary>
     private sealed record EvaluatedModel(string Key, string Model, string Label, FineTuneCheckpoint? Checkpoint, string? Deployment = null);
+
+    /// <summary>Azure answered 404 for a model's deployment: the evaluation waits for a name that works.</summary>
+    private sealed class DeploymentNotFoundException(PlanProviderException inner) : Exception(inner.Message, inner);
 
     /// <summary>What one model's pass cost and the first reason a brief went unplanned.</summary>
     private sealed class Usage

@@ -248,10 +248,7 @@ public sealed partial class OpenAIFineTuneBackend(
 
         job.ExternalId = remote.Id;
         if (remote.IsFinished)
-        {
-            await ApplyFinalStateAsync(job, remote, sink, ct, dataset);
-            return null;
-        }
+            return await ApplyFinalStateAsync(job, remote, sink, ct, dataset);
         Apply(job, remote);
         await sink.JobChangedAsync(job, ct);
         return clients.Options.PollWhileQueued;
@@ -288,10 +285,7 @@ public sealed partial class OpenAIFineTuneBackend(
         }
 
         if (remote.IsFinished)
-        {
-            await ApplyFinalStateAsync(job, remote, sink, ct, dataset, checkpoints);
-            return null;
-        }
+            return await ApplyFinalStateAsync(job, remote, sink, ct, dataset, checkpoints);
         Apply(job, remote);
         await sink.JobChangedAsync(job, ct);
         if (job.CancelRequested)
@@ -315,8 +309,9 @@ public sealed partial class OpenAIFineTuneBackend(
     /// <summary>
     /// Records how the job ended at the provider. A succeeded job is evaluated before it counts as succeeded here;
     /// <paramref name="dataset"/> is null where no evaluation can run (a cancel that arrived after the provider finished).
+    /// Returns when to look again: null once the job is finished, later while the evaluation waits for an Azure deployment.
     /// </summary>
-    private async Task ApplyFinalStateAsync(FineTuneJob job, RemoteJob remote, IFineTuneSink sink, CancellationToken ct,
+    private async Task<TimeSpan?> ApplyFinalStateAsync(FineTuneJob job, RemoteJob remote, IFineTuneSink sink, CancellationToken ct,
         Func<CancellationToken, Task<FineTuneDataset>>? dataset = null, IReadOnlyList<FineTuneCheckpoint>? checkpoints = null)
     {
         var name = ProfileOf(job.Provider).Name;
@@ -335,8 +330,7 @@ public sealed partial class OpenAIFineTuneBackend(
                 // deployable, and retried by the runner like any other stage) until the evaluation has a verdict.
                 job.Status = FineTuneStatus.Running;
                 await sink.JobChangedAsync(job, ct);
-                await EvaluateAsync(job, dataset, checkpoints, sink, ct);
-                return;
+                return await EvaluateAsync(job, dataset, checkpoints, sink, ct);
             case FineTuneStatus.Failed:
                 job.ErrorCode = remote.Error?.Code ?? "failed";
                 job.ErrorMessage = remote.Error?.Message ?? $"{name} reported the job as failed without saying why.";
@@ -349,6 +343,7 @@ public sealed partial class OpenAIFineTuneBackend(
                 break;
         }
         await sink.JobChangedAsync(job, ct);
+        return null;
     }
 
     private async Task MarkCancelledAsync(FineTuneJob job, IFineTuneSink sink, string message, CancellationToken ct)
