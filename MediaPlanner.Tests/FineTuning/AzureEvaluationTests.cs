@@ -11,33 +11,18 @@ namespace MediaPlanner.Tests.FineTuning;
 /// The held-out evaluation of an Azure OpenAI job, against the fake server answering only for deployments: it waits for
 /// what is not deployed, and compares through the deployments what is.
 /// </summary>
-public sealed class AzureEvaluationTests : IClassFixture<FakeOpenAIServer>, IAsyncLifetime
+public sealed class AzureEvaluationTests(FakeOpenAIServer server) : HostedProviderTests(server, TimeSpan.FromSeconds(60))
 {
     private const string BaseModel = "gpt-4o-mini-2024-07-18";
     private const string FineTuned = "gpt-4o-mini-2024-07-18.ft-abc123-media-plans";
 
-    private readonly FakeOpenAIServer _server;
-    private readonly HostedProviderHost _host;
-    private readonly CancellationToken _ct = new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
-
-    public AzureEvaluationTests(FakeOpenAIServer server)
-    {
-        _server = server;
-        _server.Reset();
-        _host = new HostedProviderHost(server);
-    }
-
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-
-    async Task IAsyncLifetime.DisposeAsync() => await _host.DisposeAsync();
-
     [Fact]
     public async Task A_base_model_the_profile_names_no_deployment_for_is_said_too_and_the_job_waits_an_hour_without_a_plan_request()
     {
-        await _host.AddAsync("azure-east", "Azure East", ProviderKind.AzureOpenAI, [new("gpt-4o-2024-08-06", "big-base")]);
+        await Host.AddAsync("azure-east", "Azure East", ProviderKind.AzureOpenAI, [new("gpt-4o-2024-08-06", "big-base")]);
         var job = NewJob(j => j.Provider = "azure-east");
         var sink = new RecordingSink();
-        var backend = _host.Backend();
+        var backend = Host.Backend();
 
         var next = await AdvanceUntilAsync(backend, job, sink, j => j.ErrorCode == AzureDeployment.AwaitingCode);
 
@@ -51,25 +36,25 @@ public sealed class AzureEvaluationTests : IClassFixture<FakeOpenAIServer>, IAsy
 
         // With the fine-tuned deployment entered, the base model's is still missing: the job keeps waiting, saying only that.
         job.FineTunedDeployment = "mini-ft";
-        next = await backend.AdvanceAsync(job, From(Data.Value), sink, _ct);
+        next = await backend.AdvanceAsync(job, From(Data.Value), sink, Ct);
 
         Assert.Equal(OpenAIFineTuneBackend.AwaitDeploymentRecheck, next);
         Assert.Equal(AzureDeployment.NoBaseDeployment("Azure East", BaseModel), job.ErrorMessage);
         Assert.Equal(AzureDeployment.AwaitingCode, sink.Saved!.ErrorCode);
-        Assert.Empty(_server.ChatRequests);
+        Assert.Empty(Server.ChatRequests);
     }
 
     [Fact]
     public async Task With_both_deployments_the_base_and_fine_tuned_models_are_compared_through_them_and_the_checkpoints_are_left_out()
     {
-        await _host.AddAsync("azure-east", "Azure East", ProviderKind.AzureOpenAI, [new(BaseModel, "mini-base")]);
-        _server.DeployOnAzure("mini-base", BaseModel);
-        _server.DeployOnAzure("mini-ft", FineTuned);
+        await Host.AddAsync("azure-east", "Azure East", ProviderKind.AzureOpenAI, [new(BaseModel, "mini-base")]);
+        Server.DeployOnAzure("mini-base", BaseModel);
+        Server.DeployOnAzure("mini-ft", FineTuned);
         // The fake plans by the model a deployment serves: the fine-tuned one in the house style it was trained on.
-        _server.Chat.ParametersFor = model => model == FineTuned ? HouseStyle.Value : null;
+        Server.Chat.ParametersFor = model => model == FineTuned ? HouseStyle.Value : null;
         var job = NewJob(j => j.Provider = "azure-east");
         var sink = new RecordingSink();
-        var backend = _host.Backend();
+        var backend = Host.Backend();
         await AdvanceUntilAsync(backend, job, sink, j => j.ErrorCode == AzureDeployment.AwaitingCode);
         job.FineTunedDeployment = "mini-ft";
 
@@ -81,8 +66,8 @@ public sealed class AzureEvaluationTests : IClassFixture<FakeOpenAIServer>, IAsy
         var evaluation = JobEvaluation.FromJson(job.EvaluationJson)!;
         Assert.Equal(FineTuned, Assert.Single(evaluation.Checkpoints).Model);
         Assert.Equal(HeldOut, evaluation.Base.Planned);
-        Assert.Equal(["mini-base", "mini-ft"], _server.ChatRequests.Select(c => c.Model).Distinct().Order());
-        Assert.Equal(2 * HeldOut, _server.ChatRequests.Count);
+        Assert.Equal(["mini-base", "mini-ft"], Server.ChatRequests.Select(c => c.Model).Distinct().Order());
+        Assert.Equal(2 * HeldOut, Server.ChatRequests.Count);
         Assert.Equal(2, sink.Checkpoints.Count);
         Assert.All(sink.Checkpoints, c => Assert.Null(c.EvaluationJson));
         Assert.Equal("Azure OpenAI serves a checkpoint only through a deployment of its own, so the job's 2 checkpoints are not evaluated: only the base model and the fine-tuned model are compared.",
@@ -94,12 +79,12 @@ public sealed class AzureEvaluationTests : IClassFixture<FakeOpenAIServer>, IAsy
     [Fact]
     public async Task An_unknown_deployment_answer_for_the_base_model_asks_for_the_settings_and_keeps_no_figures()
     {
-        await _host.AddAsync("azure-east", "Azure East", ProviderKind.AzureOpenAI, [new(BaseModel, "mini-typo")]);
-        _server.DeployOnAzure("mini-base", BaseModel);
+        await Host.AddAsync("azure-east", "Azure East", ProviderKind.AzureOpenAI, [new(BaseModel, "mini-typo")]);
+        Server.DeployOnAzure("mini-base", BaseModel);
         var job = NewJob(j => { j.Provider = "azure-east"; j.FineTunedDeployment = "mini-ft"; });
         var sink = new RecordingSink();
 
-        var next = await AdvanceUntilAsync(_host.Backend(), job, sink, j => j.ErrorCode == AzureDeployment.AwaitingCode);
+        var next = await AdvanceUntilAsync(Host.Backend(), job, sink, j => j.ErrorCode == AzureDeployment.AwaitingCode);
 
         Assert.Equal(OpenAIFineTuneBackend.DeploymentNotFoundRecheck, next);
         Assert.Equal($"Azure East has no deployment mini-typo (404 DeploymentNotFound) for the base model {BaseModel}: correct its deployment name in Azure East's base models in settings. The evaluation tries again in 10 minutes.",
@@ -107,7 +92,7 @@ public sealed class AzureEvaluationTests : IClassFixture<FakeOpenAIServer>, IAsy
         Assert.Null(job.EvaluationJson);
         Assert.Equal(FineTuneStatus.Running, job.Status);
         // One call told it: a deployment Azure does not know is not asked again for every brief.
-        Assert.Equal("mini-typo", Assert.Single(_server.ChatRequests).Model);
+        Assert.Equal("mini-typo", Assert.Single(Server.ChatRequests).Model);
     }
 
     /// <summary>Advances the job until <paramref name="done"/> holds; returns the delay the backend asked for last.</summary>
@@ -115,7 +100,7 @@ public sealed class AzureEvaluationTests : IClassFixture<FakeOpenAIServer>, IAsy
     {
         for (var round = 0; round < 40; round++)
         {
-            var next = await backend.AdvanceAsync(job, From(Data.Value), sink, _ct);
+            var next = await backend.AdvanceAsync(job, From(Data.Value), sink, Ct);
             if (done(job))
                 return next;
         }

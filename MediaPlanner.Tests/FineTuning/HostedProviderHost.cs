@@ -82,3 +82,28 @@ internal sealed class HostedProviderHost : IAsyncDisposable
         await _connection.DisposeAsync();
     }
 }
+
+/// <summary>
+/// Tests of the hosted backend against the shared fake server: a fresh server state and a fresh host per test, and a
+/// token that ends a test that hangs.
+/// </summary>
+public abstract class HostedProviderTests : IClassFixture<FakeOpenAIServer>, IAsyncLifetime
+{
+    private protected HostedProviderTests(FakeOpenAIServer server, TimeSpan timeout)
+    {
+        Server = server;
+        Server.Reset();
+        Host = new HostedProviderHost(server);
+        Ct = new CancellationTokenSource(timeout).Token;
+    }
+
+    private protected FakeOpenAIServer Server { get; }
+
+    private protected HostedProviderHost Host { get; }
+
+    private protected CancellationToken Ct { get; }
+
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync() => await Host.DisposeAsync();
+}

@@ -12,62 +12,47 @@ namespace MediaPlanner.Tests.FineTuning;
 /// One backend, three kinds of provider profile, against the fake server: the create body each kind takes, the training
 /// file each accepts, how each authenticates, and a provider that no longer trains.
 /// </summary>
-public sealed class HostedProviderKindsTests : IClassFixture<FakeOpenAIServer>, IAsyncLifetime
+public sealed class HostedProviderKindsTests(FakeOpenAIServer server) : HostedProviderTests(server, TimeSpan.FromSeconds(30))
 {
     private const string BaseModel = "gpt-4o-mini-2024-07-18";
     private const string OpenWeightModel = "meta-llama/Llama-3.1-8B-Instruct";
     private static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
 
-    private readonly FakeOpenAIServer _server;
-    private readonly HostedProviderHost _host;
-    private readonly CancellationToken _ct = new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
-
-    public HostedProviderKindsTests(FakeOpenAIServer server)
-    {
-        _server = server;
-        _server.Reset();
-        _host = new HostedProviderHost(server);
-    }
-
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-
-    async Task IAsyncLifetime.DisposeAsync() => await _host.DisposeAsync();
-
     [Fact]
     public async Task An_azure_profile_sends_its_training_type_with_the_api_key_header_under_openai_v1_and_files_with_a_bom()
     {
-        await _host.AddAsync("azure-east", "Azure East", ProviderKind.AzureOpenAI, [new(BaseModel, "mini-deployment")], AzureTrainingType.GlobalStandard);
+        await Host.AddAsync("azure-east", "Azure East", ProviderKind.AzureOpenAI, [new(BaseModel, "mini-deployment")], AzureTrainingType.GlobalStandard);
         var job = NewJob(j => j.Provider = "azure-east");
 
-        await RunToEndAsync(_host.Backend(), job);
+        await RunToEndAsync(Host.Backend(), job);
 
         Assert.Equal((FineTuneStatus.Succeeded, null), (job.Status, job.ErrorMessage));
-        var body = Assert.Single(_server.CreateBodies);
+        var body = Assert.Single(Server.CreateBodies);
         Assert.Equal("GlobalStandard", body["trainingType"]!.GetValue<string>());
         Assert.Equal("supervised", body["method"]!["type"]!.GetValue<string>());
         Assert.Equal(2, body["method"]!["supervised"]!["hyperparameters"]!["n_epochs"]!.GetValue<int>());
         Assert.Null(body["hyperparameters"]);
         Assert.Equal("media-plans", body["suffix"]!.GetValue<string>());
         // Azure wants UTF-8 with a byte-order mark: the export's bytes, plus exactly the mark.
-        var files = _server.Files.OrderBy(f => f.Filename).ToList();
+        var files = Server.Files.OrderBy(f => f.Filename).ToList();
         Assert.Equal([.. Bom, .. Export(Lines("train", 12))], files[0].Bytes);
         Assert.Equal([.. Bom, .. Export(Lines("valid", 3))], files[1].Bytes);
         Assert.Equal(12, files[0].Lines);
-        AssertAzureShaped(_server.Requests);
+        AssertAzureShaped(Server.Requests);
     }
 
     [Fact]
     public async Task A_compatible_profile_sends_its_own_hyperparameter_names_at_the_top_and_no_method()
     {
-        _server.AllowFineTuning(OpenWeightModel);
+        Server.AllowFineTuning(OpenWeightModel);
         var mapping = new HyperparameterMapping(LearningRate: "learning_rate", LearningRateScale: 0.0001, ExtraJson: """{"lora": true, "lora_r": 16}""");
-        await _host.AddAsync("nebius", "Nebius", ProviderKind.OpenAICompatible, [new(OpenWeightModel)], mapping: mapping);
+        await Host.AddAsync("nebius", "Nebius", ProviderKind.OpenAICompatible, [new(OpenWeightModel)], mapping: mapping);
         var job = NewJob(j => { j.Provider = "nebius"; j.BaseModel = OpenWeightModel; j.Epochs = 3; j.BatchSize = null; j.LearningRateMultiplier = 2; });
 
-        await RunToEndAsync(_host.Backend(), job);
+        await RunToEndAsync(Host.Backend(), job);
 
         Assert.Equal((FineTuneStatus.Succeeded, null), (job.Status, job.ErrorMessage));
-        var body = Assert.Single(_server.CreateBodies);
+        var body = Assert.Single(Server.CreateBodies);
         Assert.Null(body["method"]);
         Assert.Null(body["trainingType"]);
         Assert.Equal(OpenWeightModel, body["model"]!.GetValue<string>());
@@ -79,8 +64,8 @@ public sealed class HostedProviderKindsTests : IClassFixture<FakeOpenAIServer>, 
         Assert.Equal(3, hyper["n_epochs"]!.GetValue<int>());
         Assert.Equal(0.0002, hyper["learning_rate"]!.GetValue<double>(), 12);
         Assert.Equal(42, body["seed"]!.GetValue<int>());
-        Assert.Equal(Export(Lines("train", 12)), _server.Files.Single(f => f.Filename.EndsWith("-train.jsonl", StringComparison.Ordinal)).Bytes);
-        Assert.All(_server.Requests, r =>
+        Assert.Equal(Export(Lines("train", 12)), Server.Files.Single(f => f.Filename.EndsWith("-train.jsonl", StringComparison.Ordinal)).Bytes);
+        Assert.All(Server.Requests, r =>
         {
             Assert.StartsWith("/v1/", r.Path);
             Assert.Equal("(redacted)", r.Headers["authorization"]);
@@ -91,10 +76,10 @@ public sealed class HostedProviderKindsTests : IClassFixture<FakeOpenAIServer>, 
     [Fact]
     public async Task OpenAI_refusing_training_fails_the_job_with_training_not_available_and_records_it_on_the_profile()
     {
-        _server.Inject(FakeRoute.CreateJob, FakeOpenAIServer.TrainingNotAvailable);
+        Server.Inject(FakeRoute.CreateJob, FakeOpenAIServer.TrainingNotAvailable);
         var job = NewJob();
 
-        var next = await _host.Backend().AdvanceAsync(job, Dataset(), new RecordingSink(), _ct);
+        var next = await Host.Backend().AdvanceAsync(job, Dataset(), new RecordingSink(), Ct);
 
         Assert.Null(next);
         Assert.Equal(FineTuneStatus.Failed, job.Status);
@@ -102,64 +87,64 @@ public sealed class HostedProviderKindsTests : IClassFixture<FakeOpenAIServer>, 
         Assert.StartsWith("OpenAI no longer accepts fine-tuning jobs for this organisation", job.ErrorMessage, StringComparison.Ordinal);
         Assert.Contains("Azure OpenAI or OpenAI-compatible provider", job.ErrorMessage, StringComparison.Ordinal);
         Assert.Contains("local planner", job.ErrorMessage, StringComparison.Ordinal);
-        var state = _host.Profiles.Get(FineTuneProviders.OpenAI)!.State;
+        var state = Host.Profiles.Get(FineTuneProviders.OpenAI)!.State;
         Assert.Equal(job.ErrorMessage, state.TrainingUnavailableMessage);
         Assert.NotNull(state.TrainingUnavailableAt);
-        Assert.Empty(_server.Jobs);
+        Assert.Empty(Server.Jobs);
     }
 
     [Fact]
     public async Task An_azure_resource_refusing_training_is_named_in_the_message_and_only_its_profile_is_marked()
     {
-        await _host.AddAsync("azure-east", "Azure East", ProviderKind.AzureOpenAI, [new(BaseModel, "mini-deployment")]);
-        _server.Inject(FakeRoute.CreateJob, FakeOpenAIServer.TrainingNotAvailable);
+        await Host.AddAsync("azure-east", "Azure East", ProviderKind.AzureOpenAI, [new(BaseModel, "mini-deployment")]);
+        Server.Inject(FakeRoute.CreateJob, FakeOpenAIServer.TrainingNotAvailable);
         var job = NewJob(j => j.Provider = "azure-east");
 
-        await _host.Backend().AdvanceAsync(job, Dataset(), new RecordingSink(), _ct);
+        await Host.Backend().AdvanceAsync(job, Dataset(), new RecordingSink(), Ct);
 
         Assert.Equal("training_not_available", job.ErrorCode);
         Assert.StartsWith("Azure East no longer accepts fine-tuning jobs for this resource", job.ErrorMessage, StringComparison.Ordinal);
-        Assert.Equal(job.ErrorMessage, _host.Profiles.Get("azure-east")!.State.TrainingUnavailableMessage);
-        Assert.Null(_host.Profiles.Get(FineTuneProviders.OpenAI)!.State.TrainingUnavailableMessage);
+        Assert.Equal(job.ErrorMessage, Host.Profiles.Get("azure-east")!.State.TrainingUnavailableMessage);
+        Assert.Null(Host.Profiles.Get(FineTuneProviders.OpenAI)!.State.TrainingUnavailableMessage);
     }
 
     [Fact]
     public async Task A_training_file_over_the_providers_limit_fails_before_anything_is_uploaded_saying_its_size_and_the_limit()
     {
         const long limit = 4 * 1024;
-        var backend = _host.Backend(kind => TrainingFileRules.For(kind) with { MaxFileBytes = limit });
+        var backend = Host.Backend(kind => TrainingFileRules.For(kind) with { MaxFileBytes = limit });
         var job = NewJob();
         var size = Export(Lines("train", 40)).LongLength;
         Assert.True(size > limit);
 
-        var next = await backend.AdvanceAsync(job, Dataset(training: 40), new RecordingSink(), _ct);
+        var next = await backend.AdvanceAsync(job, Dataset(training: 40), new RecordingSink(), Ct);
 
         Assert.Null(next);
         Assert.Equal(FineTuneStatus.Failed, job.Status);
         Assert.Equal("file_too_large", job.ErrorCode);
         Assert.Equal("training_file", job.ErrorParam);
         Assert.Contains($"The training file would be {TrainingFileRules.Size(size)}, over OpenAI's limit of 4 KB per file", job.ErrorMessage, StringComparison.Ordinal);
-        Assert.Empty(_server.Requests);
+        Assert.Empty(Server.Requests);
     }
 
     [Fact]
     public async Task An_azure_suffix_with_a_dot_is_refused_at_the_suffix_field_and_before_anything_is_sent()
     {
-        await _host.AddAsync("azure-east", "Azure East", ProviderKind.AzureOpenAI, [new(BaseModel, "mini-deployment")]);
-        var backend = _host.Backend();
-        var service = _host.Service(backend);
+        await Host.AddAsync("azure-east", "Azure East", ProviderKind.AzureOpenAI, [new(BaseModel, "mini-deployment")]);
+        var backend = Host.Backend();
+        var service = Host.Service(backend);
         var admin = new CurrentUser("admin-1", IsAdmin: true);
 
         var azure = await service.CreateAsync(new NewJobRequest("azure-east", Suffix: "spring.2027"), admin);
         var openai = await service.CreateAsync(new NewJobRequest(FineTuneProviders.OpenAI, Suffix: new string('s', 65)), admin);
         var job = NewJob(j => { j.Provider = "azure-east"; j.Suffix = "spring.2027"; });
-        await backend.AdvanceAsync(job, Dataset(), new RecordingSink(), _ct);
+        await backend.AdvanceAsync(job, Dataset(), new RecordingSink(), Ct);
 
         Assert.Contains("no dots", azure.Errors["Suffix"], StringComparison.Ordinal);
         Assert.Contains("at most 64 characters; this one has 65", openai.Errors["Suffix"], StringComparison.Ordinal);
         Assert.Equal(("invalid_suffix", "suffix"), (job.ErrorCode, job.ErrorParam));
         Assert.Contains("no dots", job.ErrorMessage, StringComparison.Ordinal);
-        Assert.Empty(_server.Requests);
+        Assert.Empty(Server.Requests);
     }
 
     [Theory]
@@ -201,7 +186,7 @@ public sealed class HostedProviderKindsTests : IClassFixture<FakeOpenAIServer>, 
     {
         var sink = new RecordingSink();
         for (var round = 0; round < 40; round++)
-            if (await backend.AdvanceAsync(job, Dataset(), sink, _ct) is null)
+            if (await backend.AdvanceAsync(job, Dataset(), sink, Ct) is null)
                 return;
         Assert.Fail($"The job did not finish in 40 rounds; it is {job.Status}.");
     }

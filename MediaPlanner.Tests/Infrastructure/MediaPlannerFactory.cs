@@ -2,8 +2,10 @@ using System.Net;
 using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Identity;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MediaPlanner.Tests.Infrastructure;
 
@@ -43,6 +45,15 @@ public class MediaPlannerFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:MediaPlanner", _connectionString);
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
+    }
+
+    /// <summary>A seeded demo user as services see them; only admin@demo.local is an admin.</summary>
+    public async Task<CurrentUser> DemoUserAsync(string email)
+    {
+        using var scope = Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"No demo user {email}.");
+        return new CurrentUser(user.Id, await users.IsInRoleAsync(user, Roles.Admin));
     }
 
     public HttpClient CreateBrowserlessClient() =>

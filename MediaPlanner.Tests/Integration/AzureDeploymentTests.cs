@@ -10,7 +10,6 @@ using MediaPlanner.Domain.Providers;
 using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.FineTuning;
 using MediaPlanner.Tests.Infrastructure;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -41,10 +40,8 @@ public sealed class AzureDeploymentTests : IAsyncLifetime
         _app.Settings["OpenAI:PollWhileQueued"] = "00:00:00.050";
         _app.Settings["OpenAI:PollWhileRunning"] = "00:00:00.050";
         _app.Settings["FineTuning:Runner:IdlePoll"] = "00:00:00.100";
-        using var scope = _app.Services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        _admin = new CurrentUser((await users.FindByEmailAsync("admin@demo.local"))!.Id, true);
-        _planner = new CurrentUser((await users.FindByEmailAsync("planner@demo.local"))!.Id, false);
+        _admin = await _app.DemoUserAsync("admin@demo.local");
+        _planner = await _app.DemoUserAsync("planner@demo.local");
         var saved = await _app.Services.GetRequiredService<ProviderProfileService>().SaveAsync(new ProviderProfileInput(
             Azure, "Azure East", ProviderKind.AzureOpenAI, new Uri(_openAI.Root, "/openai/v1").ToString(), _openAI.ApiKey, false,
             [new(BaseModel, BaseDeployment)], AzureTrainingType.Standard), _admin);
@@ -202,18 +199,7 @@ public sealed class AzureDeploymentTests : IAsyncLifetime
         return await scope.ServiceProvider.GetRequiredService<FineTuneService>().SetFineTunedDeploymentAsync(id, name, user);
     }
 
-    private async Task<JobDetail> WaitForAsync(int jobId, Func<FineTuneJob, bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            using var scope = _app.Services.CreateScope();
-            var detail = await scope.ServiceProvider.GetRequiredService<FineTuneService>().GetAsync(jobId);
-            if (detail is not null && condition(detail.Job))
-                return detail;
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+    private Task<JobDetail> WaitForAsync(int jobId, Func<FineTuneJob, bool> condition) => _app.Services.WaitForJobAsync(jobId, condition);
 
     private async Task<int> BriefAsync()
     {

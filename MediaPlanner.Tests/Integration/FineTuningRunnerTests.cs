@@ -62,18 +62,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         await ValidatedExamples.SeedAsync(_app.Services, count);
     }
 
-    private async Task<JobDetail> WaitForAsync(int jobId, Func<FineTuneJob, bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            using var scope = _app.Services.CreateScope();
-            var detail = await scope.ServiceProvider.GetRequiredService<FineTuneService>().GetAsync(jobId);
-            if (detail is not null && condition(detail.Job))
-                return detail;
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+    private Task<JobDetail> WaitForAsync(int jobId, Func<FineTuneJob, bool> condition) => _app.Services.WaitForJobAsync(jobId, condition);
 
     private async Task<int> CreateAsync(NewJobRequest request)
     {
