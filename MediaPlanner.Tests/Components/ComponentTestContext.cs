@@ -43,6 +43,15 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
     /// <summary>The open in-memory database, for tests that wrap the context factory.</summary>
     protected SqliteConnection Connection => _connection;
 
+    /// <summary>The fine-tuning service and what it needs beside the database: wakeup, training settings, the local base model.</summary>
+    protected void AddFineTuneService()
+    {
+        Services.AddSingleton(new MediaPlanner.Domain.FineTuning.FineTuneWakeup());
+        Services.AddSingleton(new MediaPlanner.Domain.Training.TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
+        Services.AddSingleton(MediaPlanner.Domain.Planning.MediaMixParameters.Default);
+        Services.AddScoped<MediaPlanner.Domain.FineTuning.FineTuneService>();
+    }
+
     protected void SignInAs(string userId, params string[] roles)
     {
         using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())

@@ -27,10 +27,7 @@ public sealed class FineTuneJobPageAzureTests : ComponentTestContext
         Services.AddMediaPlannerSettings();
         Services.AddSingleton<ProviderProfileService>();
         Services.AddSingleton(_notifications);
-        Services.AddSingleton(new FineTuneWakeup());
-        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
-        Services.AddSingleton(MediaMixParameters.Default);
-        Services.AddScoped<FineTuneService>();
+        AddFineTuneService();
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();
     }

@@ -21,10 +21,7 @@ public class FineTuneJobPageTests : ComponentTestContext
     public FineTuneJobPageTests()
     {
         Services.AddSingleton(_notifications);
-        Services.AddSingleton(new FineTuneWakeup());
-        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
-        Services.AddSingleton(MediaMixParameters.Default);
-        Services.AddScoped<FineTuneService>();
+        AddFineTuneService();
         SignInAs("admin-1", Roles.Admin);
         Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();

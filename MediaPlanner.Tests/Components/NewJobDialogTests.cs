@@ -23,10 +23,7 @@ public class NewJobDialogTests : ComponentTestContext
         _factory = new HoldingDbContextFactory(new DbContextOptionsBuilder<PlannerDbContext>().UseSqlite(Connection).Options);
         Services.AddSingleton<IDbContextFactory<PlannerDbContext>>(_factory);
         Services.AddSingleton(new FineTuneNotifications());
-        Services.AddSingleton(new FineTuneWakeup());
-        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
-        Services.AddSingleton(MediaMixParameters.Default);
-        Services.AddScoped<FineTuneService>();
+        AddFineTuneService();
         SignInAs("admin-1", Roles.Admin);
         Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();

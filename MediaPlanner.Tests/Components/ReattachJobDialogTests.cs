@@ -35,10 +35,7 @@ public sealed class ReattachJobDialogTests : ComponentTestContext, IClassFixture
         Services.AddSingleton<OpenAIClientFactory>();
         Services.AddSingleton<IPlanProvider, OpenAIPlanProvider>();
         Services.AddSingleton<IFineTuneBackend, OpenAIFineTuneBackend>();
-        Services.AddSingleton(new FineTuneWakeup());
-        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
-        Services.AddSingleton(MediaMixParameters.Default);
-        Services.AddScoped<FineTuneService>();
+        AddFineTuneService();
         SignInAs("admin-1", Roles.Admin);
         Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();
