@@ -17,6 +17,7 @@ public class PlannerDbContext(DbContextOptions<PlannerDbContext> options) : Iden
     public DbSet<ChannelBenchmark> Benchmarks => Set<ChannelBenchmark>();
     public DbSet<Training.TrainingExample> TrainingExamples => Set<Training.TrainingExample>();
     public DbSet<Training.PreferencePair> PreferencePairs => Set<Training.PreferencePair>();
+    public DbSet<Training.ImportRun> ImportRuns => Set<Training.ImportRun>();
     public DbSet<Training.ModelPrice> ModelPrices => Set<Training.ModelPrice>();
     public DbSet<FineTuning.FineTuneJob> FineTuneJobs => Set<FineTuning.FineTuneJob>();
     public DbSet<FineTuning.FineTuneEvent> FineTuneEvents => Set<FineTuning.FineTuneEvent>();

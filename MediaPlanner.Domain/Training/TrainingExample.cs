@@ -28,6 +28,8 @@ public class TrainingExample
     public ExampleStatus Status { get; set; }
     public int? BriefId { get; set; }
     public int? PlanId { get; set; }
+    /// <summary>The import that stored this example, when it came from a JSONL import.</summary>
+    public int? ImportRunId { get; set; }
     /// <summary>The model that made the plan (unknown for imports).</summary>
     public string? Model { get; set; }
     public Objective? Objective { get; set; }

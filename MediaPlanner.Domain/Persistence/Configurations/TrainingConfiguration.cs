@@ -26,8 +26,23 @@ internal sealed class TrainingExampleConfiguration : IEntityTypeConfiguration<Tr
         b.HasIndex(x => new { x.Status, x.CreatedAt });
         b.HasIndex(x => x.CreatedAt);
         b.HasIndex(x => x.PlanId);
+        b.HasOne<ImportRun>().WithMany().HasForeignKey(x => x.ImportRunId).OnDelete(DeleteBehavior.SetNull);
+        b.HasIndex(x => x.ImportRunId);
         // The queue sorts by brand within a status; without this it sorts 100,000 rows for one page.
         b.HasIndex(x => new { x.Status, x.Brand });
+    }
+}
+
+internal sealed class ImportRunConfiguration : IEntityTypeConfiguration<ImportRun>
+{
+    public void Configure(EntityTypeBuilder<ImportRun> b)
+    {
+        b.ToTable("ImportRuns");
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.FileName).HasMaxLength(260);
+        b.Property(x => x.Message).HasMaxLength(1000);
+        b.HasIndex(x => x.StartedAt);
+        b.HasIndex(x => x.Status);
     }
 }
 

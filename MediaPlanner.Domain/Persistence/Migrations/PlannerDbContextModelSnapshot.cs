@@ -1244,6 +1244,58 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.ToTable("ProviderProfiles", (string)null);
                 });
 
+            modelBuilder.Entity("MediaPlanner.Domain.Training.ImportRun", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Duplicates")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Lines")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("MarkValidated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Rejected")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StartedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Stored")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("ImportRuns", (string)null);
+                });
+
             modelBuilder.Entity("MediaPlanner.Domain.Training.ModelPrice", b =>
                 {
                     b.Property<string>("Provider")
@@ -1430,6 +1482,9 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.Property<bool>("HasErrors")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("ImportRunId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("IssuesJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1497,6 +1552,8 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("DuplicateOfId");
+
+                    b.HasIndex("ImportRunId");
 
                     b.HasIndex("PlanId");
 
@@ -1690,6 +1747,11 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                         .WithMany()
                         .HasForeignKey("DuplicateOfId")
                         .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("MediaPlanner.Domain.Training.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("ImportRunId")
+                        .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("MediaPlanner.Domain.Planning.GeneratedPlan", null)
                         .WithMany()
