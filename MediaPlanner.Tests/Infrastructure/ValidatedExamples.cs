@@ -16,13 +16,9 @@ public static class ValidatedExamples
     {
         var factory = services.GetRequiredService<IDbContextFactory<PlannerDbContext>>();
         await using var db = await factory.CreateDbContextAsync();
-        var objectives = Enum.GetValues<Objective>();
         for (var i = 0; i < count; i++)
         {
-            var brief = TestData.Brief(budget: 40_000m + 7_500m * i, objective: objectives[i % objectives.Length]);
-            brief.Brand = $"{brandPrefix} {i}";
-            var plan = new LocalMediaMixEngine(MediaMixParameters.Default).Generate(TestData.Request(brief))[i % 2];
-            var example = PromptRenderer.Example(brief, SeedReferenceData.Markets[0], plan);
+            var (brief, example) = Example(i, brandPrefix);
             db.TrainingExamples.Add(new TrainingExample
             {
                 Source = ExampleSource.Imported, Status = ExampleStatus.Validated, Brand = brief.Brand, Objective = brief.Objective,
@@ -31,5 +27,18 @@ public static class ValidatedExamples
             });
         }
         await db.SaveChangesAsync();
+    }
+
+    /// <summary>The same examples as JSONL lines, as an import file holds them; each line is distinct.</summary>
+    public static IReadOnlyList<string> Lines(int count, string brandPrefix = "Imported") =>
+        Enumerable.Range(0, count).Select(i => Example(i, brandPrefix).Example.ToJsonLine()).ToList();
+
+    private static (CampaignBrief Brief, ChatExample Example) Example(int i, string brandPrefix)
+    {
+        var objectives = Enum.GetValues<Objective>();
+        var brief = TestData.Brief(budget: 40_000m + 7_500m * i, objective: objectives[i % objectives.Length]);
+        brief.Brand = $"{brandPrefix} {i}";
+        var plan = new LocalMediaMixEngine(MediaMixParameters.Default).Generate(TestData.Request(brief))[i % 2];
+        return (brief, PromptRenderer.Example(brief, SeedReferenceData.Markets[0], plan));
     }
 }
