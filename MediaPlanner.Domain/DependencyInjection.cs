@@ -9,7 +9,6 @@ using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Domain.Training;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,9 +53,7 @@ public static class DependencyInjection
         builder.Services.AddSingleton<FineTuneNotifications>();
         builder.Services.AddSingleton<FineTuneWakeup>();
         builder.Services.AddOptions<OpenAIOptions>().Bind(builder.Configuration.GetSection(OpenAIOptions.SectionName));
-        builder.Services.AddDataProtection()
-            .SetApplicationName("MediaPlanner")
-            .PersistKeysToFileSystem(new DirectoryInfo(DataProtectionKeysPath(builder)));
+        DataProtectionPlacement.Configure(builder, connectionString);
         builder.Services.AddMediaPlannerSettings();
         builder.Services.AddSingleton<MediaPlanner.Domain.Providers.ProviderProfileService>();
         builder.Services.AddSingleton<OpenAIClientFactory>();
@@ -74,21 +71,6 @@ public static class DependencyInjection
 
         builder.Services.AddAuthorizationBuilder().AddMediaPlannerPolicies();
         return builder;
-    }
-
-    /// <summary>
-    /// Where Data Protection keeps its key ring (it encrypts the saved OpenAI key, cookies and antiforgery tokens), so
-    /// they survive restarts: DataProtection:KeysPath, else the user's local app-data folder — outside the source tree,
-    /// so test runs never leave key files in the repository — else the content root's keys folder.
-    /// </summary>
-    private static string DataProtectionKeysPath(IHostApplicationBuilder builder)
-    {
-        if (builder.Configuration["DataProtection:KeysPath"] is { Length: > 0 } configured)
-            return configured;
-        var appData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
-        return appData.Length > 0
-            ? Path.Combine(appData, "MediaPlanner", "DataProtection-Keys")
-            : Path.Combine(builder.Environment.ContentRootPath, "keys");
     }
 
     public static Microsoft.AspNetCore.Authorization.AuthorizationBuilder AddMediaPlannerPolicies(

@@ -11,8 +11,10 @@ builder.AddMediaPlannerDomain();
 builder.AddMediaPlannerIdentity();
 builder.AddMediaPlannerUi();
 builder.AddMediaPlannerHealth();
+builder.AddMediaPlannerDeployment();
 
 var app = builder.Build();
+app.UseMediaPlannerForwardedHeaders();
 
 if (app.Environment.IsDevelopment())
     app.UseMigrationsEndPoint();
@@ -20,7 +22,8 @@ else
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
     app.UseHsts();
-    app.UseHttpsRedirection();
+    // Health checks from a load balancer or the proxy come over plain http; /healthz reveals no data.
+    app.UseWhen(context => !context.Request.Path.StartsWithSegments(HealthEndpoints.Path), https => https.UseHttpsRedirection());
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAppAssets();

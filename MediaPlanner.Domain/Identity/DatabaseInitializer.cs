@@ -10,7 +10,7 @@ namespace MediaPlanner.Domain.Identity;
 
 /// <summary>
 /// Applies migrations, creates the roles, the first admin from configuration (Seed:AdminEmail and
-/// Seed:AdminPassword) and, in Development, the demo accounts.
+/// Seed:AdminPassword) and the demo accounts: in Development, or elsewhere only when Seed:DemoUsers is true.
 /// </summary>
 public static class DatabaseInitializer
 {
@@ -49,6 +49,42 @@ public static class DatabaseInitializer
             foreach (var (email, role, name) in DemoUsers)
                 await EnsureUserAsync(users, email, DemoPassword, role, name, logger);
         }
+    }
+
+    /// <summary>
+    /// Locks every demo account that exists (their password is published) and ends their sessions, logging each one
+    /// with the reason. Returns the emails it found.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> DisableDemoUsersAsync(IServiceProvider services, string reason, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseInitializer));
+        var found = new List<string>();
+        foreach (var (email, _, _) in DemoUsers)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (await users.FindByEmailAsync(email) is not { } user)
+                continue;
+            found.Add(email);
+            // SQLite keeps fewer digits of a second than DateTimeOffset.MaxValue has.
+            if (user.LockoutEnd?.Year == DateTimeOffset.MaxValue.Year)
+            {
+                logger.LogWarning("Demo account {Email} stays disabled: {Reason}.", email, reason);
+                continue;
+            }
+            var result = await users.SetLockoutEnabledAsync(user, true);
+            if (result.Succeeded)
+                result = await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue);
+            if (result.Succeeded)
+                result = await users.UpdateSecurityStampAsync(user);
+            if (result.Succeeded)
+                logger.LogWarning("Disabled demo account {Email} (locked, sessions ended): {Reason}. An admin can unlock it on the users page.", email, reason);
+            else
+                logger.LogError("Could not disable demo account {Email} ({Reason}): {Errors}", email, reason,
+                    string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+        return found;
     }
 
     /// <summary>

@@ -22,10 +22,25 @@ public class ProductionFactory : MediaPlannerFactory
     public ProductionFactory()
     {
         EnvironmentName = "Production";
+        Configure();
+    }
+
+    private ProductionFactory(string connectionString)
+        : base(connectionString)
+    {
+        EnvironmentName = "Production";
+        Configure();
+    }
+
+    private void Configure()
+    {
         Settings["Seed:AdminEmail"] = AdminEmail;
         Settings["Seed:AdminPassword"] = AdminPassword;
         ClientOptions.BaseAddress = HttpsBase;
     }
+
+    /// <summary>A production install over a database file, so its keys and installation id are written beside it.</summary>
+    public static ProductionFactory OnDatabaseFile(string path) => new($"Data Source={path}");
 
     /// <summary>Everything the app logged, formatted, for checking what start-up said (and did not say).</summary>
     public ConcurrentQueue<(LogLevel Level, string Category, string Message)> Logs { get; } = new();
@@ -79,6 +94,23 @@ public class ProductionStartupTests(ProductionFactory factory) : IClassFixture<P
         var admin = await factory.SignInAsync(ProductionFactory.AdminEmail, ProductionFactory.AdminPassword);
 
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/settings")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Staging", null, false)]
+    [InlineData("Production", "false", false)]
+    [InlineData("Production", "true", true)]
+    public async Task Outside_development_demo_accounts_are_seeded_only_when_Seed_DemoUsers_is_true(string environment, string? seed, bool seeded)
+    {
+        await using var app = new ProductionFactory { EnvironmentName = environment };
+        if (seed is not null)
+            app.Settings["Seed:DemoUsers"] = seed;
+
+        using var scope = app.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+
+        foreach (var (email, _, _) in DatabaseInitializer.DemoUsers)
+            Assert.Equal(seeded, await users.FindByEmailAsync(email) is not null);
     }
 
     [Fact]

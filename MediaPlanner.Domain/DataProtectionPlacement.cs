@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MediaPlanner.Domain;
+
+/// <summary>
+/// Where this installation's Data Protection keys live and what isolates them. The keys encrypt the auth cookies,
+/// antiforgery tokens and the saved provider API keys.
+/// </summary>
+/// <param name="KeysPath">The key ring's folder; null when the keys live in memory only (an in-memory database).</param>
+/// <param name="ApplicationName">The application discriminator: every protected payload is bound to it.</param>
+/// <param name="CertificatePath">The certificate that encrypts the keys at rest, when configured.</param>
+public sealed record DataProtectionPlacement(string? KeysPath, string ApplicationName, string? CertificatePath)
+{
+    public const string KeysFolderName = "keys";
+    public const string InstallationIdSuffix = ".installation-id";
+
+    public bool ProtectedAtRest => CertificatePath is not null;
+
+    /// <summary>
+    /// The key ring goes with the database: DataProtection:KeysPath, else a keys folder beside the database file. The
+    /// discriminator is an id created at first start in a file named after the database file, not in the keys
+    /// folder, so two installations pointed at one key folder by mistake still cannot read each other's cookies; and
+    /// it is stored rather than derived from a path, so moving the data folder keeps sign-ins and saved API keys.
+    /// </summary>
+    public static DataProtectionPlacement Resolve(IConfiguration configuration, string connectionString)
+    {
+        var database = DatabaseFile(connectionString);
+        var keysPath = configuration["DataProtection:KeysPath"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : database is null ? null : Path.Combine(Path.GetDirectoryName(database)!, KeysFolderName);
+        var installation = database is null
+            // An in-memory database lives as long as the process, so its name is the installation.
+            ? new SqliteConnectionStringBuilder(connectionString).DataSource
+            : InstallationId(database);
+        var certificate = configuration["DataProtection:CertificatePath"] is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+        return new DataProtectionPlacement(keysPath, $"MediaPlanner/{installation}", certificate);
+    }
+
+    /// <summary>The database file's full path, or null for an in-memory database.</summary>
+    public static string? DatabaseFile(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        var source = builder.DataSource;
+        if (builder.Mode == SqliteOpenMode.Memory || source is "" or ":memory:"
+            || (source.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && source.Contains("mode=memory", StringComparison.OrdinalIgnoreCase)))
+            return null;
+        if (source.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            // A URI filename: file:data.db, file:/srv/data.db or file:///srv/data.db, with options after '?'.
+            var uriPath = Uri.UnescapeDataString(source["file:".Length..].Split('?')[0]);
+            source = uriPath.StartsWith("//", StringComparison.Ordinal) ? uriPath[2..] : uriPath;
+        }
+        // Relative to the working directory, as SQLite opens it.
+        return Path.GetFullPath(source);
+    }
+
+    private static string InstallationId(string database)
+    {
+        var file = database + InstallationIdSuffix;
+        if (File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } existing)
+            return existing;
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var id = Guid.NewGuid().ToString("N");
+        try
+        {
+            // CreateNew: of two processes starting on one new database at once, the second reads the first one's id.
+            using var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write);
+            using var writer = new StreamWriter(stream);
+            writer.Write(id);
+            return id;
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            return File.ReadAllText(file).Trim();
+        }
+    }
+
+    internal static void Configure(IHostApplicationBuilder builder, string connectionString)
+    {
+        var placement = Resolve(builder.Configuration, connectionString);
+        builder.Services.AddSingleton(placement);
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName(placement.ApplicationName);
+        if (placement.KeysPath is null)
+        {
+            dataProtection.UseEphemeralDataProtectionProvider();
+            return;
+        }
+        dataProtection.PersistKeysToFileSystem(new DirectoryInfo(placement.KeysPath));
+        if (placement.CertificatePath is not null)
+            dataProtection.ProtectKeysWithCertificate(LoadCertificate(placement.CertificatePath, builder.Configuration["DataProtection:CertificatePassword"]));
+        builder.Services.AddHostedService<DataProtectionStartupReport>();
+    }
+
+    /// <summary>A certificate that cannot be read stops start-up: writing new keys unprotected instead would hide it.</summary>
+    private static X509Certificate2 LoadCertificate(string path, string? password)
+    {
+        if (!File.Exists(path))
+            throw new InvalidOperationException($"DataProtection:CertificatePath: no certificate file at {path}.");
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidOperationException(
+                $"DataProtection:CertificatePath: {path} could not be read as a PKCS#12 (.pfx) file with DataProtection:CertificatePassword ({ex.Message}).", ex);
+        }
+        if (!certificate.HasPrivateKey)
+            throw new InvalidOperationException($"DataProtection:CertificatePath: {path} has no private key, so keys protected with it could not be read back.");
+        return certificate;
+    }
+
+    /// <summary>Says at start-up where the keys are, and warns outside Development when nothing protects them at rest.</summary>
+    private sealed class DataProtectionStartupReport(DataProtectionPlacement placement, IHostEnvironment environment,
+        ILogger<DataProtectionPlacement> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (placement.ProtectedAtRest)
+                logger.LogInformation("Data Protection keys are in {KeysPath}, encrypted with the certificate {CertificatePath}.",
+                    placement.KeysPath, placement.CertificatePath);
+            else if (environment.IsDevelopment())
+                logger.LogInformation("Data Protection keys are in {KeysPath}, not encrypted at rest.", placement.KeysPath);
+            else
+                logger.LogWarning("Data Protection keys in {KeysPath} are not encrypted at rest: whoever can read that folder can forge " +
+                    "sign-in cookies and decrypt the saved API keys. Set DataProtection:CertificatePath and DataProtection:CertificatePassword " +
+                    "to encrypt them with a certificate.", placement.KeysPath);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
