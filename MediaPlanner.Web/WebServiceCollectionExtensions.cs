@@ -64,7 +64,9 @@ public static class WebServiceCollectionExtensions
     public static WebApplicationBuilder AddMediaPlannerUi(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddSignalR(options => options.AddFilter<Hubs.SessionHubFilter>());
+        // The app's own hubs only: Blazor's circuit hub has the authentication state provider, which sends an ended
+        // session to the sign-in page; closing its connection instead would leave the page trying to reconnect.
+        builder.Services.AddSignalR().AddHubOptions<Hubs.FineTuningHub>(options => options.AddFilter<Hubs.SessionHubFilter>());
         builder.Services.AddSingleton<Hubs.HubConnectionRegistry>();
         builder.Services.AddHostedService<Hubs.HubSessionMonitor>();
         builder.Services.AddHostedService<Hubs.FineTuningHubRelay>();
