@@ -29,6 +29,7 @@ public static class DependencyInjection
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddScoped<UserAdminService>();
+        builder.Services.AddSingleton<SessionRevocations>();
         builder.Services.AddSingleton(MediaMixParameters.Default);
         builder.Services.AddSingleton<IPlanProvider, LocalPlanProvider>();
         builder.Services.AddSingleton<IPlanProvider, OpenAIPlanProvider>();

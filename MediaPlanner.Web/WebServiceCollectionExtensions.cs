@@ -4,6 +4,7 @@ using MediaPlanner.Web.Components.Account;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.SignalR;
 using MudBlazor;
 using MudBlazor.Services;
 
@@ -11,12 +12,19 @@ namespace MediaPlanner.Web;
 
 public static class WebServiceCollectionExtensions
 {
-    /// <summary>ASP.NET Core Identity with cookie sign-in; every page needs a signed-in user unless it says otherwise.</summary>
+    /// <summary>
+    /// ASP.NET Core Identity with cookie sign-in; every page needs a signed-in user unless it says otherwise. Sessions end
+    /// when access ends: requests check the user on each request, open pages and hub connections every
+    /// <see cref="SessionCheckOptions.RevalidationInterval"/> and at once when the app ends a user's sessions.
+    /// </summary>
     public static WebApplicationBuilder AddMediaPlannerIdentity(this WebApplicationBuilder builder)
     {
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<IdentityRedirectManager>();
         builder.Services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        builder.Services.AddOptions<SessionCheckOptions>().Bind(builder.Configuration.GetSection(SessionCheckOptions.SectionName))
+            .Validate(o => o.RevalidationInterval > TimeSpan.Zero, "Security:RevalidationInterval must be a positive time span, e.g. 00:00:05.")
+            .ValidateOnStart();
 
         builder.Services.AddAuthentication(options =>
             {
@@ -48,6 +56,7 @@ public static class WebServiceCollectionExtensions
             .AddEntityFrameworkStores<PlannerDbContext>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
+        builder.Services.AddScoped<ISecurityStampValidator, SessionValidator>();
         builder.Services.AddDatabaseDeveloperPageExceptionFilter();
         return builder;
     }
@@ -55,7 +64,11 @@ public static class WebServiceCollectionExtensions
     public static WebApplicationBuilder AddMediaPlannerUi(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddSignalR();
+        // The app's own hubs only: Blazor's circuit hub has the authentication state provider, which sends an ended
+        // session to the sign-in page; closing its connection instead would leave the page trying to reconnect.
+        builder.Services.AddSignalR().AddHubOptions<Hubs.FineTuningHub>(options => options.AddFilter<Hubs.SessionHubFilter>());
+        builder.Services.AddSingleton<Hubs.HubConnectionRegistry>();
+        builder.Services.AddHostedService<Hubs.HubSessionMonitor>();
         builder.Services.AddHostedService<Hubs.FineTuningHubRelay>();
         builder.Services.AddMudServices(options =>
         {

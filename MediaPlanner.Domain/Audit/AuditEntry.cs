@@ -49,12 +49,13 @@ public static class AuditActions
     public const string UserLock = "user.lock";
     public const string UserUnlock = "user.unlock";
     public const string UserPassword = "user.password";
+    public const string UserDelete = "user.delete";
 
     public static readonly IReadOnlyList<string> All =
     [
         ExampleValidate, ExampleReject, ExampleEdit, TrainingImport, TrainingExport, FineTuneStart, FineTuneCancel,
         ModelDeploy, ModelRollback, ModelShutdown, ModelAlertDismiss, SettingsSelection, SettingsProvider, SettingsPrice, SettingsPriceDelete,
-        UserCreate, UserRoles, UserLock, UserUnlock, UserPassword,
+        UserCreate, UserRoles, UserLock, UserUnlock, UserPassword, UserDelete,
         FineTuneDeployment,
     ];
 }

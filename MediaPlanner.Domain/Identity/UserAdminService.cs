@@ -46,14 +46,16 @@ public static class UserFields
 }
 
 /// <summary>
-/// Admins manage accounts: list and search, create, roles, lock and unlock, reset a password. Identity's own validators
-/// decide what a valid email and password are. The last admin who can still sign in is never demoted or locked, and
-/// every change is audited.
+/// Admins manage accounts: list and search, create, roles, lock and unlock, reset a password, delete. Identity's own
+/// validators decide what a valid email and password are. The last admin who can still sign in is never demoted, locked
+/// or deleted, and every change is audited. A change to what a user may do (roles, lock, password, deletion) gives them a
+/// new security stamp and ends their open sessions through <see cref="SessionRevocations"/>.
 /// </summary>
 public sealed class UserAdminService(
     IServiceScopeFactory scopes,
     IDbContextFactory<PlannerDbContext> dbFactory,
     AuditLog audit,
+    SessionRevocations sessions,
     TimeProvider clock)
 {
     public const int DisplayNameMax = 100;
@@ -210,9 +212,10 @@ public sealed class UserAdminService(
                 return UserAdminResult.Fail(UserFields.Roles, string.Join(" ", added.Errors.Select(e => e.Description)));
             if (remove.Count > 0 && await users.RemoveFromRolesAsync(user, remove) is { Succeeded: false } removed)
                 return UserAdminResult.Fail(UserFields.Roles, string.Join(" ", removed.Errors.Select(e => e.Description)));
-            // Open app sessions revalidate only the security stamp: without a new one they would keep a removed role.
-            if (remove.Count > 0)
-                await users.UpdateSecurityStampAsync(user);
+            // Sessions carry the roles they signed in with: a new stamp ends them, so no session keeps a removed role
+            // and the user signs in again to use an added one.
+            await users.UpdateSecurityStampAsync(user);
+            sessions.Revoke(user.Id);
             var changes = string.Join("; ", new[]
             {
                 add.Count > 0 ? $"added {string.Join(", ", add)}" : null,
@@ -220,7 +223,7 @@ public sealed class UserAdminService(
             }.Where(x => x is not null));
             await audit.RecordAsync(actor, AuditActions.UserRoles, AuditEntities.User, user.Id, $"Changed {user.Email}'s roles: {changes}",
                 RoleList(current), RoleList(wanted), ct);
-            return UserAdminResult.Ok($"{user.Email} now has {RoleList(wanted)}.");
+            return UserAdminResult.Ok($"{user.Email} now has {RoleList(wanted)}; their open sessions ended, and they sign in again with these roles.");
         }
         finally
         {
@@ -255,6 +258,7 @@ public sealed class UserAdminService(
                 result = await users.UpdateSecurityStampAsync(user);
             if (!result.Succeeded)
                 return UserAdminResult.Fail(UserFields.General, string.Join(" ", result.Errors.Select(e => e.Description)));
+            sessions.Revoke(user.Id);
             await audit.RecordAsync(actor, AuditActions.UserLock, AuditEntities.User, user.Id, $"Locked {user.Email}", "unlocked", "locked", ct);
             return UserAdminResult.Ok($"{user.Email} is locked and signed out; they cannot sign in until unlocked.");
         }
@@ -313,9 +317,62 @@ public sealed class UserAdminService(
             });
             return Failed(errors);
         }
+        // ResetPasswordAsync gave the user a new security stamp.
+        sessions.Revoke(user.Id);
         await audit.RecordAsync(actor, AuditActions.UserPassword, AuditEntities.User, user.Id, $"Set a new password for {user.Email}", ct: ct);
-        return UserAdminResult.Ok($"{user.Email}'s password was changed; their other sessions end.");
+        return UserAdminResult.Ok($"{user.Email}'s password was changed; their open sessions ended.");
     }
+
+    /// <summary>
+    /// Deletes an account that owns no briefs (briefs keep their owner: such an account can only be locked), never the
+    /// actor's own nor the last admin who can sign in. Its sessions end as a lock's do.
+    /// </summary>
+    public async Task<UserAdminResult> DeleteAsync(string userId, CurrentUser actor, CancellationToken ct = default)
+    {
+        RequireAdmin(actor);
+        if (userId == actor.Id)
+            return UserAdminResult.Fail(UserFields.General, "You cannot delete your own account. Another admin has to do it.");
+        await AdminGate.WaitAsync(ct);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = await users.FindByIdAsync(userId);
+            if (user is null)
+                return UserAdminResult.Fail(UserFields.General, "That user no longer exists.");
+            var roles = (await users.GetRolesAsync(user)).OrderBy(RoleOrder).ToList();
+            if (roles.Contains(Roles.Admin) && await OtherActiveAdminsAsync(users, user.Id) == 0)
+                return UserAdminResult.Fail(UserFields.General, $"{user.Email} is the last admin who can sign in and cannot be deleted.");
+            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+                if (await db.Briefs.CountAsync(b => b.OwnerId == user.Id, ct) is var briefs and > 0)
+                    return OwnsBriefs(user.Email, briefs);
+
+            IdentityResult result;
+            try
+            {
+                result = await users.DeleteAsync(user);
+            }
+            catch (DbUpdateException)
+            {
+                // A brief saved between the check and the delete: the foreign key refuses, as it should.
+                return OwnsBriefs(user.Email, 1);
+            }
+            if (!result.Succeeded)
+                return UserAdminResult.Fail(UserFields.General, string.Join(" ", result.Errors.Select(e => e.Description)));
+            sessions.Revoke(user.Id);
+            await audit.RecordAsync(actor, AuditActions.UserDelete, AuditEntities.User, user.Id, $"Deleted {user.Email}",
+                AuditLog.Json(new { email = user.Email, displayName = user.DisplayName, roles = RoleList(roles) }), "deleted", ct);
+            return UserAdminResult.Ok($"{user.Email} was deleted and signed out.");
+        }
+        finally
+        {
+            AdminGate.Release();
+        }
+    }
+
+    private static UserAdminResult OwnsBriefs(string? email, int briefs) =>
+        UserAdminResult.Fail(UserFields.General,
+            $"{email} owns {briefs} brief{(briefs == 1 ? "" : "s")}, which keep their owner, so the account cannot be deleted. Lock it instead: that ends their access and keeps the briefs.");
 
     /// <summary>Admins other than <paramref name="exceptUserId"/> who are not locked out.</summary>
     private async Task<int> OtherActiveAdminsAsync(UserManager<ApplicationUser> users, string exceptUserId)

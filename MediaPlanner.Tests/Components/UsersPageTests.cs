@@ -31,6 +31,7 @@ public class UsersPageTests : ComponentTestContext
             .AddEntityFrameworkStores<PlannerDbContext>()
             .AddDefaultTokenProviders();
         Services.AddScoped<UserAdminService>();
+        Services.AddSingleton<SessionRevocations>();
         SignInAs(AdminId, Roles.Admin);
         using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
         {

@@ -53,13 +53,25 @@ public sealed record AccessRule(string Method, string Pattern, string Sample, Ac
         AccessIdentity.Planner => Planner,
         AccessIdentity.Reviewer => Reviewer,
         AccessIdentity.Admin => Admin,
+        // A cookie whose session has ended is no session: it gets what anonymous gets, everywhere.
+        AccessIdentity.LockedUsersOldCookie or AccessIdentity.SignedOutCookie => Anonymous,
         _ => throw new ArgumentOutOfRangeException(nameof(identity)),
     };
 
     public override string ToString() => $"{Method} {Sample}";
 }
 
-public enum AccessIdentity { Anonymous, Planner, Reviewer, Admin }
+public enum AccessIdentity
+{
+    Anonymous,
+    Planner,
+    Reviewer,
+    Admin,
+    /// <summary>An admin's cookie, copied before an admin locked the account and replayed after.</summary>
+    LockedUsersOldCookie,
+    /// <summary>An admin's cookie, copied before they signed out and replayed after.</summary>
+    SignedOutCookie,
+}
 
 /// <summary>
 /// Who may open what: every routable page, API endpoint and hub of the app, in one place.

@@ -74,7 +74,8 @@ public class AccessTableTests(MediaPlannerFactory factory, ITestOutputHelper out
             output.WriteLine($"{rule.Method,-4} {ids.Resolve(rule.Sample),-42} {string.Join("  ", cells)}");
         }
 
-        output.WriteLine($"{routes.Count} routes, {checks / 4} requests × 4 identities = {checks} checks");
+        var identities = Enum.GetValues<AccessIdentity>().Length;
+        output.WriteLine($"{routes.Count} routes, {checks / identities} requests × {identities} identities = {checks} checks");
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {checks} checks differ from the access table:\n{string.Join("\n", mismatches)}");
     }
 
@@ -116,8 +117,33 @@ public class AccessTableTests(MediaPlannerFactory factory, ITestOutputHelper out
             .Distinct()
             .ToList();
 
-    private async Task<HttpClient> ClientAsync(AccessIdentity identity) =>
-        identity == AccessIdentity.Anonymous ? factory.CreateBrowserlessClient() : await factory.SignInAsync(Emails[identity]);
+    private async Task<HttpClient> ClientAsync(AccessIdentity identity) => identity switch
+    {
+        AccessIdentity.Anonymous => factory.CreateBrowserlessClient(),
+        AccessIdentity.LockedUsersOldCookie or AccessIdentity.SignedOutCookie => await EndedSessionClientAsync(identity),
+        _ => await factory.SignInAsync(Emails[identity]),
+    };
+
+    /// <summary>
+    /// A client replaying the cookie of an admin whose session has ended, on every request: an admin, so that any route
+    /// the ended session still opened would show.
+    /// </summary>
+    private async Task<HttpClient> EndedSessionClientAsync(AccessIdentity identity)
+    {
+        var email = $"{identity.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@access.test";
+        var id = await SessionCookies.CreateUserAsync(factory, email, DatabaseInitializer.DemoPassword, Roles.Admin, Roles.Planner, Roles.Reviewer);
+        var (client, jar) = await SessionCookies.SignInAsync(factory, email, DatabaseInitializer.DemoPassword);
+        var cookie = SessionCookies.AuthCookie(factory, jar)!;
+        if (identity == AccessIdentity.SignedOutCookie)
+            await SessionCookies.SignOutAsync(client);
+        else
+        {
+            using var scope = factory.Services.CreateScope();
+            var locked = await scope.ServiceProvider.GetRequiredService<UserAdminService>().LockAsync(id, await factory.DemoUserAsync(Emails[AccessIdentity.Admin]));
+            Assert.True(locked.Succeeded, locked.Message);
+        }
+        return SessionCookies.Replaying(factory, cookie);
+    }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, AccessRule rule, string path)
     {

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using MediaPlanner.Domain.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -10,10 +11,19 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
     public static IEndpointConventionBuilder MapAdditionalIdentityEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var accountGroup = endpoints.MapGroup("/Account");
+        // A new security stamp makes the signed-out cookie, and any copy of it, fail its next check. The same stamp is in
+        // every session of the user, so signing out ends them all, on every device.
         accountGroup.MapPost("/Logout", async (
+            ClaimsPrincipal principal,
             [FromServices] SignInManager<ApplicationUser> signInManager,
+            [FromServices] SessionRevocations sessions,
             [FromForm] string? returnUrl) =>
         {
+            if (await signInManager.UserManager.GetUserAsync(principal) is { } user)
+            {
+                await signInManager.UserManager.UpdateSecurityStampAsync(user);
+                sessions.Revoke(user.Id);
+            }
             await signInManager.SignOutAsync();
             return TypedResults.LocalRedirect("~/Account/Login");
         }).RequireAuthorization();

@@ -1,47 +1,57 @@
 using System.Security.Claims;
+using MediaPlanner.Domain.Identity;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
-using MediaPlanner.Domain.Identity;
 
 namespace MediaPlanner.Web.Components.Account;
 
-// This is a server-side AuthenticationStateProvider that revalidates the security stamp for the connected user
-// every 30 minutes an interactive circuit is connected.
-internal sealed class IdentityRevalidatingAuthenticationStateProvider(
-        ILoggerFactory loggerFactory,
-        IServiceScopeFactory scopeFactory,
-        IOptions<IdentityOptions> options)
-    : RevalidatingServerAuthenticationStateProvider(loggerFactory)
+/// <summary>
+/// The circuit's user, rechecked every <see cref="SessionCheckOptions.RevalidationInterval"/> and at once when the app ends the
+/// user's sessions. When the check fails the circuit's user becomes anonymous: the page's authorization redirects to
+/// the sign-in page, and services called from the page after that find no signed-in user and refuse.
+/// </summary>
+internal sealed class IdentityRevalidatingAuthenticationStateProvider : RevalidatingServerAuthenticationStateProvider
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(30);
+    private readonly IServiceScopeFactory _scopes;
+    private readonly TimeSpan _interval;
+    private readonly IDisposable _subscription;
+    private readonly ILogger _logger;
 
-    protected override async Task<bool> ValidateAuthenticationStateAsync(
-        AuthenticationState authenticationState, CancellationToken cancellationToken)
+    public IdentityRevalidatingAuthenticationStateProvider(ILoggerFactory loggerFactory, IServiceScopeFactory scopes,
+        IOptions<SessionCheckOptions> options, SessionRevocations revocations)
+        : base(loggerFactory)
     {
-        // Get the user manager from a new scope to ensure it fetches fresh data
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var userManager = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        return await ValidateSecurityStampAsync(userManager, authenticationState.User);
+        _scopes = scopes;
+        _interval = options.Value.RevalidationInterval;
+        _logger = loggerFactory.CreateLogger<IdentityRevalidatingAuthenticationStateProvider>();
+        _subscription = revocations.Subscribe(userId => _ = RevalidateIfAsync(userId));
     }
 
-    private async Task<bool> ValidateSecurityStampAsync(UserManager<ApplicationUser> userManager, ClaimsPrincipal principal)
+    protected override TimeSpan RevalidationInterval => _interval;
+
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+        SessionValidation.IsValidAsync(_scopes, authenticationState.User);
+
+    private async Task RevalidateIfAsync(string userId)
     {
-        var user = await userManager.GetUserAsync(principal);
-        if (user is null)
+        try
         {
-            return false;
+            var state = await GetAuthenticationStateAsync();
+            if (state.User.FindFirstValue(ClaimTypes.NameIdentifier) == userId && !await SessionValidation.IsValidAsync(_scopes, state.User))
+                SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
         }
-        else if (!userManager.SupportsUserSecurityStamp)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return true;
+            // Before the circuit has a user there is nothing to end; a failed check leaves it to the periodic one.
+            _logger.LogDebug(ex, "Could not recheck the circuit's user after their sessions were ended.");
         }
-        else
-        {
-            var principalStamp = principal.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
-            var userStamp = await userManager.GetSecurityStampAsync(user);
-            return principalStamp == userStamp;
-        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _subscription.Dispose();
+        base.Dispose(disposing);
     }
 }
