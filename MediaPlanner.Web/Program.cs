@@ -14,6 +14,8 @@ builder.AddMediaPlannerHealth();
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
+app.UseRealtimeOriginCheck();
 if (app.Environment.IsDevelopment())
     app.UseMigrationsEndPoint();
 else
