@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Identity;
 using Microsoft.Playwright;
 
@@ -37,17 +36,7 @@ public class ContentSecurityPolicyBrowserTests(BrowserFixture browser) : IClassF
         await page.WaitForURLAsync(browser.BaseUrl + "/");
         await BrowserFixture.WaitForInteractiveAsync(page);
 
-        await page.ClickAsync("a[href='briefs/new']");
-        await page.WaitForURLAsync(new Regex("/briefs/new$"));
-        await BrowserFixture.WaitForInteractiveAsync(page);
-        await page.FillAsync("#brand", "Policy Running");
-        await page.FillAsync("#campaign", "Headers launch");
-        await page.FillAsync("#budget", "150000");
-        await page.ClickAsync("#market");
-        await page.GetByRole(AriaRole.Option, new() { Name = "United States" }).ClickAsync();
-        await page.FillAsync("#brief-text", "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season; build awareness and drive product page visits.");
-        await page.ClickAsync("#save-brief");
-        await page.WaitForURLAsync(new Regex(@"/briefs/\d+$"));
+        await BrowserFixture.SaveBriefAsync(page, "Policy Running", "Headers launch", "150000");
         await page.ClickAsync("#generate");
         await Assertions.Expect(page.Locator("[data-testid=plan-card]")).ToHaveCountAsync(3);
         await Assertions.Expect(page.Locator("[data-testid=allocation-chart]")).ToHaveCountAsync(3);
