@@ -16,6 +16,8 @@ builder.AddMediaPlannerDeployment();
 var app = builder.Build();
 app.UseMediaPlannerForwardedHeaders();
 
+app.UseSecurityHeaders();
+app.UseRealtimeOriginCheck();
 if (app.Environment.IsDevelopment())
     app.UseMigrationsEndPoint();
 else

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -88,6 +89,22 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.WaitForURLAsync(BaseUrl + "/");
         await WaitForInteractiveAsync(page);
         return page;
+    }
+
+    /// <summary>From the home page: opens the brief form, fills in a valid US brief and saves it; ends on the brief's page.</summary>
+    public static async Task SaveBriefAsync(IPage page, string brand, string campaign, string budget)
+    {
+        await page.ClickAsync("a[href='briefs/new']");
+        await page.WaitForURLAsync(new Regex("/briefs/new$"));
+        await WaitForInteractiveAsync(page);
+        await page.FillAsync("#brand", brand);
+        await page.FillAsync("#campaign", campaign);
+        await page.FillAsync("#budget", budget);
+        await page.ClickAsync("#market");
+        await page.GetByRole(AriaRole.Option, new() { Name = "United States" }).ClickAsync();
+        await page.FillAsync("#brief-text", "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season; build awareness and drive product page visits.");
+        await page.ClickAsync("#save-brief");
+        await page.WaitForURLAsync(new Regex(@"/briefs/\d+$"));
     }
 
     public static Task WaitForInteractiveAsync(IPage page) =>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -13,18 +12,8 @@ public class PlannerJourneyTests(BrowserFixture browser, ITestOutputHelper outpu
     {
         var page = await browser.SignedInPageAsync("planner@demo.local");
 
-        await page.ClickAsync("a[href='briefs/new']");
-        await page.WaitForURLAsync(new Regex("/briefs/new$"));
-        await BrowserFixture.WaitForInteractiveAsync(page);
-        await page.FillAsync("#brand", "Northwind Running");
-        await page.FillAsync("#campaign", "Spring trail launch");
-        await page.FillAsync("#budget", "250000");
-        await page.ClickAsync("#market");
-        await page.GetByRole(AriaRole.Option, new() { Name = "United States" }).ClickAsync();
-        await page.FillAsync("#brief-text", "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season; build awareness and drive product page visits.");
-        await page.ClickAsync("#save-brief");
+        await BrowserFixture.SaveBriefAsync(page, "Northwind Running", "Spring trail launch", "250000");
 
-        await page.WaitForURLAsync(new Regex(@"/briefs/\d+$"));
         await Assertions.Expect(page.Locator("[data-testid=no-plans]")).ToBeVisibleAsync();
 
         var clicked = Stopwatch.StartNew();

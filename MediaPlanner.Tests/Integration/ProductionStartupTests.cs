@@ -151,15 +151,12 @@ public class ProductionStartupTests(ProductionFactory factory) : IClassFixture<P
             failures.Add(await MediaPlannerFactory.PostLoginAsync(client, email, $"Wrong!Pass-{attempt}"));
         var sixth = await MediaPlannerFactory.PostLoginAsync(client, email, password);
 
-        foreach (var failure in failures.Take(4))
+        // The lock is not announced: the fifth and sixth answers look like any failed sign-in.
+        foreach (var failure in failures.Append(sixth))
         {
             Assert.Equal(HttpStatusCode.OK, failure.StatusCode);
             Assert.Contains("do not match an account", await failure.Content.ReadAsStringAsync());
         }
-        Assert.Equal(HttpStatusCode.Redirect, failures[4].StatusCode);
-        Assert.Equal("/Account/Lockout", failures[4].Headers.Location!.AbsolutePath);
-        Assert.Equal(HttpStatusCode.Redirect, sixth.StatusCode);
-        Assert.Equal("/Account/Lockout", sixth.Headers.Location!.AbsolutePath);
         Assert.False(sixth.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(AuthCookie + "=", StringComparison.Ordinal)));
         var briefs = await client.GetAsync("/briefs");
         Assert.Equal(HttpStatusCode.Redirect, briefs.StatusCode);

@@ -16,18 +16,20 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
         MaxAge = TimeSpan.FromSeconds(5),
     };
 
-    public void RedirectTo(string? uri)
+    /// <summary>
+    /// Redirects within the app only: a URI that is not a local path nor an absolute URI under the app's base (another
+    /// site, "//host", "/\host", which browsers read as "//host") goes to the home page.
+    /// </summary>
+    public void RedirectTo(string? uri) => navigationManager.NavigateTo(LocalPath(uri));
+
+    private string LocalPath(string? uri)
     {
         uri ??= "";
-
-        // Prevent open redirects.
-        if (!Uri.IsWellFormedUriString(uri, UriKind.Relative)
-            || uri.StartsWith("//", StringComparison.Ordinal))
-        {
-            uri = navigationManager.ToBaseRelativePath(uri);
-        }
-
-        navigationManager.NavigateTo(uri);
+        if (uri.Contains('\\') || uri.StartsWith("//", StringComparison.Ordinal))
+            return "";
+        if (Uri.IsWellFormedUriString(uri, UriKind.Relative))
+            return uri;
+        return uri.StartsWith(navigationManager.BaseUri, StringComparison.OrdinalIgnoreCase) ? navigationManager.ToBaseRelativePath(uri) : "";
     }
 
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)
