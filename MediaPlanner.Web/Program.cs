@@ -14,8 +14,8 @@ builder.AddMediaPlannerHealth();
 builder.AddMediaPlannerDeployment();
 
 var app = builder.Build();
-app.UseMediaPlannerForwardedHeaders();
 
+app.UseMediaPlannerForwardedHeaders();
 app.UseSecurityHeaders();
 app.UseRealtimeOriginCheck();
 if (app.Environment.IsDevelopment())
