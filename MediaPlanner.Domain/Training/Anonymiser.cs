@@ -207,45 +207,29 @@ public sealed partial class Anonymiser
     /// </summary>
     private static bool Rewrite(JsonNode? node, Func<string, string> map, bool onlyContent)
     {
-        var changed = false;
-        switch (node)
+        // Copied first: a replaced value must not disturb the enumeration.
+        List<(string? Key, JsonNode? Child, Action<JsonNode> Set)> children = node switch
         {
-            case JsonObject obj:
-                foreach (var key in obj.Select(p => p.Key).ToList())
+            JsonObject obj => [.. obj.ToList().Select(p => (p.Key, p.Value, (Action<JsonNode>)(v => obj[p.Key] = v)))],
+            JsonArray array => [.. array.Select((child, i) => ((string?)null, child, (Action<JsonNode>)(v => array[i] = v)))],
+            _ => [],
+        };
+        var changed = false;
+        foreach (var (key, child, set) in children)
+        {
+            if (child is JsonValue value && value.TryGetValue<string>(out var text))
+            {
+                if (onlyContent && key is not ("content" or "text"))
+                    continue;
+                var mapped = map(text);
+                if (mapped != text)
                 {
-                    if (obj[key] is JsonValue value && value.TryGetValue<string>(out var text))
-                    {
-                        if (onlyContent && key is not ("content" or "text"))
-                            continue;
-                        var mapped = map(text);
-                        if (mapped != text)
-                        {
-                            obj[key] = mapped;
-                            changed = true;
-                        }
-                    }
-                    else
-                        changed |= Rewrite(obj[key], map, onlyContent);
+                    set(mapped);
+                    changed = true;
                 }
-                break;
-            case JsonArray array:
-                for (var i = 0; i < array.Count; i++)
-                {
-                    if (array[i] is JsonValue value && value.TryGetValue<string>(out var text))
-                    {
-                        if (onlyContent)
-                            continue;
-                        var mapped = map(text);
-                        if (mapped != text)
-                        {
-                            array[i] = mapped;
-                            changed = true;
-                        }
-                    }
-                    else
-                        changed |= Rewrite(array[i], map, onlyContent);
-                }
-                break;
+            }
+            else
+                changed |= Rewrite(child, map, onlyContent);
         }
         return changed;
     }

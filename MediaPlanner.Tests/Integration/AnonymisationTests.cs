@@ -1,13 +1,11 @@
 using System.Text.Json;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
-using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
-using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,44 +13,26 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MediaPlanner.Tests.Integration;
 
 /// <summary>The anonymisation setting through the running app: the export endpoint, a hosted model planning a brief, the audit trail.</summary>
-public sealed class AnonymisationTests : IAsyncLifetime
+public sealed class AnonymisationTests : FakeOpenAIAppTests
 {
     private const string FineTuned = "ft:gpt-4o-mini-2024-07-18:mediaplanner:anon:abc123";
     private const string Brand = "Contoso Outdoor";
-    private readonly FakeOpenAIServer _openAI = new();
-    private MediaPlannerFactory _app = default!;
-    private CurrentUser _admin = default!;
 
-    public async Task InitializeAsync()
-    {
-        await _openAI.InitializeAsync();
-        _app = new MediaPlannerFactory();
-        _app.Settings["OpenAI:ApiKey"] = FakeOpenAIServer.DefaultApiKey;
-        _app.Settings["OpenAI:Endpoint"] = _openAI.BaseAddress.ToString();
-        _admin = await _app.DemoUserAsync("admin@demo.local");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _openAI.DisposeAsync();
-    }
-
-    private SettingsService Settings => _app.Services.GetRequiredService<SettingsService>();
+    private SettingsService Settings => App.Services.GetRequiredService<SettingsService>();
 
     private async Task<List<AuditEntry>> AuditAsync(string action)
     {
-        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
+        await using var db = await App.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
         return await db.AuditEntries.Where(a => a.Action == action).OrderBy(a => a.Id).ToListAsync();
     }
 
     [Fact]
     public async Task The_export_with_anonymisation_on_names_no_brand_and_its_audit_entry_says_which_mode_was_used()
     {
-        await ValidatedExamples.SeedAsync(_app.Services, 6, Brand);
-        var reviewer = await _app.SignInAsync("reviewer@demo.local");
+        await ValidatedExamples.SeedAsync(App.Services, 6, Brand);
+        var reviewer = await App.SignInAsync("reviewer@demo.local");
         var asWritten = await reviewer.GetStringAsync("/api/training-data/export");
-        await Settings.SaveAnonymiseOutboundAsync(true, _admin);
+        await Settings.SaveAnonymiseOutboundAsync(true, Admin);
 
         var body = await reviewer.GetStringAsync("/api/training-data/export");
 
@@ -77,17 +57,17 @@ public sealed class AnonymisationTests : IAsyncLifetime
     public async Task Turning_anonymisation_on_and_off_is_audited_with_the_value_before_and_after_and_only_admins_may()
     {
         Assert.False(Settings.AnonymiseOutbound);
-        var planner = await _app.DemoUserAsync("planner@demo.local");
+        var planner = await App.DemoUserAsync("planner@demo.local");
 
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Settings.SaveAnonymiseOutboundAsync(true, planner));
-        await Settings.SaveAnonymiseOutboundAsync(true, _admin);
-        await Settings.SaveAnonymiseOutboundAsync(true, _admin);
-        await Settings.SaveAnonymiseOutboundAsync(false, _admin);
+        await Settings.SaveAnonymiseOutboundAsync(true, Admin);
+        await Settings.SaveAnonymiseOutboundAsync(true, Admin);
+        await Settings.SaveAnonymiseOutboundAsync(false, Admin);
 
         Assert.False(Settings.AnonymiseOutbound);
         var entries = await AuditAsync(AuditActions.SettingsPrivacy);
         Assert.Equal(2, entries.Count);
-        Assert.All(entries, e => Assert.Equal(_admin.Id, e.UserId));
+        Assert.All(entries, e => Assert.Equal(Admin.Id, e.UserId));
         Assert.Equal(("{\"anonymiseOutbound\":false}", "{\"anonymiseOutbound\":true}"), (entries[0].Before, entries[0].After));
         Assert.Equal(("{\"anonymiseOutbound\":true}", "{\"anonymiseOutbound\":false}"), (entries[1].Before, entries[1].After));
         Assert.StartsWith("Turned on anonymisation", entries[0].Summary);
@@ -97,20 +77,11 @@ public sealed class AnonymisationTests : IAsyncLifetime
     [Fact]
     public async Task A_hosted_fine_tuned_model_receives_placeholders_and_the_planner_sees_the_briefs_names_in_its_plans()
     {
-        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
-        {
-            db.FineTuneJobs.Add(new FineTuneJob
-            {
-                Provider = FineTuneProviders.OpenAI, BaseModel = "gpt-4o-mini-2024-07-18", Status = FineTuneStatus.Succeeded, FineTunedModel = FineTuned,
-                CreatedById = _admin.Id, CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.MaxValue,
-            }.Recommended());
-            await db.SaveChangesAsync();
-        }
-        Assert.True((await _app.Services.GetRequiredService<ModelRegistry>().DeployAsync(FineTuned, _admin)).Succeeded);
-        await Settings.SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.FineTunedOnly }, _admin);
-        await Settings.SaveAnonymiseOutboundAsync(true, _admin);
-        var planner = await _app.DemoUserAsync("planner@demo.local");
-        using var scope = _app.Services.CreateScope();
+        await DeployFineTunedAsync(FineTuned);
+        await Settings.SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.FineTunedOnly }, Admin);
+        await Settings.SaveAnonymiseOutboundAsync(true, Admin);
+        var planner = await App.DemoUserAsync("planner@demo.local");
+        using var scope = App.Services.CreateScope();
         var briefId = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
         {
             Brand = Brand, CampaignName = "Trail Week", Budget = 100_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
@@ -118,11 +89,11 @@ public sealed class AnonymisationTests : IAsyncLifetime
             BriefText = "Contoso outdoor wants Trail Week to reach hikers before summer; CONTOSO OUTDOOR has never advertised on video.",
         }, planner)).Id!.Value;
         // The model writes the names as it was trained to: as placeholders, in the plan's fields and its prose.
-        _openAI.Chat.EditPlan = p => p with { Rationale = $"Built for {p.Brand}'s {p.CampaignName}. {p.Rationale}" };
+        FakeServer.Chat.EditPlan = p => p with { Rationale = $"Built for {p.Brand}'s {p.CampaignName}. {p.Rationale}" };
 
         var plans = await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateAsync(briefId, planner);
 
-        var sent = _openAI.ChatRequests;
+        var sent = FakeServer.ChatRequests;
         Assert.NotEmpty(sent);
         Assert.All(sent, request =>
         {
