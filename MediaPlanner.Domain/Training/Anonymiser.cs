@@ -107,13 +107,14 @@ public sealed partial class Anonymiser
     }
 
     /// <summary>
-    /// One JSONL line (a chat example or a preference pair) with the names of its user messages' labelled lines, and
-    /// <paramref name="known"/> ones, replaced in every message. A line that is not JSON is returned as it is.
+    /// One JSONL line (a chat example or a preference pair) with the names its user messages' labelled lines give replaced
+    /// in every message. For a planner's example those lines are the brief's own fields, as <see cref="BriefPrompt.Render"/>
+    /// wrote them. A line that is not JSON is returned as it is.
     /// </summary>
-    public static string AnonymiseLine(string jsonLine, IEnumerable<(NameKind Kind, string? Name)>? known = null)
+    public static string AnonymiseLine(string jsonLine)
     {
         ArgumentNullException.ThrowIfNull(jsonLine);
-        var names = new List<(NameKind, string?)>(known ?? []);
+        var names = new List<(NameKind, string?)>();
         try
         {
             var root = JsonNode.Parse(jsonLine, documentOptions: ReadOptions);

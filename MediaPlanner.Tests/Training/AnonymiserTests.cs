@@ -158,6 +158,18 @@ public class AnonymiserTests
     }
 
     [Fact]
+    public void A_line_with_a_repeated_key_is_still_anonymised_as_a_chat_example()
+    {
+        const string line = "{\"messages\":[{\"role\":\"user\",\"content\":\"Brand: Acme\\nAcme plans.\",\"content\":\"Brand: Acme\\nAcme plans.\"}," +
+                            "{\"role\":\"assistant\",\"content\":\"Acme: done.\"}]}";
+
+        var anonymised = Anonymiser.AnonymiseLine(line);
+
+        Assert.DoesNotContain("Acme", anonymised);
+        Assert.Equal(["Brand: [BRAND-1]\n[BRAND-1] plans.", "[BRAND-1]: done."], ChatExample.Parse(anonymised).Messages.Select(m => m.Content));
+    }
+
+    [Fact]
     public void A_line_without_names_comes_back_byte_for_byte()
     {
         var line = new ChatExample([new(ChatRoles.User, "Plan something nice."), new(ChatRoles.Assistant, "{ \"a\" : 1 }")]).ToJsonLine();
