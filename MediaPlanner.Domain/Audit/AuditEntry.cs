@@ -44,6 +44,8 @@ public static class AuditActions
     public const string SettingsProvider = "settings.provider";
     public const string SettingsPrice = "settings.price";
     public const string SettingsPriceDelete = "settings.price.delete";
+    /// <summary>An admin turned anonymisation of data leaving the app on or off.</summary>
+    public const string SettingsPrivacy = "settings.privacy";
     public const string UserCreate = "user.create";
     public const string UserRoles = "user.roles";
     public const string UserLock = "user.lock";
@@ -56,7 +58,7 @@ public static class AuditActions
         ExampleValidate, ExampleReject, ExampleEdit, TrainingImport, TrainingExport, FineTuneStart, FineTuneCancel,
         ModelDeploy, ModelRollback, ModelShutdown, ModelAlertDismiss, SettingsSelection, SettingsProvider, SettingsPrice, SettingsPriceDelete,
         UserCreate, UserRoles, UserLock, UserUnlock, UserPassword, UserDelete,
-        FineTuneDeployment,
+        FineTuneDeployment, SettingsPrivacy,
     ];
 }
 

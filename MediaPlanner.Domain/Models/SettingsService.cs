@@ -67,6 +67,7 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
     internal const string EndpointKey = "OpenAI.Endpoint";
     internal const string BaseModelKey = "OpenAI.BaseModel";
     internal const string ApiKeyKey = "OpenAI.ApiKey";
+    internal const string AnonymiseKey = "Privacy.AnonymiseOutbound";
 
     public const string ReenterKeyForNewEndpoint =
         "Re-enter the API key for the new endpoint: a saved key is only sent to the endpoint it was entered for.";
@@ -111,6 +112,7 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
     private sealed class Snapshot
     {
         public required SelectionSettings Selection { get; init; }
+        public bool AnonymiseOutbound { get; init; }
         public string? Endpoint { get; init; }
         public string? BaseModel { get; init; }
         public string? ApiKey { get; init; }
@@ -192,6 +194,30 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         if (t.DailyBudgetUsd < 0)
             errors[nameof(t.DailyBudgetUsd)] = "The daily budget cannot be negative (0 = no budget).";
         return errors;
+    }
+
+    // ---- Data leaving the app ----
+
+    /// <summary>
+    /// True when client names (brand, campaign, client) are replaced by placeholders in everything that leaves the app:
+    /// training exports, files uploaded to a hosted provider, and plan requests to hosted models (see <see cref="Anonymiser"/>).
+    /// Off by default: the data is the agency's own, going to its own provider account; an admin whose clients require
+    /// more turns it on.
+    /// </summary>
+    public bool AnonymiseOutbound => Current().AnonymiseOutbound;
+
+    /// <summary>Turns anonymisation of outbound data on or off, audited with the value before and after; a save that changes nothing is not recorded.</summary>
+    public async Task SaveAnonymiseOutboundAsync(bool on, CurrentUser user, CancellationToken ct = default)
+    {
+        RequireAdmin(user);
+        var before = AnonymiseOutbound;
+        if (before == on)
+            return;
+        await WriteAsync(user, [(AnonymiseKey, on ? "true" : "false")], new AuditNote(AuditActions.SettingsPrivacy, AuditEntities.Setting, AnonymiseKey,
+            on ? "Turned on anonymisation: brand, campaign and client names leave the app as placeholders"
+               : "Turned off anonymisation: training data and prompts leave the app as written",
+            AuditLog.Json(new { anonymiseOutbound = before }), AuditLog.Json(new { anonymiseOutbound = on })), ct);
+        _logger.LogInformation("Anonymisation of outbound data turned {State} by user {UserId}.", on ? "on" : "off", user.Id);
     }
 
     // ---- OpenAI provider ----
@@ -619,6 +645,7 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         return new Snapshot
         {
             Selection = selection,
+            AnonymiseOutbound = rows.TryGetValue(AnonymiseKey, out var anonymise) && bool.TryParse(anonymise, out var on) && on,
             Endpoint = rows.GetValueOrDefault(EndpointKey),
             BaseModel = rows.GetValueOrDefault(BaseModelKey),
             ApiKey = apiKey?.Key,

@@ -36,7 +36,10 @@ public sealed class PreferencePairService(IDbContextFactory<PlannerDbContext> db
     /// Writes the usable pairs as JSONL, one at a time in id order: memory stays flat whatever the count.
     /// Returns how many lines were written.
     /// </summary>
-    public async Task<int> ExportAsync(Stream output, CancellationToken ct = default)
+    public Task<int> ExportAsync(Stream output, CancellationToken ct = default) => ExportAsync(output, anonymise: false, ct);
+
+    /// <summary>The export, with client names replaced by placeholders in each pair when <paramref name="anonymise"/> is set.</summary>
+    public async Task<int> ExportAsync(Stream output, bool anonymise, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         var newline = "\n"u8.ToArray();
@@ -49,7 +52,10 @@ public sealed class PreferencePairService(IDbContextFactory<PlannerDbContext> db
             writer.Reset(buffer);
             Write(writer, row.InputJson, row.PreferredContent, row.NonPreferredContent);
             writer.Flush();
-            await output.WriteAsync(buffer.WrittenMemory, ct);
+            if (anonymise)
+                await output.WriteAsync(System.Text.Encoding.UTF8.GetBytes(Anonymiser.AnonymiseLine(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan))), ct);
+            else
+                await output.WriteAsync(buffer.WrittenMemory, ct);
             await output.WriteAsync(newline, ct);
             count++;
         }

@@ -34,7 +34,8 @@ public sealed record TrainingSummary(
 
 public enum ExportPart { All, Train, Validation }
 
-public sealed record ExportOptions(int ValidationPercent = 0, int Seed = 42, ExportPart Part = ExportPart.All);
+/// <param name="Anonymise">Client names in each line are replaced by placeholders (<see cref="Anonymiser.AnonymiseLine"/>).</param>
+public sealed record ExportOptions(int ValidationPercent = 0, int Seed = 42, ExportPart Part = ExportPart.All, bool Anonymise = false);
 
 /// <summary>A split export's lines, each with the campaign results recorded on its example (null when none).</summary>
 public sealed record SplitExport(
@@ -128,10 +129,11 @@ public sealed class TrainingDataService(
         {
             if (heldOut is not null && heldOut.Contains(row.Id) != (options.Part == ExportPart.Validation))
                 continue;
-            var needed = Encoding.UTF8.GetMaxByteCount(row.MessagesJson.Length);
+            var line = options.Anonymise ? Anonymiser.AnonymiseLine(row.MessagesJson) : row.MessagesJson;
+            var needed = Encoding.UTF8.GetMaxByteCount(line.Length);
             if (buffer.Length < needed)
                 buffer = new byte[needed];
-            var written = Encoding.UTF8.GetBytes(row.MessagesJson, buffer);
+            var written = Encoding.UTF8.GetBytes(line, buffer);
             await output.WriteAsync(buffer.AsMemory(0, written), ct);
             await output.WriteAsync(newline, ct);
             count++;

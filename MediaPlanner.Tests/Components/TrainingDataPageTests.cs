@@ -1,5 +1,6 @@
 using Bunit;
 using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Web.Components.Pages.Training;
@@ -17,6 +18,8 @@ public class TrainingDataPageTests : ComponentTestContext
         Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
         Services.AddScoped<TrainingDataService>();
         Services.AddScoped<PreferencePairService>();
+        Services.AddSingleton<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider());
+        Services.AddMediaPlannerSettings();
         SignInAs("reviewer-1", Roles.Reviewer);
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();

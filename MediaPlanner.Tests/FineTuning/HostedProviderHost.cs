@@ -53,10 +53,12 @@ internal sealed class HostedProviderHost : IAsyncDisposable
 
     public ProviderProfileService Profiles => _services.GetRequiredService<ProviderProfileService>();
 
+    public SettingsService Settings => _services.GetRequiredService<SettingsService>();
+
     /// <summary>A backend over these services; <paramref name="rules"/> replaces the file rules (e.g. a small size limit).</summary>
     public OpenAIFineTuneBackend Backend(Func<ProviderKind, TrainingFileRules>? rules = null) => new(
         _services.GetRequiredService<OpenAIClientFactory>(), _services.GetServices<IPlanProvider>(), TimeProvider.System,
-        _services.GetRequiredService<ILogger<OpenAIFineTuneBackend>>(), profiles: Profiles)
+        _services.GetRequiredService<ILogger<OpenAIFineTuneBackend>>(), profiles: Profiles, settings: Settings)
     {
         FileRules = rules ?? TrainingFileRules.For,
     };

@@ -5,9 +5,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
-using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.Infrastructure;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -15,43 +13,21 @@ using Xunit.Abstractions;
 namespace MediaPlanner.Tests.Integration;
 
 /// <summary>Base and fine-tuned OpenAI models planning one brief through the real generator, against the fake server.</summary>
-public sealed class OpenAISideBySideTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class OpenAISideBySideTests(ITestOutputHelper output) : FakeOpenAIAppTests
 {
     private const string FineTuned = "ft:gpt-4o-mini-2024-07-18:mediaplanner:spring:abc123";
-    private readonly FakeOpenAIServer _openAI = new();
-    private MediaPlannerFactory _app = default!;
-    private CurrentUser _admin = default!;
     private CurrentUser _planner = default!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        await _openAI.InitializeAsync();
-        _app = new MediaPlannerFactory();
-        _app.Settings["OpenAI:ApiKey"] = FakeOpenAIServer.DefaultApiKey;
-        _app.Settings["OpenAI:Endpoint"] = _openAI.BaseAddress.ToString();
-        using var scope = _app.Services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        _admin = new CurrentUser((await users.FindByEmailAsync("admin@demo.local"))!.Id, true);
-        _planner = new CurrentUser((await users.FindByEmailAsync("planner@demo.local"))!.Id, false);
-        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
-        db.FineTuneJobs.Add(new FineTuneJob
-        {
-            Provider = FineTuneProviders.OpenAI, BaseModel = "gpt-4o-mini-2024-07-18", Status = FineTuneStatus.Succeeded, FineTunedModel = FineTuned,
-            CreatedById = _admin.Id, CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.MaxValue,
-        }.Recommended());
-        await db.SaveChangesAsync();
-        Assert.True((await _app.Services.GetRequiredService<ModelRegistry>().DeployAsync(FineTuned, _admin)).Succeeded);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _openAI.DisposeAsync();
+        await base.InitializeAsync();
+        _planner = await App.DemoUserAsync("planner@demo.local");
+        await DeployFineTunedAsync(FineTuned);
     }
 
     private async Task<int> BriefAsync()
     {
-        using var scope = _app.Services.CreateScope();
+        using var scope = App.Services.CreateScope();
         return (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
         {
             Brand = "Fake Co", CampaignName = "Launch", Budget = 100_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
@@ -64,22 +40,22 @@ public sealed class OpenAISideBySideTests(ITestOutputHelper output) : IAsyncLife
     public async Task Both_columns_run_at_once_so_two_one_second_models_answer_in_about_one_second()
     {
         var briefId = await BriefAsync();
-        using var scope = _app.Services.CreateScope();
+        using var scope = App.Services.CreateScope();
         var generator = scope.ServiceProvider.GetRequiredService<PlanGenerator>();
         // Warm up first (JIT, EF model, connection pool), so the figure is the steady state planners see.
         var warm = await generator.GenerateSideBySideAsync(briefId, _planner);
         await Task.WhenAll(warm.Primary, warm.Comparison!);
-        _openAI.Chat.Delay = TimeSpan.FromSeconds(1);
+        FakeServer.Chat.Delay = TimeSpan.FromSeconds(1);
 
         var watch = Stopwatch.StartNew();
         var run = await generator.GenerateSideBySideAsync(briefId, _planner);
         var results = await Task.WhenAll(run.Primary, run.Comparison!);
         watch.Stop();
 
-        output.WriteLine($"Base + fine-tuned, 3 alternatives each, server answering after 1 s: {watch.ElapsedMilliseconds} ms; {_openAI.MaxConcurrentChats} calls in flight at most");
+        output.WriteLine($"Base + fine-tuned, 3 alternatives each, server answering after 1 s: {watch.ElapsedMilliseconds} ms; {FakeServer.MaxConcurrentChats} calls in flight at most");
         Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
         Assert.Equal([FineTuned, "gpt-4o-mini-2024-07-18"], results.Select(r => r.Model).Order());
-        Assert.Equal(6, _openAI.MaxConcurrentChats);
+        Assert.Equal(6, FakeServer.MaxConcurrentChats);
         Assert.All(results, r => Assert.True(r.InputTokens > 0 && r.Cost > 0));
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
         var calls = await db.ModelCalls.Where(c => c.RunId == run.RunId).ToListAsync();
@@ -97,11 +73,11 @@ public sealed class OpenAISideBySideTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task Fine_tuned_only_falls_back_to_the_base_model_when_the_fine_tuned_call_fails()
     {
-        using var scope = _app.Services.CreateScope();
+        using var scope = App.Services.CreateScope();
         await scope.ServiceProvider.GetRequiredService<SettingsService>()
-            .SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.FineTunedOnly }, _admin);
+            .SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.FineTunedOnly }, Admin);
         var selection = await scope.ServiceProvider.GetRequiredService<ModelSelector>().SelectAsync();
-        _openAI.Chat.UnknownModels.Add(FineTuned);
+        FakeServer.Chat.UnknownModels.Add(FineTuned);
         var briefId = await BriefAsync();
 
         var plans = await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateAsync(briefId, _planner);
@@ -121,9 +97,9 @@ public sealed class OpenAISideBySideTests(ITestOutputHelper output) : IAsyncLife
     {
         const string baseModel = "gpt-4o-mini-2024-07-18";
         var briefId = await BriefAsync();
-        _openAI.Chat.AnswerBadly();
-        _openAI.Chat.ReportUsage((100, 50), (120, 60));
-        using var scope = _app.Services.CreateScope();
+        FakeServer.Chat.AnswerBadly();
+        FakeServer.Chat.ReportUsage((100, 50), (120, 60));
+        using var scope = App.Services.CreateScope();
 
         var column = await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateColumnAsync(briefId, _planner,
             new ModelTarget("openai", baseModel), ModelRole.Base, SelectionStrategy.Auto, "Test.", Guid.NewGuid(), 1, CancellationToken.None);
@@ -143,19 +119,19 @@ public sealed class OpenAISideBySideTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task A_deployment_with_a_broken_parameter_set_fails_cleanly_and_the_base_model_still_plans()
     {
-        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
+        await using (var db = await App.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
         {
             foreach (var d in db.Deployments.Where(d => d.EndedAt == null))
                 d.EndedAt = DateTimeOffset.UtcNow;
             db.Deployments.Add(new ModelDeployment
             {
                 Provider = FineTuneProviders.Local, Model = "local-mix:ft-broken", BaseModel = "local-mix-v1", ParametersJson = "{ not a parameter set",
-                DeployedAt = DateTimeOffset.UtcNow, DeployedById = _admin.Id,
+                DeployedAt = DateTimeOffset.UtcNow, DeployedById = Admin.Id,
             });
             await db.SaveChangesAsync();
         }
         var briefId = await BriefAsync();
-        using var scope = _app.Services.CreateScope();
+        using var scope = App.Services.CreateScope();
 
         var run = await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateSideBySideAsync(briefId, _planner);
         var results = await Task.WhenAll(run.Primary, run.Comparison!);

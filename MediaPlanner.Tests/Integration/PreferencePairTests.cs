@@ -293,7 +293,7 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
         Assert.Equal(["admin@demo.local", "reviewer@demo.local"], added.Select(e => e.UserEmail));
         var audited = added.Single(e => e.UserEmail == "reviewer@demo.local");
         Assert.Equal(AuditEntities.TrainingData, audited.EntityType);
-        Assert.Matches(new Regex($@"^Exported {reviewerLines} preference pairs as preference-pairs-\d{{8}}\.jsonl$"), audited.Summary);
+        Assert.Matches(new Regex($@"^Exported {reviewerLines} preference pairs as preference-pairs-\d{{8}}\.jsonl, client names as written$"), audited.Summary);
         Assert.Contains("\"format\":\"preference\"", audited.After);
     }
 }

@@ -5,42 +5,19 @@ using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Training;
-using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.Infrastructure;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MediaPlanner.Tests.Integration;
 
 /// <summary>Calls through the real generator against the fake OpenAI, priced by the price book and reported on insights.</summary>
-public sealed class PricingTests : IAsyncLifetime
+public sealed class PricingTests : FakeOpenAIAppTests
 {
-    private const string BaseModel = "gpt-4o-mini-2024-07-18";
     private const string OpenAIFineTune = "ft:gpt-4o-mini-2024-07-18:mediaplanner:spring:abc123";
     private const string AzureFineTune = "gpt-4o-mini-2024-07-18.ft-0123456789abcdef-spring";
-    private readonly FakeOpenAIServer _openAI = new();
-    private MediaPlannerFactory _app = default!;
-    private CurrentUser _admin = default!;
 
-    public async Task InitializeAsync()
-    {
-        await _openAI.InitializeAsync();
-        _app = new MediaPlannerFactory();
-        _app.Settings["OpenAI:ApiKey"] = FakeOpenAIServer.DefaultApiKey;
-        _app.Settings["OpenAI:Endpoint"] = _openAI.BaseAddress.ToString();
-        using var scope = _app.Services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        _admin = new CurrentUser((await users.FindByEmailAsync("admin@demo.local"))!.Id, true);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _openAI.DisposeAsync();
-    }
-
-    private T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+    private T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     private async Task<int> BriefAsync(IServiceProvider services) =>
         (await services.GetRequiredService<BriefService>().CreateAsync(new BriefInput
@@ -48,13 +25,13 @@ public sealed class PricingTests : IAsyncLifetime
             Brand = "Fake Co", CampaignName = "Launch", Budget = 100_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
             FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display],
             BriefText = "Build awareness of the new range among adults 25-54 ahead of the summer.",
-        }, _admin)).Id!.Value;
+        }, Admin)).Id!.Value;
 
     private async Task<ModelCall> PlanAsync(ModelTarget target)
     {
-        using var scope = _app.Services.CreateScope();
+        using var scope = App.Services.CreateScope();
         var briefId = await BriefAsync(scope.ServiceProvider);
-        var column = await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateColumnAsync(briefId, _admin, target,
+        var column = await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateColumnAsync(briefId, Admin, target,
             ModelRole.FineTuned, SelectionStrategy.FineTunedOnly, "Test.", Guid.NewGuid(), 1, CancellationToken.None);
         Assert.True(column.Succeeded, column.Error);
         await using var db = await Get<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
@@ -70,16 +47,16 @@ public sealed class PricingTests : IAsyncLifetime
     public async Task An_azure_fine_tune_called_through_its_deployment_is_recorded_and_priced_by_its_own_row()
     {
         var saved = await Get<ProviderProfileService>().SaveAsync(new ProviderProfileInput("azure-east", "Azure OpenAI (East US)",
-            ProviderKind.AzureOpenAI, new Uri(_openAI.Root, "/openai/v1").ToString(), _openAI.ApiKey, false, [new(BaseModel, "mini-base")]), _admin);
+            ProviderKind.AzureOpenAI, new Uri(FakeServer.Root, "/openai/v1").ToString(), FakeServer.ApiKey, false, [new(BaseModel, "mini-base")]), Admin);
         Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Values));
         var settings = Get<SettingsService>();
-        Assert.True((await settings.SavePriceAsync(Price("azure-east", AzureFineTune, 0.33m, 1.32m), _admin)).Succeeded);
+        Assert.True((await settings.SavePriceAsync(Price("azure-east", AzureFineTune, 0.33m, 1.32m), Admin)).Succeeded);
         // A row under the deployment name must not be what prices the call.
-        Assert.True((await settings.SavePriceAsync(Price("", "spring-deploy", 90m, 90m), _admin)).Succeeded);
+        Assert.True((await settings.SavePriceAsync(Price("", "spring-deploy", 90m, 90m), Admin)).Succeeded);
 
         var call = await PlanAsync(new ModelTarget("azure-east", AzureFineTune, Deployment: "spring-deploy"));
 
-        Assert.Equal("spring-deploy", Assert.Single(_openAI.ChatRequests).Model);
+        Assert.Equal("spring-deploy", Assert.Single(FakeServer.ChatRequests).Model);
         Assert.Equal(("azure-east", AzureFineTune), (call.Provider, call.Model));
         Assert.True(call.InputTokens > 0 && call.OutputTokens > 0);
         Assert.Equal(ModelCost.Of(call.InputTokens, call.OutputTokens, Price("", AzureFineTune, 0.33m, 1.32m)), call.Cost);
@@ -97,23 +74,23 @@ public sealed class PricingTests : IAsyncLifetime
             Assert.Equal(ModelCost.Of(call.InputTokens, call.OutputTokens, basePrice), call.Cost);
         }
         Assert.True(call.PriceEstimated);
-        using (var scope = _app.Services.CreateScope())
+        using (var scope = App.Services.CreateScope())
         {
-            var insights = await scope.ServiceProvider.GetRequiredService<InsightsService>().GetAsync(_admin);
+            var insights = await scope.ServiceProvider.GetRequiredService<InsightsService>().GetAsync(Admin);
             Assert.True(Assert.Single(insights.Models, m => m.Model == OpenAIFineTune).CostEstimated);
             var alert = Assert.Single(insights.Alerts, a => a.Contains(OpenAIFineTune, StringComparison.Ordinal));
             Assert.Contains("estimated at the base model's price", alert);
             Assert.Contains("Add a price row in settings", alert);
         }
 
-        Assert.True((await Get<SettingsService>().SavePriceAsync(Price("openai", OpenAIFineTune, 0.30m, 1.20m), _admin)).Succeeded);
+        Assert.True((await Get<SettingsService>().SavePriceAsync(Price("openai", OpenAIFineTune, 0.30m, 1.20m), Admin)).Succeeded);
         var priced = await PlanAsync(new ModelTarget("openai", OpenAIFineTune));
 
         Assert.False(priced.PriceEstimated);
         Assert.Equal(ModelCost.Of(priced.InputTokens, priced.OutputTokens, Price("", OpenAIFineTune, 0.30m, 1.20m)), priced.Cost);
-        using (var scope = _app.Services.CreateScope())
+        using (var scope = App.Services.CreateScope())
         {
-            var insights = await scope.ServiceProvider.GetRequiredService<InsightsService>().GetAsync(_admin);
+            var insights = await scope.ServiceProvider.GetRequiredService<InsightsService>().GetAsync(Admin);
             Assert.DoesNotContain(insights.Alerts, a => a.Contains(OpenAIFineTune, StringComparison.Ordinal));
             // The earlier call's cost stays an estimate, and says so.
             Assert.True(Assert.Single(insights.Models, m => m.Model == OpenAIFineTune).CostEstimated);
@@ -123,7 +100,7 @@ public sealed class PricingTests : IAsyncLifetime
     [Fact]
     public async Task A_provider_specific_price_row_wins_over_the_any_provider_row()
     {
-        Assert.True((await Get<SettingsService>().SavePriceAsync(Price("openai", BaseModel, 0.10m, 0.40m), _admin)).Succeeded);
+        Assert.True((await Get<SettingsService>().SavePriceAsync(Price("openai", BaseModel, 0.10m, 0.40m), Admin)).Succeeded);
 
         var call = await PlanAsync(new ModelTarget("openai", BaseModel));
 

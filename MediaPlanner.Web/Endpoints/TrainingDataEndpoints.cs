@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Training;
 using Microsoft.AspNetCore.Mvc;
 
@@ -22,8 +23,8 @@ public static class TrainingDataEndpoints
     {
         var group = endpoints.MapGroup("/api/training-data");
 
-        group.MapGet("/export", (TrainingDataService training, AuditLog audit, ClaimsPrincipal principal, int? validationPercent, int? seed,
-                string? part, CancellationToken ct) =>
+        group.MapGet("/export", (TrainingDataService training, SettingsService settings, AuditLog audit, ClaimsPrincipal principal,
+                int? validationPercent, int? seed, string? part, CancellationToken ct) =>
             {
                 var exportPart = part?.ToLowerInvariant() switch
                 {
@@ -36,7 +37,7 @@ public static class TrainingDataEndpoints
                     return Results.Problem("part must be all, train or validation.", statusCode: StatusCodes.Status400BadRequest);
                 if (validationPercent is < 0 or > 90)
                     return Results.Problem("validationPercent must be between 0 and 90.", statusCode: StatusCodes.Status400BadRequest);
-                var options = new ExportOptions(validationPercent ?? 0, seed ?? 42, exportPart.Value);
+                var options = new ExportOptions(validationPercent ?? 0, seed ?? 42, exportPart.Value, settings.AnonymiseOutbound);
                 var name = exportPart == ExportPart.All ? "training-data.jsonl" : $"training-data-{part!.ToLowerInvariant()}.jsonl";
                 var user = CurrentUser.From(principal);
                 // Audited here, not in the service: the fine-tuning runner exports too, and that is no one's download.
@@ -46,23 +47,24 @@ public static class TrainingDataEndpoints
                     var split = options.Part == ExportPart.All ? "" : string.Create(CultureInfo.InvariantCulture,
                         $" ({options.Part.ToString().ToLowerInvariant()} part, {options.ValidationPercent}% held out, seed {options.Seed})");
                     await audit.RecordAsync(user, AuditActions.TrainingExport, AuditEntities.TrainingData, null,
-                        $"Exported {count} validated examples as {name}{split}",
-                        after: AuditLog.Json(new { file = name, examples = count, part = options.Part.ToString(), options.ValidationPercent, options.Seed }), ct: ct);
+                        $"Exported {count} validated examples as {name}{split}, {NamesMode(options.Anonymise)}",
+                        after: AuditLog.Json(new { file = name, examples = count, part = options.Part.ToString(), options.ValidationPercent, options.Seed, anonymised = options.Anonymise }), ct: ct);
                 }, "application/jsonl", name);
             })
             .RequireAuthorization(Policies.CanReview);
 
-        group.MapGet("/preference-pairs", (PreferencePairService preferences, AuditLog audit, TimeProvider clock, ClaimsPrincipal principal,
-                CancellationToken ct) =>
+        group.MapGet("/preference-pairs", (PreferencePairService preferences, SettingsService settings, AuditLog audit, TimeProvider clock,
+                ClaimsPrincipal principal, CancellationToken ct) =>
             {
                 var name = $"preference-pairs-{clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture)}.jsonl";
                 var user = CurrentUser.From(principal);
+                var anonymise = settings.AnonymiseOutbound;
                 return Results.Stream(async stream =>
                 {
-                    var count = await preferences.ExportAsync(stream, ct);
+                    var count = await preferences.ExportAsync(stream, anonymise, ct);
                     await audit.RecordAsync(user, AuditActions.TrainingExport, AuditEntities.TrainingData, null,
-                        $"Exported {count} preference pairs as {name}",
-                        after: AuditLog.Json(new { file = name, pairs = count, format = "preference" }), ct: ct);
+                        $"Exported {count} preference pairs as {name}, {NamesMode(anonymise)}",
+                        after: AuditLog.Json(new { file = name, pairs = count, format = "preference", anonymised = anonymise }), ct: ct);
                 }, "application/jsonl", name);
             })
             .RequireAuthorization(Policies.CanReview);
@@ -81,4 +83,7 @@ public static class TrainingDataEndpoints
 
         return endpoints;
     }
+
+    private static string NamesMode(bool anonymised) =>
+        anonymised ? "client names replaced by placeholders" : "client names as written";
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using MediaPlanner.Domain.FineTuning;
+using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +24,8 @@ public sealed partial class OpenAIFineTuneBackend(
     TimeProvider clock,
     ILogger<OpenAIFineTuneBackend> logger,
     IOptions<FineTuneRunnerOptions>? runnerOptions = null,
-    ProviderProfileService? profiles = null)
+    ProviderProfileService? profiles = null,
+    SettingsService? settings = null)
     : IFineTuneBackend, IRemoteJobReader
 {
     public const int MaxSuffixLength = TrainingFileRules.MaxSuffixLength;
@@ -176,9 +179,12 @@ public sealed partial class OpenAIFineTuneBackend(
                 await FailAsync(job, sink, "no_training_data", "There are no training examples to upload.", null, ct);
                 return null;
             }
+            // Read once for both files, so a training and a validation file uploaded together are in the same mode.
+            var anonymise = settings?.AnonymiseOutbound == true;
+            var names = anonymise ? "client names replaced by placeholders" : "client names as written";
             // Both files are sized before either goes up, so a file the provider would refuse costs no upload.
-            var training = job.TrainingFileId is null ? rules.Encode(data.TrainingLines) : null;
-            var validation = job.ValidationFileId is null && data.ValidationLines.Count > 0 ? rules.Encode(data.ValidationLines) : null;
+            var training = job.TrainingFileId is null ? rules.Encode(Outbound(data.TrainingLines, anonymise)) : null;
+            var validation = job.ValidationFileId is null && data.ValidationLines.Count > 0 ? rules.Encode(Outbound(data.ValidationLines, anonymise)) : null;
             if ((training is null ? null : rules.ValidateSize(training.LongLength, "training")) is { } trainingTooLarge)
             {
                 await FailAsync(job, sink, "file_too_large", trainingTooLarge, "training_file", ct);
@@ -193,14 +199,14 @@ public sealed partial class OpenAIFineTuneBackend(
             {
                 job.TrainingFileId = await UploadAsync(job, client, training, "train", ct);
                 await sink.EventAsync(LocalEvent($"openai-upload-train-{job.TrainingFileId}",
-                    $"Uploaded {Lines(data.TrainingLines.Count, "training example")} to {profile.Name} as {job.TrainingFileId} ({TrainingFileRules.Size(training.LongLength)}{(rules.ByteOrderMark ? ", UTF-8 with BOM" : "")})."), ct);
+                    $"Uploaded {Lines(data.TrainingLines.Count, "training example")} to {profile.Name} as {job.TrainingFileId} ({TrainingFileRules.Size(training.LongLength)}{(rules.ByteOrderMark ? ", UTF-8 with BOM" : "")}; {names})."), ct);
                 await sink.JobChangedAsync(job, ct);
             }
             if (validation is not null)
             {
                 job.ValidationFileId = await UploadAsync(job, client, validation, "valid", ct);
                 await sink.EventAsync(LocalEvent($"openai-upload-valid-{job.ValidationFileId}",
-                    $"Uploaded {Lines(data.ValidationLines.Count, "validation example")} to {profile.Name} as {job.ValidationFileId} ({TrainingFileRules.Size(validation.LongLength)})."), ct);
+                    $"Uploaded {Lines(data.ValidationLines.Count, "validation example")} to {profile.Name} as {job.ValidationFileId} ({TrainingFileRules.Size(validation.LongLength)}; {names})."), ct);
                 await sink.JobChangedAsync(job, ct);
             }
         }
@@ -253,6 +259,10 @@ public sealed partial class OpenAIFineTuneBackend(
         await sink.JobChangedAsync(job, ct);
         return clients.Options.PollWhileQueued;
     }
+
+    /// <summary>The lines as they leave the app: with client names replaced when the admin has asked for it.</summary>
+    private static IReadOnlyList<string> Outbound(IReadOnlyList<string> lines, bool anonymise) =>
+        anonymise ? [.. lines.Select(line => Anonymiser.AnonymiseLine(line))] : lines;
 
     private async Task<TimeSpan?> PollAsync(
         FineTuneJob job, string externalId, Func<CancellationToken, Task<FineTuneDataset>> dataset, IFineTuneSink sink, CancellationToken ct)

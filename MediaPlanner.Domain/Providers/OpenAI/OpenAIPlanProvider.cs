@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
 using Microsoft.Extensions.Logging;
@@ -33,7 +34,8 @@ public sealed class OpenAIPlanProvider(
     OpenAIClientFactory clients,
     IOptionsMonitor<OpenAIOptions> options,
     ILogger<OpenAIPlanProvider> logger,
-    ProviderProfileService? profiles = null)
+    ProviderProfileService? profiles = null,
+    SettingsService? settingsService = null)
     : IPlanProvider
 {
     public const string ProviderName = "openai";
@@ -100,10 +102,13 @@ public sealed class OpenAIPlanProvider(
             throw new PlanProviderException(ex.Message, "invalid_configuration", ex);
         }
 
+        // With anonymisation on, the brief leaves the app as the training files did (names as placeholders) and the plans
+        // come back with the brief's names, so the model sees what it was trained on and the planner what they wrote.
+        var names = settingsService?.AnonymiseOutbound == true ? Anonymiser.ForBrief(request.Brief) : null;
         var call = new Call(chat, requestModel, $"{endpoint}|{requestModel}", PromptRenderer.PromptMessages(request.Brief, request.Market),
-            apiKey, settings.NetworkTimeout);
+            apiKey, settings.NetworkTimeout, names);
         var outcomes = await Task.WhenAll(PlanAlternatives.For(alternatives).Select(alternative =>
-            AlternativeAsync(call with { Prompt = PlanAlternatives.Prompt(request.Brief, request.Market, alternative) }, alternative, cancellationToken)));
+            AlternativeAsync(call with { Prompt = call.Outbound(PlanAlternatives.Prompt(request.Brief, request.Market, alternative)) }, alternative, cancellationToken)));
 
         var inputTokens = outcomes.Sum(o => o.InputTokens);
         var outputTokens = outcomes.Sum(o => o.OutputTokens);
@@ -135,14 +140,14 @@ public sealed class OpenAIPlanProvider(
 
             if (!string.IsNullOrWhiteSpace(answer.Refusal))
                 return new Outcome(null, new Failure("refused",
-                    $"The model {call.Model} refused to plan this brief: \"{Shorten(call.Redact(answer.Refusal.Trim()), 200)}\""),
+                    $"The model {call.Model} refused to plan this brief: \"{Shorten(call.Redact(call.Restore(answer.Refusal.Trim())), 200)}\""),
                     tally.Input, tally.Output);
             if (answer.FinishReason == ChatFinishReason.ContentFilter)
                 return new Outcome(null, new Failure("refused",
                     $"OpenAI's content filter withheld the answer of {call.Model} for this brief."), tally.Input, tally.Output);
 
             if (Usable(answer, out var plan, out var reason))
-                return new Outcome(plan! with { StrategyName = alternative.Name }, null, tally.Input, tally.Output);
+                return new Outcome(call.Restore(plan!) with { StrategyName = alternative.Name }, null, tally.Input, tally.Output);
             failure = new Failure("invalid_output", $"The model {call.Model} did not return a usable plan, twice: {call.Redact(reason)}.");
             logger.LogWarning("OpenAI model {Model}, alternative {Alternative}, attempt {Attempt}: unusable answer ({Reason})",
                 call.Model, alternative.Name, attempt, reason);
@@ -370,8 +375,15 @@ public sealed class OpenAIPlanProvider(
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 
     private sealed record Call(
-        ChatClient Chat, string Model, string Key, IReadOnlyList<PromptMessage> Prompt, string ApiKey, TimeSpan NetworkTimeout)
+        ChatClient Chat, string Model, string Key, IReadOnlyList<PromptMessage> Prompt, string ApiKey, TimeSpan NetworkTimeout, Anonymiser? Names)
     {
+        /// <summary>The prompt as it leaves the app: names replaced when anonymisation is on.</summary>
+        public IReadOnlyList<PromptMessage> Outbound(IReadOnlyList<PromptMessage> prompt) => Names?.Anonymise(prompt) ?? prompt;
+
+        public MediaPlan Restore(MediaPlan plan) => Names?.Restore(plan) ?? plan;
+
+        public string Restore(string text) => Names?.Restore(text) ?? text;
+
         /// <summary>Server text goes into messages and logs: the key must never go with it.</summary>
         public string Redact(string text) =>
             ApiKey.Length == 0 ? text : text.Replace(ApiKey, "(redacted)", StringComparison.Ordinal);
