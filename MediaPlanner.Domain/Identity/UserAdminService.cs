@@ -189,14 +189,8 @@ public sealed class UserAdminService(
         RequireAdmin(actor);
         if (roles.FirstOrDefault(r => !Roles.All.Contains(r)) is { } unknown)
             return UserAdminResult.Fail(UserFields.Roles, $"There is no role called {unknown}.");
-        await AdminGate.WaitAsync(ct);
-        try
+        return await GatedAsync(userId, async (users, user) =>
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-            var user = await users.FindByIdAsync(userId);
-            if (user is null)
-                return UserAdminResult.Fail(UserFields.General, "That user no longer exists.");
             var current = (await users.GetRolesAsync(user)).OrderBy(RoleOrder).ToList();
             var wanted = roles.Distinct().OrderBy(RoleOrder).ToList();
             var remove = current.Except(wanted).ToList();
@@ -224,11 +218,7 @@ public sealed class UserAdminService(
             await audit.RecordAsync(actor, AuditActions.UserRoles, AuditEntities.User, user.Id, $"Changed {user.Email}'s roles: {changes}",
                 RoleList(current), RoleList(wanted), ct);
             return UserAdminResult.Ok($"{user.Email} now has {RoleList(wanted)}; their open sessions ended, and they sign in again with these roles.");
-        }
-        finally
-        {
-            AdminGate.Release();
-        }
+        }, ct);
     }
 
     /// <summary>Locks the account until an admin unlocks it, and ends its current sessions.</summary>
@@ -237,14 +227,8 @@ public sealed class UserAdminService(
         RequireAdmin(actor);
         if (userId == actor.Id)
             return UserAdminResult.Fail(UserFields.General, "You cannot lock your own account: you would be locked out. Another admin has to do it.");
-        await AdminGate.WaitAsync(ct);
-        try
+        return await GatedAsync(userId, async (users, user) =>
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-            var user = await users.FindByIdAsync(userId);
-            if (user is null)
-                return UserAdminResult.Fail(UserFields.General, "That user no longer exists.");
             if (user.LockoutEnd > clock.GetUtcNow())
                 return UserAdminResult.Fail(UserFields.General, $"{user.Email} is already locked.");
             if (await users.IsInRoleAsync(user, Roles.Admin) && await OtherActiveAdminsAsync(users, user.Id) == 0)
@@ -261,11 +245,7 @@ public sealed class UserAdminService(
             sessions.Revoke(user.Id);
             await audit.RecordAsync(actor, AuditActions.UserLock, AuditEntities.User, user.Id, $"Locked {user.Email}", "unlocked", "locked", ct);
             return UserAdminResult.Ok($"{user.Email} is locked and signed out; they cannot sign in until unlocked.");
-        }
-        finally
-        {
-            AdminGate.Release();
-        }
+        }, ct);
     }
 
     /// <summary>Lifts a lock, whether an admin set it or too many failed sign-ins did.</summary>
@@ -332,14 +312,8 @@ public sealed class UserAdminService(
         RequireAdmin(actor);
         if (userId == actor.Id)
             return UserAdminResult.Fail(UserFields.General, "You cannot delete your own account. Another admin has to do it.");
-        await AdminGate.WaitAsync(ct);
-        try
+        return await GatedAsync(userId, async (users, user) =>
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-            var user = await users.FindByIdAsync(userId);
-            if (user is null)
-                return UserAdminResult.Fail(UserFields.General, "That user no longer exists.");
             var roles = (await users.GetRolesAsync(user)).OrderBy(RoleOrder).ToList();
             if (roles.Contains(Roles.Admin) && await OtherActiveAdminsAsync(users, user.Id) == 0)
                 return UserAdminResult.Fail(UserFields.General, $"{user.Email} is the last admin who can sign in and cannot be deleted.");
@@ -363,16 +337,34 @@ public sealed class UserAdminService(
             await audit.RecordAsync(actor, AuditActions.UserDelete, AuditEntities.User, user.Id, $"Deleted {user.Email}",
                 AuditLog.Json(new { email = user.Email, displayName = user.DisplayName, roles = RoleList(roles) }), "deleted", ct);
             return UserAdminResult.Ok($"{user.Email} was deleted and signed out.");
+        }, ct);
+    }
+
+    private static UserAdminResult OwnsBriefs(string? email, int briefs) =>
+        UserAdminResult.Fail(UserFields.General,
+            $"{email} owns {briefs} brief{(briefs == 1 ? "" : "s")}, which keep their owner, so the account cannot be deleted. Lock it instead: that ends their access and keeps the briefs.");
+
+    /// <summary>
+    /// Runs a change to one user under <see cref="AdminGate"/>, with a user manager of its own scope; "no longer exists"
+    /// when the user has gone.
+    /// </summary>
+    private async Task<UserAdminResult> GatedAsync(string userId, Func<UserManager<ApplicationUser>, ApplicationUser, Task<UserAdminResult>> change,
+        CancellationToken ct)
+    {
+        await AdminGate.WaitAsync(ct);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            return await users.FindByIdAsync(userId) is { } user
+                ? await change(users, user)
+                : UserAdminResult.Fail(UserFields.General, "That user no longer exists.");
         }
         finally
         {
             AdminGate.Release();
         }
     }
-
-    private static UserAdminResult OwnsBriefs(string? email, int briefs) =>
-        UserAdminResult.Fail(UserFields.General,
-            $"{email} owns {briefs} brief{(briefs == 1 ? "" : "s")}, which keep their owner, so the account cannot be deleted. Lock it instead: that ends their access and keeps the briefs.");
 
     /// <summary>Admins other than <paramref name="exceptUserId"/> who are not locked out.</summary>
     private async Task<int> OtherActiveAdminsAsync(UserManager<ApplicationUser> users, string exceptUserId)

@@ -32,6 +32,8 @@ public class SessionEndTests(SessionEndTests.App factory) : IClassFixture<Sessio
 
     public enum Ending { Lock, PasswordReset, ReviewerRoleRemoved, Deletion, SignOut, LockFromFailedSignIns }
 
+    public static TheoryData<Ending> Endings => [.. Enum.GetValues<Ending>()];
+
     private const string Password = "Session!Pass123";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
@@ -80,12 +82,7 @@ public class SessionEndTests(SessionEndTests.App factory) : IClassFixture<Sessio
     }
 
     [Theory]
-    [InlineData(Ending.Lock)]
-    [InlineData(Ending.PasswordReset)]
-    [InlineData(Ending.ReviewerRoleRemoved)]
-    [InlineData(Ending.Deletion)]
-    [InlineData(Ending.SignOut)]
-    [InlineData(Ending.LockFromFailedSignIns)]
+    [MemberData(nameof(Endings))]
     public async Task The_next_request_with_a_copy_of_the_old_cookie_is_sent_to_sign_in(Ending ending)
     {
         var session = await SignedInReviewerAsync(ending);
@@ -123,12 +120,7 @@ public class SessionEndTests(SessionEndTests.App factory) : IClassFixture<Sessio
     }
 
     [Theory]
-    [InlineData(Ending.Lock)]
-    [InlineData(Ending.PasswordReset)]
-    [InlineData(Ending.ReviewerRoleRemoved)]
-    [InlineData(Ending.Deletion)]
-    [InlineData(Ending.SignOut)]
-    [InlineData(Ending.LockFromFailedSignIns)]
+    [MemberData(nameof(Endings))]
     public async Task The_open_hub_connection_is_closed_and_receives_no_job_event_published_after(Ending ending)
     {
         var session = await SignedInReviewerAsync(ending);
@@ -166,12 +158,7 @@ public class SessionEndTests(SessionEndTests.App factory) : IClassFixture<Sessio
     }
 
     [Theory]
-    [InlineData(Ending.Lock)]
-    [InlineData(Ending.PasswordReset)]
-    [InlineData(Ending.ReviewerRoleRemoved)]
-    [InlineData(Ending.Deletion)]
-    [InlineData(Ending.SignOut)]
-    [InlineData(Ending.LockFromFailedSignIns)]
+    [MemberData(nameof(Endings))]
     public async Task The_open_page_is_signed_out_and_a_rejection_from_it_is_refused_and_not_audited(Ending ending)
     {
         var session = await SignedInReviewerAsync(ending);
