@@ -17,7 +17,7 @@ public readonly record struct JsonlLine(int Number, string? Text, string? Error)
 public static class JsonlLineReader
 {
     public const string TooLongCode = "line_too_long";
-    public const string InvalidUtf8Code = "invalid_utf8";
+    public const string InvalidUtf8Code = "invalid_encoding";
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static ReadOnlySpan<byte> Bom => [0xEF, 0xBB, 0xBF];
