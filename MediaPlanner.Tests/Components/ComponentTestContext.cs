@@ -52,6 +52,15 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<MediaPlanner.Domain.FineTuning.FineTuneService>();
     }
 
+    /// <summary>What the training page needs beside the database: validator, training settings, training data and preference pairs.</summary>
+    protected void AddTrainingDataServices()
+    {
+        Services.AddSingleton<MediaPlanner.Domain.Training.ExampleValidator>();
+        Services.AddSingleton(new MediaPlanner.Domain.Training.TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
+        Services.AddScoped<MediaPlanner.Domain.Training.TrainingDataService>();
+        Services.AddScoped<MediaPlanner.Domain.Training.PreferencePairService>();
+    }
+
     protected void SignInAs(string userId, params string[] roles)
     {
         using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())

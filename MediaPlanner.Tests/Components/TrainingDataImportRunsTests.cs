@@ -15,10 +15,7 @@ public class TrainingDataImportRunsTests : ComponentTestContext
 
     public TrainingDataImportRunsTests()
     {
-        Services.AddSingleton<ExampleValidator>();
-        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
-        Services.AddScoped<TrainingDataService>();
-        Services.AddScoped<PreferencePairService>();
+        AddTrainingDataServices();
         SignInAs("admin-1", Roles.Admin);
         Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();

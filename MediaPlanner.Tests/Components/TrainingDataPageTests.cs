@@ -13,10 +13,7 @@ public class TrainingDataPageTests : ComponentTestContext
 {
     public TrainingDataPageTests()
     {
-        Services.AddSingleton<ExampleValidator>();
-        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
-        Services.AddScoped<TrainingDataService>();
-        Services.AddScoped<PreferencePairService>();
+        AddTrainingDataServices();
         SignInAs("reviewer-1", Roles.Reviewer);
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();
