@@ -72,5 +72,6 @@ public static class HouseStyleBenchmark
         public Task CheckpointAsync(FineTuneCheckpoint checkpoint, CancellationToken ct) => Task.CompletedTask;
         public Task JobChangedAsync(FineTuneJob job, CancellationToken ct) => Task.CompletedTask;
         public Task<bool> CancelRequestedAsync(CancellationToken ct) => Task.FromResult(false);
+        public Task DiscardReportsAsync(CancellationToken ct) => Task.CompletedTask;
     }
 }

@@ -9,6 +9,12 @@ using MediaPlanner.Domain.Training;
 // dotnet run -c Release -- house-style [examples] [test briefs]   (the learning loop's effect on unseen briefs)
 // dotnet run -c Release -- house-style-jsonl <file> [count]   (a synthetic agency's validated plans to import and try the loop)
 // dotnet run -c Release -- alternatives-tokens   (tokens of one request for N plans vs one steered request per plan)
+// dotnet run -c Release -- import-memory   (memory importing a file with one 150 MB line, against reading it as text lines)
+if (args is ["import-memory", ..])
+{
+    await ImportMemory.RunAsync();
+    return;
+}
 if (args is ["alternatives-tokens", ..])
 {
     AlternativesTokens.Run();

@@ -48,6 +48,7 @@ public static class DependencyInjection
         builder.Services.AddScoped<TrainingCollector>();
         builder.Services.AddScoped<ReviewService>();
         builder.Services.AddScoped<TrainingDataService>();
+        builder.Services.AddTrainingImports(builder.Configuration);
         builder.Services.AddScoped<PreferencePairService>();
 
         builder.Services.Configure<FineTuneRunnerOptions>(builder.Configuration.GetSection("FineTuning:Runner"));

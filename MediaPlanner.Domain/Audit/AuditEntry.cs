@@ -31,6 +31,8 @@ public static class AuditActions
     public const string ExampleEdit = "example.edit";
     public const string TrainingImport = "training.import";
     public const string TrainingExport = "training.export";
+    /// <summary>An admin deleted what an interrupted or failed import had stored.</summary>
+    public const string TrainingImportDiscard = "training.import.discard";
     public const string FineTuneStart = "finetune.start";
     public const string FineTuneCancel = "finetune.cancel";
     /// <summary>An admin entered the Azure deployment a fine-tuned model is served under.</summary>
@@ -58,7 +60,7 @@ public static class AuditActions
         ExampleValidate, ExampleReject, ExampleEdit, TrainingImport, TrainingExport, FineTuneStart, FineTuneCancel,
         ModelDeploy, ModelRollback, ModelShutdown, ModelAlertDismiss, SettingsSelection, SettingsProvider, SettingsPrice, SettingsPriceDelete,
         UserCreate, UserRoles, UserLock, UserUnlock, UserPassword, UserDelete,
-        FineTuneDeployment, SettingsPrivacy,
+        FineTuneDeployment, SettingsPrivacy, TrainingImportDiscard,
     ];
 }
 

@@ -96,6 +96,19 @@ internal sealed class FineTuneSink(
         return await db.FineTuneJobs.Where(x => x.Id == jobId).Select(x => x.CancelRequested).SingleAsync(ct);
     }
 
+    /// <remarks>
+    /// No notice goes out: a job is only discarded when a new app instance resumes it, and the pages and hub connections
+    /// that showed the first run's reports ended with the instance that ran it.
+    /// </remarks>
+    public async Task DiscardReportsAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.FineTuneEvents.Where(x => x.JobId == jobId).ExecuteDeleteAsync(ct);
+        await db.FineTuneCheckpoints.Where(x => x.JobId == jobId).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
     private async Task<bool> ExistsAsync(string externalId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

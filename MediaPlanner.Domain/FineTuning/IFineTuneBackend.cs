@@ -12,6 +12,8 @@ public interface IFineTuneSink
     Task JobChangedAsync(FineTuneJob job, CancellationToken ct);
     /// <summary>True once an admin asked to cancel; backends check it between steps.</summary>
     Task<bool> CancelRequestedAsync(CancellationToken ct);
+    /// <summary>Deletes the job's stored events and checkpoints, for a backend that trains an interrupted job again from the start.</summary>
+    Task DiscardReportsAsync(CancellationToken ct);
 }
 
 /// <summary>

@@ -8,6 +8,7 @@ using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace MediaPlanner.Domain.Training;
 
@@ -50,17 +51,20 @@ public sealed record ImportReport(int Lines, int Imported, int Duplicates, int R
 {
     /// <summary>The report lists at most this many rejected lines; the count covers them all.</summary>
     public const int MaxListed = 1_000;
+
+    /// <summary>The <see cref="ImportRun"/> that recorded this import.</summary>
+    public int RunId { get; init; }
 }
 
-/// <summary>Counts and readiness, and JSONL export and import of training examples, streamed both ways.</summary>
-public sealed class TrainingDataService(
+/// <summary>Counts and readiness, and JSONL export and import (TrainingDataService.Import.cs) of training examples, streamed both ways.</summary>
+public sealed partial class TrainingDataService(
     IDbContextFactory<PlannerDbContext> dbFactory,
     ExampleValidator validator,
     TrainingSettings settings,
     TimeProvider clock,
-    AuditLog audit)
+    AuditLog audit,
+    IOptions<ImportOptions>? importOptions = null)
 {
-    private const int ImportBatchSize = 500;
     private const int MaxExportValidationPercent = 90;
 
     public async Task<TrainingSummary> SummaryAsync(CancellationToken ct = default)
@@ -185,111 +189,6 @@ public sealed class TrainingDataService(
         await foreach (var row in rows.WithCancellation(ct))
             candidates.Add(new SplitCandidate(row.Id, StratifiedSplit.StratumOfLine(row.MessagesJson)));
         return StratifiedSplit.HeldOut(candidates, percent, seed);
-    }
-
-    /// <summary>
-    /// Reads a JSONL dataset line by line (never the whole file), validates each line, stores the valid ones
-    /// and reports every rejected line by number. A bad line never stops the rest.
-    /// </summary>
-    public async Task<ImportReport> ImportAsync(Stream input, bool markValidated, CurrentUser user, CancellationToken ct = default)
-    {
-        using var reader = new StreamReader(input, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        // Originals seen in this file: saved ones by id, unsaved ones (in the current batch) by entity.
-        var savedOriginals = new Dictionary<string, int>(StringComparer.Ordinal);
-        var pendingOriginals = new Dictionary<string, TrainingExample>(StringComparer.Ordinal);
-        var pending = new List<TrainingExample>();
-        var rejected = new List<RejectedLine>();
-        int lines = 0, imported = 0, duplicates = 0, rejectedCount = 0, stored = 0;
-        var now = clock.GetUtcNow();
-
-        async Task FlushAsync()
-        {
-            if (pending.Count == 0)
-                return;
-            db.TrainingExamples.AddRange(pending);
-            await db.SaveChangesAsync(ct);
-            stored += pending.Count;
-            foreach (var (hash, entity) in pendingOriginals)
-                savedOriginals[hash] = entity.Id;
-            pendingOriginals.Clear();
-            db.ChangeTracker.Clear();
-            pending.Clear();
-        }
-
-        try
-        {
-            await ReadAllAsync();
-        }
-        catch (Exception) when (stored > 0)
-        {
-            // Batches already saved stay saved, so the trail says so even though the import did not finish.
-            await audit.RecordAsync(user, AuditActions.TrainingImport, AuditEntities.TrainingData, null,
-                $"Import stopped at line {lines}: {stored} examples had been stored", after: AuditLog.Json(new { lines, stored, markValidated, finished = false }),
-                ct: CancellationToken.None);
-            throw;
-        }
-        await audit.RecordAsync(user, AuditActions.TrainingImport, AuditEntities.TrainingData, null,
-            $"Imported {imported} examples{(markValidated ? " as validated" : "")} from {lines} lines: {duplicates} duplicates, {rejectedCount} rejected",
-            after: AuditLog.Json(new { lines, imported, duplicates, rejected = rejectedCount, markValidated }), ct: ct);
-        return new ImportReport(lines, imported, duplicates, rejectedCount, rejected);
-
-        async Task ReadAllAsync()
-        {
-            while (await reader.ReadLineAsync(ct) is { } line)
-            {
-                lines++;
-                if (string.IsNullOrWhiteSpace(line))
-                    continue;
-                var validation = validator.ValidateLine(line, settings.BaseModel);
-                if (validation.HasErrors)
-                {
-                    rejectedCount++;
-                    if (rejected.Count < ImportReport.MaxListed)
-                        rejected.Add(new(lines, string.Join(" ", validation.Errors.Select(e => $"{e.Code}: {e.Message}"))));
-                    continue;
-                }
-                var example = ChatExample.Parse(line);
-                var hash = ContentHash.Of(example);
-                if (pendingOriginals.ContainsKey(hash))
-                    await FlushAsync();
-                int? originalId = savedOriginals.TryGetValue(hash, out var id)
-                    ? id
-                    : await db.TrainingExamples.Where(e => e.ContentHash == hash && e.DuplicateOfId == null).Select(e => (int?)e.Id).FirstOrDefaultAsync(ct);
-
-                var fields = UserFields(example);
-                var entity = new TrainingExample
-                {
-                    Source = ExampleSource.Imported,
-                    Status = markValidated && originalId is null ? ExampleStatus.Validated : ExampleStatus.PendingReview,
-                    Brand = fields.Brand,
-                    Objective = fields.Objective,
-                    MarketCode = fields.Market,
-                    MessagesJson = example.ToJsonLine(),
-                    ContentHash = hash,
-                    DuplicateOfId = originalId,
-                    TokenCount = validation.TokenCount,
-                    HasErrors = false,
-                    IssuesJson = JsonSerializer.Serialize(validation.Issues),
-                    CreatedAt = now,
-                    CreatedById = user.Id,
-                    ReviewedById = markValidated && originalId is null ? user.Id : null,
-                    ReviewedAt = markValidated && originalId is null ? now : null,
-                };
-                if (originalId is null)
-                {
-                    pendingOriginals[hash] = entity;
-                    imported++;
-                }
-                else
-                    duplicates++;
-                pending.Add(entity);
-                if (pending.Count >= ImportBatchSize)
-                    await FlushAsync();
-            }
-            await FlushAsync();
-        }
     }
 
     /// <summary>Brand, objective and market from the brief, for filtering imported examples.</summary>

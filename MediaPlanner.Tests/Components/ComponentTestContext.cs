@@ -7,6 +7,7 @@ using MediaPlanner.Domain.Persistence;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor;
 using MudBlazor.Services;
 
@@ -50,6 +51,24 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(new MediaPlanner.Domain.Training.TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
         Services.AddSingleton(MediaPlanner.Domain.Planning.MediaMixParameters.Default);
         Services.AddScoped<MediaPlanner.Domain.FineTuning.FineTuneService>();
+    }
+
+    /// <summary>What the training page needs beside the database: validator, training settings, training data and preference pairs.</summary>
+    protected void AddTrainingDataServices()
+    {
+        Services.AddSingleton<MediaPlanner.Domain.Training.ExampleValidator>();
+        Services.AddSingleton(new MediaPlanner.Domain.Training.TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
+        Services.AddScoped<MediaPlanner.Domain.Training.TrainingDataService>();
+        Services.AddScoped<MediaPlanner.Domain.Training.PreferencePairService>();
+        AddSettings();
+    }
+
+    /// <summary>The settings service over an ephemeral key ring, as pages that read a setting need it.</summary>
+    protected void AddSettings()
+    {
+        Services.TryAddSingleton<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider());
+        if (!Services.Any(d => d.ServiceType == typeof(MediaPlanner.Domain.Models.SettingsService)))
+            MediaPlanner.Domain.Models.SettingsServiceCollectionExtensions.AddMediaPlannerSettings(Services);
     }
 
     protected void SignInAs(string userId, params string[] roles)

@@ -14,12 +14,7 @@ public class TrainingDataPageTests : ComponentTestContext
 {
     public TrainingDataPageTests()
     {
-        Services.AddSingleton<ExampleValidator>();
-        Services.AddSingleton(new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
-        Services.AddScoped<TrainingDataService>();
-        Services.AddScoped<PreferencePairService>();
-        Services.AddSingleton<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider());
-        Services.AddMediaPlannerSettings();
+        AddTrainingDataServices();
         SignInAs("reviewer-1", Roles.Reviewer);
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();

@@ -261,24 +261,30 @@ public class LocalFineTuneBackendTests
     }
 
     [Fact]
-    public async Task Replaying_a_job_reports_the_same_ids_so_the_sink_stores_each_report_once()
+    public async Task A_job_restarted_after_the_app_stopped_discards_the_first_runs_reports_and_says_so_in_its_first_event()
     {
-        var sink = new RecordingSink();
+        var clean = new RecordingSink();
+        await Backend().AdvanceAsync(Job(epochs: 4), From(Data.Value), clean, CancellationToken.None);
+        var stopped = false;
+        // The first run dies between checkpoint 3 and its event, as a killed process would.
+        var sink = new RecordingSink { OnStep = step => { if (step == 3 && !stopped) { stopped = true; throw new OperationCanceledException("killed"); } } };
+        var first = Job(epochs: 4);
+        await Assert.ThrowsAsync<OperationCanceledException>(() => Backend().AdvanceAsync(first, From(Data.Value), sink, CancellationToken.None));
+        Assert.Equal(3, sink.Checkpoints.Count);
 
-        await Backend().AdvanceAsync(Job(), From(Data.Value), sink, CancellationToken.None);
-        var firstIds = sink.Attempted.ToList();
-        var firstEvents = sink.Events.Select(e => (e.ExternalId, e.Message, e.TrainLoss, e.ValidLoss)).ToList();
-        var firstCheckpoints = sink.Checkpoints.Select(c => (c.ExternalId, c.ParametersJson)).ToList();
-        // A restart: the stored copy of the job says Running, part-way through.
-        var restarted = Job();
+        // The stored copy of the job says Running, part-way through.
+        var restarted = Job(epochs: 4);
         restarted.Status = FineTuneStatus.Running;
         restarted.StartedAt = Now.AddMinutes(-5);
-        restarted.CompletedSteps = 5;
+        restarted.CompletedSteps = 2;
+        restarted.TotalSteps = first.TotalSteps;
         await Backend().AdvanceAsync(restarted, From(Data.Value), sink, CancellationToken.None);
 
-        Assert.Equal(firstIds, sink.Attempted.Skip(firstIds.Count));
-        Assert.Equal(firstEvents, sink.Events.Select(e => (e.ExternalId, e.Message, e.TrainLoss, e.ValidLoss)));
-        Assert.Equal(firstCheckpoints, sink.Checkpoints.Select(c => (c.ExternalId, c.ParametersJson)));
+        Assert.Equal("restart", sink.Events[0].ExternalId);
+        Assert.Equal($"Restarted after the app stopped at step 2 of {first.TotalSteps}; the first run's events were discarded.", sink.Events[0].Message);
+        Assert.Equal(clean.Events.Select(e => (e.ExternalId, e.Message, e.Step)), sink.Events.Skip(1).Select(e => (e.ExternalId, e.Message, e.Step)));
+        Assert.Equal(Enumerable.Range(1, restarted.TotalSteps), sink.Events.Where(e => e.Step is not null).Select(e => e.Step!.Value));
+        Assert.Equal(clean.Checkpoints.Select(c => (c.ExternalId, c.Step, c.ParametersJson)), sink.Checkpoints.Select(c => (c.ExternalId, c.Step, c.ParametersJson)));
         Assert.Equal(FineTuneStatus.Succeeded, restarted.Status);
         Assert.Equal(Now.AddMinutes(-5), restarted.StartedAt);
         Assert.Equal(restarted.TotalSteps, restarted.CompletedSteps);
@@ -380,6 +386,14 @@ public class LocalFineTuneBackendTests
 
         public Task<bool> CancelRequestedAsync(CancellationToken ct) =>
             Task.FromResult(CancelAfterStep is { } after && _lastStep >= after);
+
+        public Task DiscardReportsAsync(CancellationToken ct)
+        {
+            Attempted.Add("discard");
+            Events.Clear();
+            Checkpoints.Clear();
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider

@@ -703,6 +703,13 @@ internal sealed class RecordingSink : IFineTuneSink
 
     public Task<bool> CancelRequestedAsync(CancellationToken ct) => Task.FromResult(CancelRequested);
 
+    public Task DiscardReportsAsync(CancellationToken ct)
+    {
+        Events.Clear();
+        Checkpoints.Clear();
+        return Task.CompletedTask;
+    }
+
     private static FineTuneJob Copy(FineTuneJob job) => new()
     {
         Id = job.Id,

@@ -135,6 +135,8 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
             await db.SaveChangesAsync();
             jobId = job.Id;
             db.FineTuneEvents.Add(new FineTuneEvent { JobId = jobId, ExternalId = "epoch-1", CreatedAt = DateTimeOffset.UtcNow, Message = "Epoch 1 (before the crash)", Step = 1, TrainLoss = 0.4 });
+            db.FineTuneEvents.Add(new FineTuneEvent { JobId = jobId, ExternalId = "start", CreatedAt = DateTimeOffset.UtcNow, Message = "Started (before the crash)" });
+            db.FineTuneCheckpoints.Add(new FineTuneCheckpoint { JobId = jobId, ExternalId = "epoch-1", ModelName = "before-the-crash:ckpt-step-1", Step = 1, CreatedAt = DateTimeOffset.UtcNow, TrainLoss = 0.4 });
             await db.SaveChangesAsync();
         }
         output.WriteLine("Fault 2: the process holding a running job died; its lease ran out 30 s ago");
@@ -146,8 +148,12 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(detail.Job.TotalSteps, detail.Job.CompletedSteps);
         Assert.Equal(detail.Events.Count, detail.Events.Select(e => e.ExternalId).Distinct().Count());
         Assert.Equal(Enumerable.Range(1, detail.Job.TotalSteps), detail.Events.Where(e => e.Step is not null).Select(e => e.Step!.Value).Order());
-        Assert.Equal(["Epoch 1 (before the crash)"], detail.Events.Where(e => e.Step == 1).Select(e => e.Message));
+        // Trained again from step 0: the first run's reports are gone, and the first event of the new run says so.
+        Assert.DoesNotContain(detail.Events, e => e.Message.Contains("before the crash", StringComparison.Ordinal));
+        var restart = detail.Events.OrderBy(e => e.Id).First();
+        Assert.Equal("Restarted after the app stopped at step 1 of 2; the first run's events were discarded.", restart.Message);
         Assert.Equal(detail.Checkpoints.Count, detail.Checkpoints.Select(c => c.ExternalId).Distinct().Count());
+        Assert.DoesNotContain(detail.Checkpoints, c => c.ModelName.StartsWith("before-the-crash", StringComparison.Ordinal));
         Assert.Equal(detail.Job.Epochs, detail.Checkpoints.Count);
         output.WriteLine($"Job {jobId}: finished {detail.Job.Status} after the restart, {detail.Events.Count} events, none twice");
     }
@@ -221,7 +227,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>Valid examples that differ only in their brand, so each has its own content hash.</summary>
-    private static List<string> DistinctExampleLines(string prefix, int count)
+    internal static List<string> DistinctExampleLines(string prefix, int count)
     {
         var market = SeedReferenceData.Markets.Single(m => m.Code == "US");
         var brief = TestData.Brief();
@@ -253,7 +259,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>Hands out the data, then fails like a dropped connection when asked for bytes past <paramref name="failAt"/>.</summary>
-    private sealed class FailingStream(byte[] data, int failAt) : Stream
+    internal sealed class FailingStream(byte[] data, int failAt) : Stream
     {
         private int _position;
 

@@ -70,12 +70,12 @@ public static class TrainingDataEndpoints
             .RequireAuthorization(Policies.CanReview);
 
         group.MapPost("/import", async (HttpRequest request, ClaimsPrincipal principal, TrainingDataService training,
-                [FromQuery] bool? validated, CancellationToken ct) =>
+                [FromQuery] bool? validated, [FromQuery] string? file, CancellationToken ct) =>
             {
                 var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
                 if (mediaType is null || !JsonLinesTypes.Contains(mediaType))
                     return Results.Problem($"Send the dataset as the request body with Content-Type {JsonLinesTypes[0]}.", statusCode: StatusCodes.Status415UnsupportedMediaType);
-                var report = await training.ImportAsync(request.Body, validated ?? false, CurrentUser.From(principal), ct);
+                var report = await training.ImportAsync(request.Body, file, validated ?? false, CurrentUser.From(principal), ct);
                 return Results.Ok(report);
             })
             .RequireAuthorization(Policies.AdminOnly)

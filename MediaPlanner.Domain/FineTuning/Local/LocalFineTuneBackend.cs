@@ -10,8 +10,8 @@ namespace MediaPlanner.Domain.FineTuning.Local;
 /// validated examples, conditioned on the brief, starting from <paramref name="baseParameters"/>'s own mix. Every epoch's
 /// checkpoint and the base model plan the held-out briefs with the real engine; the best checkpoint on held-out fit is the
 /// job's result, with a verdict on whether it beat the base model. One <see cref="AdvanceAsync"/> call trains the
-/// job to the end. Training is deterministic for the job's seed and every report has a fixed id, so a job interrupted
-/// by a restart is simply trained again and the sink drops the reports it already holds.
+/// job to the end. A job interrupted by a restart is trained again from the start, after the first run's events and
+/// checkpoints are discarded and a first event says so.
 /// </summary>
 public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, TimeProvider clock) : IFineTuneBackend
 {
@@ -45,6 +45,8 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
             return null;
         }
 
+        if (job.Status == FineTuneStatus.Running)
+            await RestartedAsync(job, sink, ct);
         var data = await dataset(ct);
         job.StartedAt ??= clock.GetUtcNow();
         job.Status = FineTuneStatus.Running;
@@ -201,6 +203,18 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
         await CancelledAsync(job, sink, job.CompletedSteps > 0
             ? $"Cancelled at step {job.CompletedSteps} of {job.TotalSteps}."
             : "Cancelled before training started.", ct);
+    }
+
+    /// <summary>
+    /// A job found running was cut off when its app stopped. Training starts again from step 0 (it is deterministic and
+    /// fast), so the first run's events and checkpoints go: kept, the same steps would be reported twice with the
+    /// first run's figures beside the second's.
+    /// </summary>
+    private async Task RestartedAsync(FineTuneJob job, IFineTuneSink sink, CancellationToken ct)
+    {
+        var at = job.TotalSteps > 0 ? string.Create(Inv, $"at step {job.CompletedSteps} of {job.TotalSteps}") : "before training started";
+        await sink.DiscardReportsAsync(ct);
+        await EventAsync(sink, "restart", $"Restarted after the app stopped {at}; the first run's events were discarded.", ct, "warn");
     }
 
     private async Task CancelledAsync(FineTuneJob job, IFineTuneSink sink, string message, CancellationToken ct)
