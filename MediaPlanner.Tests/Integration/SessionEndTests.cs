@@ -30,7 +30,7 @@ public class SessionEndTests(SessionEndTests.App factory) : IClassFixture<Sessio
         public App() => Settings["Security:RevalidationInterval"] = "00:00:01";
     }
 
-    public enum Ending { Lock, PasswordReset, ReviewerRoleRemoved, Deletion, SignOut, LockFromFailedSignIns }
+    public enum Ending { Lock, PasswordReset, ReviewerRoleRemoved, Deletion, SignOut, LockWrittenElsewhere }
 
     public static TheoryData<Ending> Endings => [.. Enum.GetValues<Ending>()];
 
@@ -48,7 +48,7 @@ public class SessionEndTests(SessionEndTests.App factory) : IClassFixture<Sessio
         return new Session(id, email, client, SessionCookies.AuthCookie(factory, jar)!, SessionCookies.Header(factory, jar));
     }
 
-    /// <summary>Ends the session's access the given way: through the admin service, the sign-out form, or failed sign-ins.</summary>
+    /// <summary>Ends the session's access the given way: through the admin service, the sign-out form, or a lock written by another process.</summary>
     private async Task EndAsync(Ending ending, Session session)
     {
         switch (ending)
@@ -56,15 +56,11 @@ public class SessionEndTests(SessionEndTests.App factory) : IClassFixture<Sessio
             case Ending.SignOut:
                 await SessionCookies.SignOutAsync(session.Client);
                 return;
-            case Ending.LockFromFailedSignIns:
-                // Identity locks the account itself and leaves the security stamp alone: only the lockout check ends the session.
-                for (var i = 0; i < 5; i++)
-                    await MediaPlannerFactory.PostLoginAsync(factory.CreateBrowserlessClient(), session.Email, "Wrong!Pass999");
-                using (var check = factory.Services.CreateScope())
-                {
-                    var users = check.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-                    Assert.True(await users.IsLockedOutAsync((await users.FindByIdAsync(session.UserId))!));
-                }
+            case Ending.LockWrittenElsewhere:
+                // Another process (or node) locks the account and leaves the stamp alone: only the lock check ends the session.
+                await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
+                    await db.Users.Where(u => u.Id == session.UserId)
+                        .ExecuteUpdateAsync(u => u.SetProperty(x => x.LockoutEnd, DateTimeOffset.MaxValue).SetProperty(x => x.LockoutEnabled, true));
                 return;
         }
         var admin = await factory.DemoUserAsync("admin@demo.local");
@@ -203,5 +199,24 @@ public class SessionEndTests(SessionEndTests.App factory) : IClassFixture<Sessio
         example.Status = ExampleStatus.PendingReview;
         await db.SaveChangesAsync();
         return example;
+    }
+
+    [Fact]
+    public async Task Failed_sign_ins_by_someone_else_lock_new_sign_ins_but_leave_the_owners_open_session_alone()
+    {
+        var session = await SignedInReviewerAsync(Ending.Lock);
+        using var copy = SessionCookies.Replaying(factory, session.AuthCookie);
+
+        for (var i = 0; i < 5; i++)
+            await MediaPlannerFactory.PostLoginAsync(factory.CreateBrowserlessClient(), session.Email, "Wrong!Pass999");
+
+        using (var scope = factory.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            Assert.True(await users.IsLockedOutAsync((await users.FindByIdAsync(session.UserId))!));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await copy.GetAsync("/review")).StatusCode);
+        var again = await MediaPlannerFactory.PostLoginAsync(factory.CreateBrowserlessClient(), session.Email, Password);
+        Assert.NotEqual(HttpStatusCode.Redirect, again.StatusCode);
     }
 }

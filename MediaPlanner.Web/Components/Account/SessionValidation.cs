@@ -23,8 +23,9 @@ public sealed class SessionCheckOptions
 public static class SessionValidation
 {
     /// <summary>
-    /// The user still exists, has the security stamp the principal was issued with, and is not locked out. Roles need no
-    /// check of their own: every role change gives the user a new stamp.
+    /// The user still exists, has the security stamp the principal was issued with, and is not locked by an admin. Roles
+    /// need no check of their own: every role change gives the user a new stamp. The temporary lockout after failed
+    /// sign-ins does not end sessions already open: anyone who knows an email could otherwise sign its owner out.
     /// </summary>
     public static async Task<bool> IsValidAsync(UserManager<ApplicationUser> users, IdentityOptions options, ClaimsPrincipal principal)
     {
@@ -33,7 +34,7 @@ public static class SessionValidation
         if (users.SupportsUserSecurityStamp
             && principal.FindFirstValue(options.ClaimsIdentity.SecurityStampClaimType) != await users.GetSecurityStampAsync(user))
             return false;
-        return !await users.IsLockedOutAsync(user);
+        return !UserAdminService.IsAdminLock(await users.GetLockoutEndDateAsync(user));
     }
 
     /// <summary>Checks in a scope of its own, so the user is read afresh rather than from a long-lived context.</summary>
@@ -46,8 +47,8 @@ public static class SessionValidation
 }
 
 /// <summary>
-/// Identity's cookie check, on every request rather than Identity's default of every 30 minutes, and with lockout as well
-/// as the stamp: the next request after a lock, a new password, a role change, a deletion or a sign-out is refused. It
+/// Identity's cookie check, on every request rather than Identity's default of every 30 minutes, and with an admin's lock as
+/// well as the stamp: the next request after a lock, a new password, a role change, a deletion or a sign-out is refused. It
 /// costs one read of the user's row by key. The principal is not rebuilt: a valid stamp means the roles in it are current.
 /// </summary>
 internal sealed class SessionValidator(UserManager<ApplicationUser> users, IOptions<IdentityOptions> options, SignInManager<ApplicationUser> signIn)
