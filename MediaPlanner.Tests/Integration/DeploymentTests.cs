@@ -52,8 +52,10 @@ public sealed class DeploymentTests
         var signIn = await MediaPlannerFactory.PostLoginAsync(client, "admin@demo.local", DatabaseInitializer.DemoPassword);
 
         Assert.All(await DemoUsersAsync(app), u => Assert.Equal(DateTimeOffset.MaxValue.Year, u.LockoutEnd?.Year));
-        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
-        Assert.Equal("/Account/Lockout", signIn.Headers.Location!.AbsolutePath);
+        // A locked account gets the same answer as a wrong password: no cookie, no redirect, the one message.
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        Assert.False(signIn.Headers.Contains("Set-Cookie") && signIn.Headers.GetValues("Set-Cookie").Any(c => c.StartsWith(".AspNetCore.Identity.Application=", StringComparison.Ordinal)));
+        Assert.Contains("do not match an account", await signIn.Content.ReadAsStringAsync());
         foreach (var (email, _, _) in DatabaseInitializer.DemoUsers)
         {
             var line = Assert.Single(app.Logs, l => l.Level == LogLevel.Warning && l.Message.StartsWith($"Disabled demo account {email}", StringComparison.Ordinal));
