@@ -37,6 +37,15 @@ public sealed partial class Anonymiser
     private static readonly JsonSerializerOptions LineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     // Nested JSON (a plan) is written back as PlanJson writes it.
     private static readonly JsonSerializerOptions NestedOptions = new();
+    /// <summary>
+    /// Plan fields whose values are the format's own words (a channel, an objective, a market or currency code, a date):
+    /// a brand called "Display" or "Search" must not turn a line's channel into a placeholder the plan cannot be read with.
+    /// </summary>
+    private static readonly HashSet<string> Vocabulary = new(
+        [nameof(MediaPlan.Objective), nameof(MediaPlan.Market), nameof(MediaPlan.Currency), nameof(MediaPlan.FlightStart),
+         nameof(MediaPlan.FlightEnd), nameof(PlanLineItem.Channel)],
+        StringComparer.OrdinalIgnoreCase);
+
     private static readonly JsonDocumentOptions ReadOptions = new() { MaxDepth = 64 };
 
     private readonly string[] _placeholders;
@@ -220,7 +229,7 @@ public sealed partial class Anonymiser
         {
             if (child is JsonValue value && value.TryGetValue<string>(out var text))
             {
-                if (onlyContent && key is not ("content" or "text"))
+                if (onlyContent ? key is not ("content" or "text") : key is not null && Vocabulary.Contains(key))
                     continue;
                 var mapped = map(text);
                 if (mapped != text)

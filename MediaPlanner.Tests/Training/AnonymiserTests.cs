@@ -62,6 +62,19 @@ public class AnonymiserTests
     }
 
     [Fact]
+    public void A_brand_named_like_a_channel_leaves_the_plans_channels_readable()
+    {
+        var plan = TrainingTestData.Plan();
+        var channel = plan.LineItems[0].Channel.ToString();
+        var anonymiser = Anonymiser.For([(NameKind.Brand, channel)]);
+
+        var anonymised = PlanJson.Deserialize(anonymiser.Anonymise(PlanJson.Serialize(plan with { Brand = channel, Rationale = $"{channel} leads." })));
+
+        Assert.Equal(plan.LineItems.Select(i => i.Channel), anonymised.LineItems.Select(i => i.Channel));
+        Assert.Equal(("[BRAND-1]", "[BRAND-1] leads."), (anonymised.Brand, anonymised.Rationale));
+    }
+
+    [Fact]
     public void The_longest_name_is_replaced_first_so_a_name_inside_another_is_not_half_replaced()
     {
         var anonymiser = Anonymiser.For([(NameKind.Brand, "Acme"), (NameKind.Campaign, "Acme Sports Week"), (NameKind.Client, "Acme Sports")]);
