@@ -32,7 +32,9 @@ public static class SecurityHeaders
     {
         if (context.Items[NonceKey] is not string nonce)
         {
-            nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            // URL-safe base64 (a valid CSP nonce): '+' in plain base64 is HTML-encoded in the attribute, which the page's
+            // own text then no longer matches byte for byte.
+            nonce = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
             context.Items[NonceKey] = nonce;
         }
         return nonce;

@@ -21,7 +21,7 @@ public class SecurityHeadersTests(MediaPlannerFactory factory) : IClassFixture<M
         Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
         Assert.Equal("strict-origin-when-cross-origin", Header(response, "Referrer-Policy"));
         var csp = Header(response, "Content-Security-Policy");
-        Assert.Matches(@"script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}';", csp);
+        Assert.Matches(@"script-src 'self' 'nonce-[A-Za-z0-9_-]{22}';", csp);
         Assert.DoesNotContain("unsafe-eval", csp);
         Assert.DoesNotMatch("script-src[^;]*unsafe-inline", csp);
         foreach (var directive in new[] { "default-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'" })
