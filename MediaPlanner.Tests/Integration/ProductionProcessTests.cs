@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using MediaPlanner.Domain;
 using MediaPlanner.Domain.Identity;
@@ -119,12 +121,60 @@ public sealed class ProductionProcessTests(ITestOutputHelper output) : IDisposab
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_data, "keys"), "key-*.xml"));
     }
 
-    /// <summary>The first bash block after the heading, its continuation lines joined.</summary>
-    private static string ReadmeCommand(string heading)
+    [Fact]
+    public async Task The_readme_kestrel_https_command_serves_https_from_its_certificate_in_production()
+    {
+        var command = ReadmeCommand("## Running in production", "Kestrel__Certificates__Default__Path");
+        Assert.Contains("--no-launch-profile", command);
+        foreach (var part in new[] { "/etc/mediaplanner/tls.pfx", "/var/lib/mediaplanner", ":8443", ":8080" })
+            Assert.Contains(part, command);
+        var pfxPassword = Regex.Match(command, @"Kestrel__Certificates__Default__Password='([^']+)'").Groups[1].Value;
+        var adminEmail = Regex.Match(command, @"Seed__AdminEmail=(\S+)").Groups[1].Value;
+        var adminPassword = Regex.Match(command, @"Seed__AdminPassword='([^']+)'").Groups[1].Value;
+        var pfx = Path.Combine(_data, "tls.pfx");
+        string thumbprint;
+        using (var rsa = RSA.Create(2048))
+        {
+            var request = new CertificateRequest($"CN={Site}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName(Site);
+            request.CertificateExtensions.Add(names.Build());
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            thumbprint = certificate.Thumbprint;
+            await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, pfxPassword));
+        }
+        var (httpsPort, httpPort) = (FreePort(), FreePort());
+
+        await using var app = await RealApp.StartAsync(command
+                .Replace("/etc/mediaplanner/tls.pfx", pfx, StringComparison.Ordinal)
+                .Replace("/var/lib/mediaplanner", _data, StringComparison.Ordinal)
+                .Replace(":8443", $":{httpsPort}", StringComparison.Ordinal)
+                .Replace(":8080", $":{httpPort}", StringComparison.Ordinal),
+            httpPort, [], output);
+        var https = new ProxiedClient($"https://127.0.0.1:{httpsPort}", certificate => certificate?.Thumbprint == thumbprint);
+
+        Assert.Contains("Hosting environment: Production", app.Log);
+        Assert.Contains($"Now listening on: https://0.0.0.0:{httpsPort}", app.Log);
+        var login = await https.SendAsync(HttpMethod.Get, "/Account/Login", forwardedProto: null);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.True(login.Headers.Contains("Strict-Transport-Security"), "No HSTS over Kestrel's own HTTPS.");
+        var admin = await https.SignInAsync(adminEmail, adminPassword, forwardedProto: null);
+        Assert.Equal(HttpStatusCode.Redirect, admin.StatusCode);
+        Assert.Contains(admin.Headers.GetValues("Set-Cookie"), c => c.StartsWith(AuthCookie + "=", StringComparison.Ordinal)
+            && c.Split(';').Select(a => a.Trim().ToLowerInvariant()).Contains("secure"));
+        // The plain-http port only sends browsers to the certificate's port.
+        var plain = await new ProxiedClient(app.BaseUrl).SendAsync(HttpMethod.Get, "/Account/Login", forwardedProto: null);
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, plain.StatusCode);
+        Assert.StartsWith($"https://{Site}:{httpsPort}/Account/Login", plain.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    /// <summary>The first bash block after the heading (that contains <paramref name="containing"/>), its continuation lines joined.</summary>
+    private static string ReadmeCommand(string heading, string containing = "")
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryRoot, "README.md"));
         var section = readme[(readme.IndexOf("\n" + heading + "\n", StringComparison.Ordinal) + 1)..];
-        var block = Regex.Match(section, "```bash\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+        var block = Regex.Matches(section, "```bash\n(.*?)```", RegexOptions.Singleline)
+            .Select(m => m.Groups[1].Value).First(b => b.Contains(containing, StringComparison.Ordinal));
         return Regex.Replace(block, @"\\\n\s*", " ").Trim();
     }
 
@@ -229,9 +279,14 @@ public sealed class ProductionProcessTests(ITestOutputHelper output) : IDisposab
     /// Talks to the app as the reverse proxy would (X-Forwarded-Proto: https, the public host name), keeping cookies
     /// itself: HttpClient's cookie container holds back Secure cookies from an http:// address.
     /// </summary>
-    private sealed class ProxiedClient(string baseUrl)
+    private sealed class ProxiedClient(string baseUrl, Func<X509Certificate2?, bool>? trustServer = null)
     {
-        private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(baseUrl) };
+        private readonly HttpClient _http = new(new HttpClientHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            ServerCertificateCustomValidationCallback = trustServer is null ? null : (_, certificate, _, _) => trustServer(certificate),
+        }) { BaseAddress = new Uri(baseUrl) };
         private readonly Dictionary<string, string> _cookies = [];
 
         public bool Has(string cookie) => _cookies.ContainsKey(cookie);
