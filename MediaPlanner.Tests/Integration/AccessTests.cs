@@ -46,17 +46,10 @@ public class AccessTests(MediaPlannerFactory factory) : IClassFixture<MediaPlann
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{asset} answered {(int)response.StatusCode}");
             Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
             var body = await response.Content.ReadAsStringAsync();
-            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "wwwroot-assets", asset.TrimStart('/'))), body);
+            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "wwwroot-assets", asset.TrimStart('/'))), body);
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MediaPlanner.Web.sln")))
-            dir = dir.Parent;
-        return dir?.FullName ?? throw new DirectoryNotFoundException("Repository root not found.");
-    }
 
     [Theory]
     [InlineData("planner@demo.local")]

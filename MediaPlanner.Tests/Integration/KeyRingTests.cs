@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using MediaPlanner.Domain;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
@@ -95,13 +97,18 @@ public sealed class KeyRingTests : IDisposable
     [Fact]
     public async Task With_a_certificate_configured_keys_are_encrypted_at_rest_read_back_after_a_restart_and_no_warning_is_logged()
     {
-        const string password = "Cert!Pass-2027";
-        var certificate = Path.Combine(_root, "dataprotection.pfx");
-        using (var rsa = RSA.Create(2048))
+        // The certificate is made by the README's own openssl commands, its folder moved to this test's.
+        var readme = Repository.Readme;
+        var keysSection = readme[readme.IndexOf("### Keys: one installation", StringComparison.Ordinal)..];
+        var commands = Regex.Match(keysSection, "```bash\n(.*?)```", RegexOptions.Singleline).Groups[1].Value.Replace("/etc/mediaplanner", _root, StringComparison.Ordinal);
+        var certificate = Regex.Match(commands, @"DataProtection__CertificatePath=(\S+)").Groups[1].Value;
+        var password = Regex.Match(commands, @"DataProtection__CertificatePassword=(\S+)").Groups[1].Value;
+        Assert.StartsWith(_root, certificate, StringComparison.Ordinal);
+        using (var openssl = Process.Start(new ProcessStartInfo("bash", ["-ec", commands]) { WorkingDirectory = _root, RedirectStandardError = true })!)
         {
-            var request = new CertificateRequest("CN=MediaPlanner Data Protection test", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            using var selfSigned = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-            await File.WriteAllBytesAsync(certificate, selfSigned.Export(X509ContentType.Pkcs12, password));
+            var errors = await openssl.StandardError.ReadToEndAsync();
+            await openssl.WaitForExitAsync();
+            Assert.True(openssl.ExitCode == 0, $"The README's certificate commands failed: {errors}");
         }
         string cookie;
         var database = Database("protected");

@@ -171,22 +171,13 @@ public sealed class ProductionProcessTests(ITestOutputHelper output) : IDisposab
     /// <summary>The first bash block after the heading (that contains <paramref name="containing"/>), its continuation lines joined.</summary>
     private static string ReadmeCommand(string heading, string containing = "")
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot, "README.md"));
+        var readme = Repository.Readme;
         var section = readme[(readme.IndexOf("\n" + heading + "\n", StringComparison.Ordinal) + 1)..];
         var block = Regex.Matches(section, "```bash\n(.*?)```", RegexOptions.Singleline)
             .Select(m => m.Groups[1].Value).First(b => b.Contains(containing, StringComparison.Ordinal));
         return Regex.Replace(block, @"\\\n\s*", " ").Trim();
     }
 
-    private static string RepositoryRoot { get; } = FindRepositoryRoot();
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MediaPlanner.Web.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("MediaPlanner.Web.sln not found above " + AppContext.BaseDirectory);
-    }
 
     private static int FreePort()
     {
@@ -218,7 +209,7 @@ public sealed class ProductionProcessTests(ITestOutputHelper output) : IDisposab
         {
             var start = new ProcessStartInfo("bash", ["-c", command])
             {
-                WorkingDirectory = RepositoryRoot,
+                WorkingDirectory = Repository.Root,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
