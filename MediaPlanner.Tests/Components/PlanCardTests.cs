@@ -37,8 +37,31 @@ public class PlanCardTests : ComponentTestContext
         Assert.Equal($"{plan.Totals.ReachPercent:0.0}%", cut.Find("[data-testid=plan-reach]").TextContent);
         Assert.Equal(plan.LineItems.Count, cut.FindAll("[data-testid=line-items] tbody tr").Count);
         Assert.Equal(plan.LineItems.Count, cut.FindAll("[data-testid=allocation-chart] span").Count);
-        Assert.Equal(5, cut.FindAll("[data-testid=quality-breakdown] .mp-criterion").Count);
+        Assert.Equal(6, cut.FindAll("[data-testid=quality-breakdown] .mp-criterion").Count);
         Assert.Contains("Budget adherence", cut.Find("[data-testid=quality-breakdown]").TextContent);
+    }
+
+    [Fact]
+    public void A_capped_plan_shows_why_before_the_breakdown()
+    {
+        var plan = EnginePlan() with { Brand = "n/a", Currency = "EUR" };
+
+        var cut = Render<PlanCard>(p => p.Add(c => c.View, View(plan)));
+
+        var headline = cut.Find("[data-testid=quality-headline]").TextContent;
+        Assert.StartsWith("Plan is in EUR, the brief in USD. The score is capped at 40.", headline.Trim(), StringComparison.Ordinal);
+        Assert.Contains("Brand \"n/a\"", headline, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_plan_with_nothing_wrong_shows_no_headline()
+    {
+        var plan = EnginePlan();
+        var view = View(plan) with { Quality = new QualityReport(95, [], null, []) };
+
+        var cut = Render<PlanCard>(p => p.Add(c => c.View, view));
+
+        Assert.Empty(cut.FindAll("[data-testid=quality-headline]"));
     }
 
     [Fact]
