@@ -5,7 +5,6 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Web.Components.Shared;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -16,8 +15,7 @@ public class AnonymisationComponentsTests : ComponentTestContext
 {
     public AnonymisationComponentsTests()
     {
-        Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-        Services.AddMediaPlannerSettings();
+        AddSettings();
         SignInAs("admin-1", Roles.Admin);
         Render<MudSnackbarProvider>();
     }

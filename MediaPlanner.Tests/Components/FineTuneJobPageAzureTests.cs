@@ -7,7 +7,6 @@ using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Web.Components.Pages.FineTuning;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -23,8 +22,7 @@ public sealed class FineTuneJobPageAzureTests : ComponentTestContext
     public FineTuneJobPageAzureTests()
     {
         Services.AddLogging();
-        Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-        Services.AddMediaPlannerSettings();
+        AddSettings();
         Services.AddSingleton<ProviderProfileService>();
         Services.AddSingleton(_notifications);
         AddFineTuneService();

@@ -4,7 +4,6 @@ using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Web.Components.Pages.Insights;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,8 +16,7 @@ public class InsightsPageTests : ComponentTestContext
 
     public InsightsPageTests()
     {
-        Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-        Services.AddMediaPlannerSettings();
+        AddSettings();
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddSingleton<ModelRegistry>();
         Services.AddScoped<InsightsService>();

@@ -7,7 +7,6 @@ using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Shared;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -23,8 +22,7 @@ public class ModelDeploymentPanelTests : ComponentTestContext
 
     public ModelDeploymentPanelTests()
     {
-        Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-        Services.AddMediaPlannerSettings();
+        AddSettings();
         Services.AddSingleton<ProviderProfileService>();
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddSingleton<ModelRegistry>();

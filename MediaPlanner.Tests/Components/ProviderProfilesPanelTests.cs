@@ -7,7 +7,6 @@ using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Web.Components.Shared;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -26,8 +25,7 @@ public class ProviderProfilesPanelTests : ComponentTestContext
 
     public ProviderProfilesPanelTests()
     {
-        Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-        Services.AddMediaPlannerSettings();
+        AddSettings();
         Services.AddSingleton<ProviderProfileService>();
         SignInAs("admin-1", Roles.Admin);
         var popovers = Render<MudPopoverProvider>();

@@ -10,7 +10,6 @@ using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.FineTuning;
 using MediaPlanner.Web.Components.Shared;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -28,8 +27,7 @@ public sealed class ReattachJobDialogTests : ComponentTestContext, IClassFixture
         _server = server;
         _server.Reset();
         Services.AddLogging();
-        Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-        Services.AddMediaPlannerSettings();
+        AddSettings();
         Services.Configure<OpenAIOptions>(o => (o.ApiKey, o.Endpoint) = (server.ApiKey, server.BaseAddress.ToString()));
         Services.AddSingleton<ProviderProfileService>();
         Services.AddSingleton<OpenAIClientFactory>();

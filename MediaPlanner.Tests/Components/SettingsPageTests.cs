@@ -27,8 +27,7 @@ public class SettingsPageTests : ComponentTestContext
 
     public SettingsPageTests()
     {
-        Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-        Services.AddMediaPlannerSettings();
+        AddSettings();
         Services.AddSingleton<ProviderProfileService>();
         // The deployment panel has its own tests; here it only has to be there.
         ComponentFactories.AddStub<ModelDeploymentPanel>();
