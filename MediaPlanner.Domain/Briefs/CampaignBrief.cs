@@ -18,7 +18,24 @@ public class CampaignBrief
     public DateOnly FlightStart { get; set; }
     public DateOnly FlightEnd { get; set; }
     public List<Channel> Channels { get; set; } = [];
+    /// <summary>Free-text KPI notes; the targets the quality score checks are the structured fields below.</summary>
     public string Kpis { get; set; } = "";
+    /// <summary>Target combined reach (1+) as a percentage of the audience, 0–100.</summary>
+    public double? KpiReachPercent { get; set; }
+    /// <summary>Target average frequency over the flight.</summary>
+    public double? KpiFrequency { get; set; }
+    /// <summary>Highest acceptable cost per click, in the brief's currency.</summary>
+    public decimal? KpiCpc { get; set; }
+    /// <summary>Highest acceptable cost per acquisition (conversion), in the brief's currency.</summary>
+    public decimal? KpiCpa { get; set; }
+    /// <summary>Lowest acceptable click-through rate, as a percentage (0.8 = 0.8 %).</summary>
+    public double? KpiCtrPercent { get; set; }
+    /// <summary>Exposures a person needs for the ad to count ("effective reach" is reach at this frequency or more).</summary>
+    public int EffectiveFrequency { get; set; } = BriefLimits.DefaultEffectiveFrequency;
+    /// <summary>How spend is spread over the flight's weeks.</summary>
+    public FlightingPattern Flighting { get; set; }
+    /// <summary>For <see cref="FlightingPattern.Custom"/>: one character per week, 1 on and 0 off (e.g. "110110").</summary>
+    public string FlightingWeeks { get; set; } = "";
     public required string BriefText { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
@@ -38,4 +55,7 @@ public static class BriefLimits
     public const int InterestsMax = 500;
     public const int KpisMax = 1_000;
     public const int FlightMaxDays = 3 * 366;
+    public const int DefaultEffectiveFrequency = 3;
+    public const int MaxEffectiveFrequency = 10;
+    public const int FlightingWeeksMax = 160;
 }

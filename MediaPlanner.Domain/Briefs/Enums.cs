@@ -18,6 +18,20 @@ public enum AudienceGender
     Male,
 }
 
+/// <summary>How a plan's spend is spread across the weeks of the flight.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<FlightingPattern>))]
+public enum FlightingPattern
+{
+    /// <summary>Even weight on every day of the flight.</summary>
+    Continuous,
+    /// <summary>Heavier at launch, tapering to the end.</summary>
+    FrontLoaded,
+    /// <summary>Bursts: weeks on and off in turn.</summary>
+    Pulsed,
+    /// <summary>The brief's own on/off weeks.</summary>
+    Custom,
+}
+
 [JsonConverter(typeof(JsonStringEnumConverter<Channel>))]
 public enum Channel
 {

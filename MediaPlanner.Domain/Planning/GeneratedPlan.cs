@@ -28,4 +28,12 @@ public class GeneratedPlan
     public int InputTokens { get; set; }
     public int OutputTokens { get; set; }
     public decimal Cost { get; set; }
+    /// <summary>
+    /// Set on a planner's edit: the generated plan this is a version of. The generated plan (version 1) is never changed;
+    /// each saved edit is a new row with the same run, ordinal and role and the next <see cref="Version"/>.
+    /// </summary>
+    public int? OriginalPlanId { get; set; }
+    public int Version { get; set; } = 1;
+
+    public bool IsEdited => OriginalPlanId is not null;
 }

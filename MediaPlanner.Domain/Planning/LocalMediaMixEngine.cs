@@ -349,38 +349,19 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
     {
         var brief = request.Brief;
         var audience = request.AudienceSize;
+        var basis = PlanBasis.From(request);
+        // The engine's lines are priced and measured by the same PlanMath every other plan is, so its figures, the R&F
+        // curves and an edited copy of the plan agree to the person.
+        var budget = budgetCents / 100m;
         var items = new List<PlanLineItem>();
-        var lineReach = new List<double>();
         for (var i = 0; i < lines.Length; i++)
         {
             if (cents[i] == 0)
                 continue;
-            var line = lines[i];
-            var spend = cents[i] / 100m;
-            var impressions = (long)Math.Round((double)spend / (double)line.Cpm * 1000);
-            var reachPeople = Math.Min(line.ReachPeople(impressions), impressions);
-            var reach = Math.Max(reachPeople > 0 ? 1 : 0, (long)Math.Round(reachPeople));
-            var clicks = line.Ctr is { } ctr ? (long)Math.Round(impressions * ctr) : 0;
-            var frequency = reach > 0 ? impressions / (double)reach : 0;
-            items.Add(new PlanLineItem(line.Channel, line.Format, spend, (double)cents[i] / budgetCents, line.Cpm,
-                impressions, clicks, reach, Math.Round(frequency, 2), ""));
-            lineReach.Add(reach / (double)audience);
+            var draft = new PlanLineItem(lines[i].Channel, lines[i].Format, cents[i] / 100m, 0, lines[i].Cpm, 0, 0, 0, 0, "");
+            items.Add(PlanMath.Line(basis, draft, budget));
         }
-
-        var totalSpend = items.Sum(i => i.Spend);
-        var totalImpressions = items.Sum(i => i.Impressions);
-        var combined = 1 - lineReach.Aggregate(1.0, (p, r) => p * (1 - Math.Min(1, r)));
-        var combinedReach = (long)Math.Round(combined * audience);
-        var avgFrequency = combinedReach > 0 ? totalImpressions / (double)combinedReach : 0;
-        var totals = new PlanTotals(
-            totalSpend,
-            totalImpressions,
-            items.Sum(i => i.Clicks),
-            combinedReach,
-            Math.Round(combined * 100, 2),
-            Math.Round(avgFrequency, 2),
-            totalImpressions > 0 ? decimal.Round(totalSpend / totalImpressions * 1000m, 2) : 0m,
-            Math.Round(combined * 100 * avgFrequency, 1));
+        var totals = PlanMath.Totals(items, audience);
 
         items = items.Select(item => item with { Rationale = LineRationale(request, lines, item, items) }).ToList();
 
@@ -535,9 +516,8 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
             _cpm = (double)Cpm;
             _audience = audience;
             _universe = audience * Math.Clamp(benchmark.UniverseShare, 0.01, 1.0);
-            var r0 = Math.Clamp(benchmark.ReachAtOneImpressionPerPerson, 0.01, 0.99);
             // Goerg one-point model with the benchmark point (I₀ = universe, R₀ = r0 · universe): ρ = I₀R₀ / (I₀ − R₀).
-            _rho = _universe * r0 / (1 - r0);
+            _rho = ReachModel.Rho(_universe, benchmark.ReachAtOneImpressionPerPerson);
             _parameters = parameters;
         }
 

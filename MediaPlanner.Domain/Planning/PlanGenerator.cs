@@ -196,6 +196,13 @@ public sealed class PlanGenerator(
         return entity is null ? null : ToView(entity);
     }
 
+    /// <summary>The brief with its market, currency, audience and benchmarks, for measuring plans; null when the user cannot see it.</summary>
+    public async Task<PlanRequest?> RequestAsync(int briefId, CurrentUser user, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await BuildRequestAsync(db, briefId, user, ct);
+    }
+
     internal static async Task<PlanRequest?> BuildRequestAsync(PlannerDbContext db, int briefId, CurrentUser user, CancellationToken ct)
     {
         var brief = await db.Briefs.AsNoTracking().SingleOrDefaultAsync(b => b.Id == briefId && (user.IsAdmin || b.OwnerId == user.Id), ct);

@@ -59,6 +59,8 @@ public class TrainingExample
     public string? RejectionReason { get; set; }
     public string? EditedById { get; set; }
     public DateTimeOffset? EditedAt { get; set; }
+    /// <summary>The planner edited the generated plan before using it; the reviewer sees the difference (a learning signal).</summary>
+    public bool PlannerEdited { get; set; }
 
     /// <summary>Optimistic concurrency: changes on every update, so a second reviewer's stale save is refused.</summary>
     public Guid Version { get; set; } = Guid.NewGuid();

@@ -19,6 +19,9 @@ internal sealed class BriefConfiguration : IEntityTypeConfiguration<CampaignBrie
         b.Property(x => x.Gender).HasConversion<string>().HasMaxLength(10);
         b.Property(x => x.Interests).HasMaxLength(BriefLimits.InterestsMax);
         b.Property(x => x.Kpis).HasMaxLength(BriefLimits.KpisMax);
+        b.Property(x => x.Flighting).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.FlightingWeeks).HasMaxLength(BriefLimits.FlightingWeeksMax);
+        b.Property(x => x.EffectiveFrequency).HasDefaultValue(BriefLimits.DefaultEffectiveFrequency);
         b.Property(x => x.BriefText).HasMaxLength(BriefLimits.BriefTextMax);
         b.Property(x => x.Channels)
             .HasConversion(

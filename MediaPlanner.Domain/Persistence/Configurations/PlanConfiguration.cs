@@ -15,5 +15,8 @@ internal sealed class PlanConfiguration : IEntityTypeConfiguration<GeneratedPlan
         b.HasOne(x => x.Brief).WithMany().HasForeignKey(x => x.BriefId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(x => new { x.BriefId, x.CreatedAt });
         b.Property(x => x.Role).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Version).HasDefaultValue(1);
+        b.HasOne<GeneratedPlan>().WithMany().HasForeignKey(x => x.OriginalPlanId).OnDelete(DeleteBehavior.Cascade);
+        b.Ignore(x => x.IsEdited);
     }
 }

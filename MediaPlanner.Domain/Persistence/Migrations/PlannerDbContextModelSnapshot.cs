@@ -116,10 +116,25 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                         .HasMaxLength(3)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("EffectiveFrequency")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(3);
+
                     b.Property<DateOnly>("FlightEnd")
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("FlightStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Flighting")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FlightingWeeks")
+                        .IsRequired()
+                        .HasMaxLength(160)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Gender")
@@ -131,6 +146,21 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                         .IsRequired()
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
+
+                    b.Property<double?>("KpiCpa")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("KpiCpc")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("KpiCtrPercent")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("KpiFrequency")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("KpiReachPercent")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("Kpis")
                         .IsRequired()
@@ -1100,6 +1130,9 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.Property<int>("Ordinal")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("OriginalPlanId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("OutputTokens")
                         .HasColumnType("INTEGER");
 
@@ -1132,7 +1165,14 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Version")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
+
                     b.HasKey("Id");
+
+                    b.HasIndex("OriginalPlanId");
 
                     b.HasIndex("BriefId", "CreatedAt");
 
@@ -1508,6 +1548,9 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                     b.Property<int?>("PlanId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("PlannerEdited")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double?>("QualityScore")
                         .HasColumnType("REAL");
 
@@ -1732,6 +1775,11 @@ namespace MediaPlanner.Domain.Persistence.Migrations
                         .HasForeignKey("BriefId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("MediaPlanner.Domain.Planning.GeneratedPlan", null)
+                        .WithMany()
+                        .HasForeignKey("OriginalPlanId")
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Brief");
                 });
