@@ -105,7 +105,17 @@ public sealed record PlanBasis(long AudienceSize, string Currency, int Effective
             .Where(b => b.Cpm > 0)
             .OrderBy(b => b.Channel).ThenBy(b => b.Id)
             .Select(b => Format(b, request.Currency, request.AudienceSize))
-            .ToList());
+            .ToList())
+    {
+        Flighting = request.Brief.Flighting,
+        FlightingWeeks = request.Brief.FlightingWeeks ?? "",
+    };
+
+    /// <summary>The brief's flighting pattern, for the plan's flowchart (<see cref="Planning.Flighting"/>).</summary>
+    public FlightingPattern Flighting { get; init; }
+
+    /// <summary>The brief's on/off weeks for <see cref="FlightingPattern.Custom"/>.</summary>
+    public string FlightingWeeks { get; init; } = "";
 
     public static FormatBasis Format(ChannelBenchmark b, CurrencyRate currency, long audience)
     {
