@@ -199,11 +199,131 @@ public class PlanExporterTests
             Assumptions = [formula],
         };
 
-        using var workbook = new XLWorkbook(new MemoryStream(PlanExporter.ToExcel(bad)));
+        using var workbook = new XLWorkbook(new MemoryStream(PlanExporter.ToExcel(bad, basis: PlanBasis.From(TestData.Request()))));
 
+        Assert.True(workbook.TryGetWorksheet("Flowchart", out _));
         var cells = workbook.Worksheets.SelectMany(s => s.CellsUsed()).ToList();
         Assert.DoesNotContain(cells, c => c.HasFormula);
         Assert.Contains(cells, c => c.GetString() == formula);
+    }
+
+    // ---- Flowchart and Reach curve sheets ----
+
+    private static (MediaPlan Plan, PlanBasis Basis) PulsedPlan()
+    {
+        var brief = TestData.Brief(budget: 12_345.67m, channels: Enum.GetValues<Channel>());
+        brief.Flighting = FlightingPattern.Pulsed;
+        brief.FlightStart = new DateOnly(2027, 3, 3);
+        var request = TestData.Request(brief);
+        return (TestData.Plans(request)[1], PlanBasis.From(request));
+    }
+
+    private static string Title(IXLWorksheet sheet, string label) =>
+        sheet.Column(1).CellsUsed().Single(c => c.GetString() == label).CellRight().GetString();
+
+    [Fact]
+    public void Excel_flowchart_sheet_has_the_title_block_week_columns_and_the_spread_of_every_line()
+    {
+        var (plan, basis) = PulsedPlan();
+        var chart = Flighting.For(plan, basis);
+
+        using var workbook = new XLWorkbook(new MemoryStream(PlanExporter.ToExcel(plan, 88, basis)));
+        var sheet = workbook.Worksheet("Flowchart");
+
+        Assert.Equal(plan.Brand, Title(sheet, "Brand"));
+        Assert.Equal(plan.CampaignName, Title(sheet, "Campaign"));
+        Assert.Equal(plan.Market, Title(sheet, "Market"));
+        Assert.Equal("03 Mar 2027 – 11 Apr 2027 (6 weeks)", Title(sheet, "Flight"));
+        Assert.Equal("USD", Title(sheet, "Currency"));
+        Assert.StartsWith("Pulsed: 2 weeks on, 1 off", Title(sheet, "Flighting"), StringComparison.Ordinal);
+        var budget = sheet.Column(1).CellsUsed().Single(c => c.GetString() == "Budget").CellRight();
+        Assert.Equal(plan.Budget, budget.GetValue<decimal>());
+        Assert.Contains("USD", budget.Style.NumberFormat.Format, StringComparison.Ordinal);
+
+        var header = sheet.Column(1).CellsUsed().Single(c => c.GetString() == "Channel").Address.RowNumber;
+        Assert.Equal(["Channel", "Format", "Spend", "Impressions"], Enumerable.Range(1, 4).Select(c => sheet.Cell(header, c).GetString()));
+        Assert.Equal(chart.Weeks.Select(w => w.Commencing.ToDateTime(TimeOnly.MinValue)),
+            chart.Weeks.Select(w => sheet.Cell(header, 5 + w.Index).GetDateTime()));
+        Assert.Equal("Mar 2027", sheet.Cell(header - 1, 5).GetString());
+        Assert.Equal("Apr 2027", sheet.Cell(header - 1, 5 + chart.Weeks.First(w => w.Commencing.Month == 4).Index).GetString());
+        Assert.Equal("110111", new string(chart.Weeks.Select(w => w.On ? '1' : '0').ToArray()));
+        foreach (var line in chart.Lines)
+        {
+            var row = header + 1 + line.Index;
+            Assert.Equal(line.Channel.Display(), sheet.Cell(row, 1).GetString());
+            Assert.Equal(line.Format, sheet.Cell(row, 2).GetString());
+            Assert.Equal(line.Spend, sheet.Cell(row, 3).GetValue<decimal>());
+            Assert.Equal(line.Impressions, sheet.Cell(row, 4).GetValue<long>());
+            foreach (var week in chart.Weeks)
+            {
+                var cell = sheet.Cell(row, 5 + week.Index);
+                Assert.Equal(line.WeekSpend[week.Index], cell.GetValue<decimal>());
+                Assert.Equal(week.On ? "C5CAE9" : "F2F2F2", cell.Style.Fill.BackgroundColor.Color.ToArgb().ToString("X8")[2..]);
+            }
+        }
+        var total = header + 1 + chart.Lines.Count;
+        Assert.Equal("Total", sheet.Cell(total, 1).GetString());
+        Assert.Equal(plan.Totals.Spend, sheet.Cell(total, 3).GetValue<decimal>());
+        Assert.Equal(plan.Totals.Impressions, sheet.Cell(total, 4).GetValue<long>());
+        Assert.Equal(chart.WeekSpend, chart.Weeks.Select(w => sheet.Cell(total, 5 + w.Index).GetValue<decimal>()));
+        Assert.Equal(0m, sheet.Cell(total, 5 + 2).GetValue<decimal>());
+        Assert.Equal(chart.WeekImpressions, chart.Weeks.Select(w => sheet.Cell(total + 1, 5 + w.Index).GetValue<long>()));
+    }
+
+    [Fact]
+    public void Excel_flowchart_is_frozen_at_the_weeks_and_prints_landscape_one_page_wide()
+    {
+        var (plan, basis) = PulsedPlan();
+
+        using var workbook = new XLWorkbook(new MemoryStream(PlanExporter.ToExcel(plan, basis: basis)));
+        var sheet = workbook.Worksheet("Flowchart");
+
+        var header = sheet.Column(1).CellsUsed().Single(c => c.GetString() == "Channel").Address.RowNumber;
+        Assert.Equal(header, sheet.SheetView.SplitRow);
+        Assert.Equal(4, sheet.SheetView.SplitColumn);
+        Assert.Equal(XLPageOrientation.Landscape, sheet.PageSetup.PageOrientation);
+        Assert.Equal(1, sheet.PageSetup.PagesWide);
+        Assert.Equal(0, sheet.PageSetup.PagesTall);
+    }
+
+    [Fact]
+    public void Excel_reach_curve_sheet_lists_fifteen_budget_levels_with_the_plans_row_matching_its_figures()
+    {
+        var (plan, basis) = PulsedPlan();
+        var figures = PlanFigures.Of(plan, basis);
+
+        using var workbook = new XLWorkbook(new MemoryStream(PlanExporter.ToExcel(plan, basis: basis)));
+        var sheet = workbook.Worksheet("Reach curve");
+
+        var header = sheet.Column(1).CellsUsed().Single(c => c.GetString() == "% of budget").Address.RowNumber;
+        Assert.Equal($"Effective reach {basis.EffectiveFrequency}+ %", sheet.Cell(header, 4).GetString());
+        var rows = Enumerable.Range(header + 1, 15).ToList();
+        Assert.Equal(ReachCurve.Factors, rows.Select(r => sheet.Cell(r, 1).GetDouble()));
+        Assert.True(sheet.Cell(header + 16, 1).IsEmpty());
+        var planRow = Assert.Single(rows, r => sheet.Cell(r, 7).GetString() == "◀ this plan");
+        Assert.Equal(1.0, sheet.Cell(planRow, 1).GetDouble());
+        Assert.Equal(figures.Spend, sheet.Cell(planRow, 2).GetValue<decimal>());
+        Assert.Equal(figures.ReachPercent / 100, sheet.Cell(planRow, 3).GetDouble(), 3);
+        Assert.Equal(figures.EffectiveReachPercent / 100, sheet.Cell(planRow, 4).GetDouble(), 3);
+        Assert.Equal(figures.AverageFrequency, sheet.Cell(planRow, 5).GetDouble(), 1);
+        Assert.Equal(figures.Grp, sheet.Cell(planRow, 6).GetDouble(), 0);
+        Assert.True(sheet.Cell(planRow, 1).Style.Font.Bold);
+
+        var distribution = sheet.Column(1).CellsUsed().Single(c => c.GetString() == "Exposures").Address.RowNumber;
+        foreach (var (bucket, k) in figures.Distribution.Select((b, k) => (b, k)))
+        {
+            Assert.Equal($"{bucket.AtLeast}+", sheet.Cell(distribution + 1 + k, 1).GetString());
+            Assert.Equal(bucket.ReachPercent / 100, sheet.Cell(distribution + 1 + k, 2).GetDouble(), 6);
+            Assert.Equal(bucket.People, sheet.Cell(distribution + 1 + k, 3).GetValue<long>());
+        }
+    }
+
+    [Fact]
+    public void Without_the_briefs_basis_the_workbook_keeps_its_plan_and_assumptions_sheets_only()
+    {
+        using var workbook = new XLWorkbook(new MemoryStream(PlanExporter.ToExcel(Plan())));
+
+        Assert.Equal(["Plan", "Assumptions"], workbook.Worksheets.Select(s => s.Name));
     }
 
     // ---- file names ----

@@ -2,9 +2,11 @@ using System.Net;
 using ClosedXML.Excel;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MediaPlanner.Tests.Integration;
@@ -144,6 +146,8 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         using (var scope = factory.Services.CreateScope())
         {
             var id = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(ValidInput("Exported"), owner)).Id!.Value;
+            await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
+                await db.Briefs.Where(b => b.Id == id).ExecuteUpdateAsync(u => u.SetProperty(b => b.Flighting, FlightingPattern.Pulsed));
             var view = (await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateAsync(id, owner))[0];
             planId = view.Entity.Id;
             plan = view.Plan;
@@ -162,6 +166,9 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
         using var workbook = new XLWorkbook(await xlsx.Content.ReadAsStreamAsync());
         Assert.Contains(workbook.Worksheet("Plan").CellsUsed(), c => c.GetString() == plan.LineItems[0].Format);
+        // The endpoint loads the brief, so the flowchart follows the brief's pattern and the reach curve is there.
+        Assert.StartsWith("Pulsed", workbook.Worksheet("Flowchart").Column(1).CellsUsed().Single(c => c.GetString() == "Flighting").CellRight().GetString());
+        Assert.Contains(workbook.Worksheet("Reach curve").CellsUsed(), c => c.GetString() == "◀ this plan");
 
         var other = await factory.SignInAsync("export-other@test.local");
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/plans/{planId}/export.csv")).StatusCode);

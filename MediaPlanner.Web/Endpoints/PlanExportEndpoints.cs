@@ -12,10 +12,15 @@ public static class PlanExportEndpoints
         var group = endpoints.MapGroup("/api/plans").RequireAuthorization(Policies.CanPlan);
 
         group.MapGet("/{id:int}/export.xlsx", async (int id, ClaimsPrincipal principal, PlanGenerator plans, CancellationToken ct) =>
-            await plans.GetAsync(id, CurrentUser.From(principal), ct) is { } view
-                ? Results.File(PlanExporter.ToExcel(view.Plan, view.Quality.Score),
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", PlanExporter.FileName(view.Plan, "xlsx"))
-                : Results.NotFound());
+        {
+            var user = CurrentUser.From(principal);
+            if (await plans.GetAsync(id, user, ct) is not { } view)
+                return Results.NotFound();
+            // The brief's basis adds the flowchart and reach curve sheets; the plan's own sheet never depends on it.
+            var basis = await plans.RequestAsync(view.Entity.BriefId, user, ct) is { } request ? PlanBasis.From(request) : null;
+            return Results.File(PlanExporter.ToExcel(view.Plan, view.Quality.Score, basis),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", PlanExporter.FileName(view.Plan, "xlsx"));
+        });
 
         group.MapGet("/{id:int}/export.csv", async (int id, ClaimsPrincipal principal, PlanGenerator plans, CancellationToken ct) =>
             await plans.GetAsync(id, CurrentUser.From(principal), ct) is { } view
