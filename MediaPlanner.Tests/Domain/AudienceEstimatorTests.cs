@@ -65,8 +65,7 @@ public class AudienceEstimatorTests
     [Fact]
     public void The_plan_request_sizes_the_audience_from_the_market_the_age_share_and_the_interests()
     {
-        // The default brief is adults 25–54 interested in running.
-        var request = TestData.Request();
+        var request = TestData.Request(TestData.Brief(interests: "running"));
         var us = SeedReferenceData.Markets.Single(m => m.Code == "US");
         var running = InterestCatalog.All.Single(i => i.Name == "running").Share;
 
@@ -77,8 +76,7 @@ public class AudienceEstimatorTests
     [Fact]
     public void A_brief_without_known_interests_is_everyone_in_the_age_range()
     {
-        var brief = TestData.Brief();
-        brief.Interests = "origami";
+        var brief = TestData.Brief(interests: "origami");
 
         var request = TestData.Request(brief);
 
@@ -88,7 +86,7 @@ public class AudienceEstimatorTests
     [Fact]
     public void The_engine_states_the_audience_arithmetic_and_the_interest_sources()
     {
-        var plan = TestData.Plans(alternatives: 1)[0];
+        var plan = TestData.Plans(TestData.Request(TestData.Brief(interests: "running")), alternatives: 1)[0];
 
         var audience = Assert.Single(plan.Assumptions, a => a.StartsWith("Audience: ", StringComparison.Ordinal));
         Assert.Contains("258.3 M adults in United States × 49.6 % aged 25–54 × 15.0 % interested in running = ", audience, StringComparison.Ordinal);
