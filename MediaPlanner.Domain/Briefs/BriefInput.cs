@@ -48,6 +48,39 @@ public sealed class BriefInput : IValidatableObject
     [Required(ErrorMessage = "Write the brief.")]
     public string? BriefText { get; set; }
 
+    public const double MinKpiFrequency = 1;
+    public const double MaxKpiFrequency = 50;
+
+    /// <summary>Target combined reach as a percentage of the audience (0 &lt; x ≤ 100); optional.</summary>
+    public double? KpiReachPercent { get; set; }
+
+    /// <summary>Target average frequency over the flight (1–50); optional.</summary>
+    public double? KpiFrequency { get; set; }
+
+    /// <summary>Highest acceptable cost per click, in the brief's currency; optional.</summary>
+    public decimal? KpiCpc { get; set; }
+
+    /// <summary>Highest acceptable cost per acquisition, in the brief's currency; optional.</summary>
+    public decimal? KpiCpa { get; set; }
+
+    /// <summary>Lowest acceptable click-through rate in percent (0.8 = 0.8 %); optional.</summary>
+    public double? KpiCtrPercent { get; set; }
+
+    public int EffectiveFrequency { get; set; } = BriefLimits.DefaultEffectiveFrequency;
+
+    public FlightingPattern Flighting { get; set; } = FlightingPattern.Continuous;
+
+    /// <summary>For <see cref="FlightingPattern.Custom"/>: the weeks on and off as typed ("1101", "1 1 0 1", "on on off on").</summary>
+    public string? FlightingWeeks { get; set; }
+
+    /// <summary>The structured targets as entered.</summary>
+    public KpiTargets Targets => new(KpiReachPercent, KpiFrequency, KpiCpc, KpiCpa, KpiCtrPercent);
+
+    /// <summary>Weeks in the flight, or null until both dates are set and in order.</summary>
+    public int? FlightWeeks => FlightStart is { } start && FlightEnd is { } end && end.Date >= start.Date
+        ? FlightingText.Weeks(DateOnly.FromDateTime(start), DateOnly.FromDateTime(end))
+        : null;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Brand is not null && string.IsNullOrWhiteSpace(Brand))
@@ -97,6 +130,11 @@ public sealed class BriefInput : IValidatableObject
         if (Channels.Count == 0)
             yield return new("Choose at least one channel.", [nameof(Channels)]);
 
+        foreach (var error in TargetErrors())
+            yield return error;
+        foreach (var error in FlightingErrors())
+            yield return error;
+
         if (BriefText is { } text && !string.IsNullOrWhiteSpace(text))
         {
             var length = text.Trim().Length;
@@ -106,6 +144,55 @@ public sealed class BriefInput : IValidatableObject
                 yield return new($"Keep the brief under {BriefLimits.BriefTextMax:N0} characters ({length:N0} now).", [nameof(BriefText)]);
         }
     }
+
+    private IEnumerable<ValidationResult> TargetErrors()
+    {
+        if (KpiReachPercent is { } reach && !(reach > 0 && reach <= 100))
+            yield return new("A reach target is a percentage of the audience: more than 0 and at most 100.", [nameof(KpiReachPercent)]);
+        if (KpiFrequency is { } frequency && !(frequency >= MinKpiFrequency && frequency <= MaxKpiFrequency))
+            yield return new($"An average frequency target must be between {MinKpiFrequency:0} and {MaxKpiFrequency:0}.", [nameof(KpiFrequency)]);
+        foreach (var (value, field, name) in new[] { (KpiCpc, nameof(KpiCpc), "max CPC"), (KpiCpa, nameof(KpiCpa), "max CPA") })
+        {
+            if (value is not { } money)
+                continue;
+            if (money <= 0)
+                yield return new($"The {name} must be more than zero.", [field]);
+            else if (money > BriefLimits.MaxBudget)
+                yield return new($"A {name} over {BriefLimits.MaxBudget:N0} is not plausible; check the number.", [field]);
+            else if (decimal.Round(money, 2) != money)
+                yield return new($"Use at most two decimals for the {name}.", [field]);
+        }
+        if (KpiCtrPercent is { } ctr && !(ctr > 0 && ctr <= 100))
+            yield return new("A CTR target is a percentage of impressions: more than 0 and at most 100 (0.8 means 0.8 %).", [nameof(KpiCtrPercent)]);
+        if (EffectiveFrequency < 1 || EffectiveFrequency > BriefLimits.MaxEffectiveFrequency)
+            yield return new($"Effective frequency must be between 1 and {BriefLimits.MaxEffectiveFrequency}.", [nameof(EffectiveFrequency)]);
+    }
+
+    private IEnumerable<ValidationResult> FlightingErrors()
+    {
+        if (!Enum.IsDefined(Flighting))
+        {
+            yield return new("Choose a flighting pattern from the list.", [nameof(Flighting)]);
+            yield break;
+        }
+        if (Flighting != FlightingPattern.Custom)
+            yield break;
+        if (FlightingText.ParseWeeks(FlightingWeeks, out var error) is not { } weeks)
+        {
+            yield return new(error!, [nameof(FlightingWeeks)]);
+            yield break;
+        }
+        if (!weeks.Contains('1', StringComparison.Ordinal))
+            yield return new("Turn at least one week on: with every week off nothing would run.", [nameof(FlightingWeeks)]);
+        else if (FlightWeeks is { } flightWeeks && weeks.Length > flightWeeks)
+            yield return new($"The flight has {flightWeeks} week{(flightWeeks == 1 ? "" : "s")}; you gave {weeks.Length}. Remove {weeks.Length - flightWeeks}.", [nameof(FlightingWeeks)]);
+        else if (weeks.Length > BriefLimits.FlightingWeeksMax)
+            yield return new($"Give at most {BriefLimits.FlightingWeeksMax} weeks.", [nameof(FlightingWeeks)]);
+    }
+
+    /// <summary>The custom weeks as stored ("1101"), or "" when the pattern is not custom or the weeks cannot be read.</summary>
+    public string NormalizedFlightingWeeks() =>
+        Flighting == FlightingPattern.Custom ? FlightingText.ParseWeeks(FlightingWeeks, out _) ?? "" : "";
 
     /// <summary>All rule violations by field name; empty when the input is valid.</summary>
     public IReadOnlyDictionary<string, string[]> Errors()

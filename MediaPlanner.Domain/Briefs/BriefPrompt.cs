@@ -65,6 +65,12 @@ public static partial class BriefPrompt
         public const string Audience = "Audience";
         public const string Flight = "Flight";
         public const string Channels = "Channels";
+        /// <summary>Structured KPI targets; written only when the brief sets any.</summary>
+        public const string Targets = "Targets";
+        /// <summary>Written only when not the default (3+).</summary>
+        public const string EffectiveFrequency = "Effective frequency";
+        /// <summary>Written only when not continuous.</summary>
+        public const string Flighting = "Flighting";
         public const string Kpis = "KPIs";
         /// <summary>Heads the free text, after a blank line, on a line of its own.</summary>
         public const string Brief = "Brief";
@@ -95,6 +101,19 @@ public static partial class BriefPrompt
         text.Append(inv, $"{Labels.Audience}: {brief.AudienceDescription}\n");
         text.Append(inv, $"{Labels.Flight}: {brief.FlightStart:yyyy-MM-dd} to {brief.FlightEnd:yyyy-MM-dd}\n");
         text.Append(Labels.Channels).Append(": ").AppendJoin(", ", brief.Channels).Append('\n');
+        // Optional lines, only when set, so briefs without them render exactly as the examples models were trained on.
+        var targets = KpiTargets.Of(brief);
+        if (!targets.IsEmpty)
+            text.Append(Labels.Targets).Append(": ").Append(targets.Describe(brief.Currency)).Append('\n');
+        if (brief.EffectiveFrequency != BriefLimits.DefaultEffectiveFrequency)
+            text.Append(inv, $"{Labels.EffectiveFrequency}: {brief.EffectiveFrequency}+\n");
+        if (brief.Flighting != FlightingPattern.Continuous)
+        {
+            text.Append(Labels.Flighting).Append(": ").Append(brief.Flighting.ToString());
+            if (brief.Flighting == FlightingPattern.Custom)
+                text.Append(", weeks on/off ").Append(brief.FlightingWeeks);
+            text.Append('\n');
+        }
         text.Append(Labels.Kpis).Append(": ").Append(string.IsNullOrWhiteSpace(brief.Kpis) ? NoKpis : brief.Kpis).Append('\n');
         text.Append('\n').Append(Labels.Brief).Append(":\n").Append(brief.BriefText);
         return text.ToString();
@@ -187,6 +206,29 @@ public static partial class BriefPrompt
             channels.Add(channel);
         }
 
+        var targets = KpiTargets.None;
+        if (Next(Labels.Targets) is { } targetsLine && !TryTargets(targetsLine, currency, out targets))
+            return Unreadable(Labels.Targets, targetsLine, out error);
+        var effectiveFrequency = BriefLimits.DefaultEffectiveFrequency;
+        if (Next(Labels.EffectiveFrequency) is { } effectiveLine)
+        {
+            var effective = EffectiveFrequencyPattern().Match(effectiveLine);
+            if (!effective.Success
+                || !int.TryParse(effective.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out effectiveFrequency)
+                || effectiveFrequency < 1 || effectiveFrequency > BriefLimits.MaxEffectiveFrequency)
+                return Unreadable(Labels.EffectiveFrequency, effectiveLine, out error);
+        }
+        var flighting = FlightingPattern.Continuous;
+        var flightingWeeks = "";
+        if (Next(Labels.Flighting) is { } flightingLine)
+        {
+            var pattern = FlightingLinePattern().Match(flightingLine);
+            if (!pattern.Success || !TryEnum(pattern.Groups[1].Value, out flighting)
+                || (flighting == FlightingPattern.Custom) != pattern.Groups[2].Success)
+                return Unreadable(Labels.Flighting, flightingLine, out error);
+            flightingWeeks = pattern.Groups[2].Value;
+        }
+
         // KPIs are the last labelled line and may span several, so they run up to the brief text.
         const string kpiPrefix = Labels.Kpis + ": ";
         if (string.CompareOrdinal(text, position, kpiPrefix, 0, kpiPrefix.Length) != 0)
@@ -216,6 +258,14 @@ public static partial class BriefPrompt
             FlightEnd = end,
             Channels = channels,
             Kpis = kpis == NoKpis ? "" : kpis,
+            KpiReachPercent = targets.ReachPercent,
+            KpiFrequency = targets.Frequency,
+            KpiCpc = targets.Cpc,
+            KpiCpa = targets.Cpa,
+            KpiCtrPercent = targets.CtrPercent,
+            EffectiveFrequency = effectiveFrequency,
+            Flighting = flighting,
+            FlightingWeeks = flightingWeeks,
             BriefText = briefText,
         };
         var market = new Market
@@ -271,6 +321,39 @@ public static partial class BriefPrompt
             && Enum.TryParse(text, ignoreCase: false, out value) && Enum.IsDefined(value);
     }
 
+    /// <summary>Reads a <see cref="KpiTargets.Describe"/>d line back; false on any part it does not recognise.</summary>
+    private static bool TryTargets(string line, string currency, out KpiTargets targets)
+    {
+        targets = KpiTargets.None;
+        var inv = CultureInfo.InvariantCulture;
+        foreach (var part in line.Split(", "))
+        {
+            var match = TargetPattern().Match(part);
+            if (!match.Success)
+                return false;
+            var number = match.Groups["n"].Value;
+            var money = match.Groups["c"].Success;
+            if (money != (match.Groups["k"].Value is "CPC" or "CPA") || (money && match.Groups["c"].Value != currency))
+                return false;
+            var percent = match.Groups["p"].Success;
+            if (percent != (match.Groups["k"].Value is "reach" or "CTR"))
+                return false;
+            KpiTargets? next = match.Groups["k"].Value switch
+            {
+                "reach" when targets.ReachPercent is null => targets with { ReachPercent = double.Parse(number, inv) },
+                "frequency" when targets.Frequency is null => targets with { Frequency = double.Parse(number, inv) },
+                "CPC" when targets.Cpc is null => targets with { Cpc = decimal.Parse(number, inv) },
+                "CPA" when targets.Cpa is null => targets with { Cpa = decimal.Parse(number, inv) },
+                "CTR" when targets.CtrPercent is null => targets with { CtrPercent = double.Parse(number, inv) },
+                _ => null,
+            };
+            if (next is null)
+                return false;
+            targets = next;
+        }
+        return !targets.IsEmpty;
+    }
+
     private static ParsedBrief? Missing(string label, out string error) => Fail($"the \"{label}:\" line is missing", out error);
 
     private static ParsedBrief? Unreadable(string label, string value, out string error) =>
@@ -291,6 +374,15 @@ public static partial class BriefPrompt
 
     [GeneratedRegex(@"^(adults|women|men) ([0-9]{1,3})[–-]([0-9]{1,3})(\+)?(?: interested in (.+))?$", RegexOptions.CultureInvariant)]
     private static partial Regex AudiencePattern();
+
+    [GeneratedRegex(@"^(?<k>reach|frequency|CPC|CPA|CTR) (?:(?<c>[A-Z]{3}) )?(?<n>[0-9]+(?:\.[0-9]+)?(?:E[+-]?[0-9]+)?)(?<p>%)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex TargetPattern();
+
+    [GeneratedRegex(@"^([0-9]{1,2})\+$", RegexOptions.CultureInvariant)]
+    private static partial Regex EffectiveFrequencyPattern();
+
+    [GeneratedRegex(@"^([A-Za-z]+)(?:, weeks on/off ([01]+))?$", RegexOptions.CultureInvariant)]
+    private static partial Regex FlightingLinePattern();
 
     [GeneratedRegex(@"^([0-9]{4}-[0-9]{2}-[0-9]{2}) to ([0-9]{4}-[0-9]{2}-[0-9]{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex FlightPattern();

@@ -31,6 +31,8 @@ public sealed class BriefService(IDbContextFactory<PlannerDbContext> dbFactory, 
         if (errors.Count > 0)
             return new(null, errors);
 
+        // A brief from the API or an older form may carry targets only in its KPI text; a typed target always wins.
+        var targets = input.Targets.Or(KpiParser.Parse(input.Kpis));
         var brief = new CampaignBrief
         {
             OwnerId = user.Id,
@@ -48,6 +50,14 @@ public sealed class BriefService(IDbContextFactory<PlannerDbContext> dbFactory, 
             FlightEnd = DateOnly.FromDateTime(input.FlightEnd!.Value),
             Channels = [.. input.Channels.Order()],
             Kpis = input.Kpis?.Trim() ?? "",
+            KpiReachPercent = targets.ReachPercent,
+            KpiFrequency = targets.Frequency,
+            KpiCpc = targets.Cpc,
+            KpiCpa = targets.Cpa,
+            KpiCtrPercent = targets.CtrPercent,
+            EffectiveFrequency = input.EffectiveFrequency,
+            Flighting = input.Flighting,
+            FlightingWeeks = input.NormalizedFlightingWeeks(),
             BriefText = input.BriefText!.Trim(),
             CreatedAt = clock.GetUtcNow(),
         };

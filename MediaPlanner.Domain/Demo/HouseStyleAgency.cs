@@ -126,6 +126,9 @@ public sealed class HouseStyleAgency
         var objective = (Objective)random.Next(3);
         var gender = random.NextDouble() switch { < 0.6 => AudienceGender.All, < 0.8 => AudienceGender.Female, _ => AudienceGender.Male };
         var start = new DateOnly(2027, 1, 4).AddDays(random.Next(300));
+        // Drawn and dropped so every other field stays as it was: interests narrow the audience now, and budgets drawn
+        // for a whole age/gender audience would leave up to US$3 M on a few hundred thousand people.
+        _ = Interests[random.Next(Interests.Length)];
         return new CampaignBrief
         {
             OwnerId = "synthetic",
@@ -138,7 +141,7 @@ public sealed class HouseStyleAgency
             AgeMin = ageMin,
             AgeMax = ageMax,
             Gender = gender,
-            Interests = Interests[random.Next(Interests.Length)],
+            Interests = "",
             FlightStart = start,
             FlightEnd = start.AddDays(13 + random.Next(60)),
             Channels = [.. channels.Order()],

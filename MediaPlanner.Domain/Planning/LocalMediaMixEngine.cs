@@ -443,12 +443,20 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
         return sb.ToString();
     }
 
+    private static string AudienceAssumption(PlanRequest request)
+    {
+        var audience = request.Audience;
+        var notes = audience.InterestNotes.Count == 0 ? "" : " " + string.Join(" ", audience.InterestNotes.Select(n => n.EndsWith('.') ? n : n + "."));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Audience: {audience.Factors} = {request.AudienceSize:N0} people ({request.Market.AdultPopulation:N0} adults: {request.Market.Source}); age shares follow the US 2020 Census age structure.{notes}");
+    }
+
     private IReadOnlyList<string> Assumptions(PlanRequest request, Line[] lines)
     {
         var c = CultureInfo.InvariantCulture;
         var list = new List<string>
         {
-            string.Create(c, $"Audience: {request.Market.AdultPopulation:N0} adults in {request.Market.Name} ({request.Market.Source}) × {request.AudienceShare:P1} matching {request.Brief.AudienceDescription} = {request.AudienceSize:N0} people; age shares follow the US 2020 Census age structure."),
+            AudienceAssumption(request),
             request.Currency.Code == "USD"
                 ? "CPMs and CTRs are US benchmark figures in USD (sources stored with each figure)."
                 : string.Create(c, $"CPMs are US benchmark figures converted at {request.Currency.UnitsPerUsd} {request.Currency.Code} per USD ({request.Currency.Source})."),

@@ -228,6 +228,95 @@ public class BriefPromptTests
     }
 
     [Theory]
+    [InlineData(FlightingPattern.FrontLoaded, "", "Flighting: FrontLoaded\n")]
+    [InlineData(FlightingPattern.Pulsed, "", "Flighting: Pulsed\n")]
+    [InlineData(FlightingPattern.Custom, "110101", "Flighting: Custom, weeks on/off 110101\n")]
+    public void Targets_effective_frequency_and_flighting_render_and_parse_back(FlightingPattern flighting, string weeks, string flightingLine)
+    {
+        var brief = LocalTrainingData.Brief(5);
+        brief.KpiReachPercent = 42.5;
+        brief.KpiFrequency = 3;
+        brief.KpiCpc = 1.8m;
+        brief.KpiCpa = 25m;
+        brief.KpiCtrPercent = 0.00001;
+        brief.EffectiveFrequency = 4;
+        brief.Flighting = flighting;
+        brief.FlightingWeeks = weeks;
+        var market = SeedReferenceData.Markets.Single(m => m.Code == brief.MarketCode);
+
+        var rendered = BriefPrompt.Render(brief, market);
+        var parsed = BriefPrompt.Parse(rendered, out var error);
+
+        Assert.True(parsed is not null, error);
+        AssertSameBrief(brief, parsed.Brief);
+        Assert.Contains($"\nTargets: reach 42.5%, frequency 3, CPC {brief.Currency} 1.80, CPA {brief.Currency} 25.00, CTR 1E-05%\nEffective frequency: 4+\n{flightingLine}KPIs: ", rendered, StringComparison.Ordinal);
+        Assert.Equal(rendered, BriefPrompt.Render(parsed.Brief, parsed.Market));
+    }
+
+    [Fact]
+    public void Only_the_targets_that_are_set_are_written()
+    {
+        var brief = LocalTrainingData.Brief(1);
+        brief.KpiCpa = 30m;
+
+        var rendered = Rendered(brief);
+
+        Assert.Contains($"\nTargets: CPA {brief.Currency} 30.00\nKPIs: ", rendered, StringComparison.Ordinal);
+        Assert.Equal(30m, BriefPrompt.Parse(rendered, out _)!.Brief.KpiCpa);
+    }
+
+    [Fact]
+    public void A_brief_with_default_targets_frequency_and_flighting_renders_as_before()
+    {
+        // Fine-tuned models were trained on prompts without these lines: a brief that does not use them must not change.
+        var rendered = Rendered(LocalTrainingData.Brief(6));
+
+        Assert.DoesNotContain("Targets:", rendered, StringComparison.Ordinal);
+        Assert.DoesNotContain("Effective frequency:", rendered, StringComparison.Ordinal);
+        Assert.DoesNotContain("Flighting:", rendered, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_old_prompt_without_the_new_lines_parses_with_the_defaults()
+    {
+        const string old = "Brand: Northwind\nCampaign: Spring\nBudget: USD 250000.00\nMarket: US (United States, 258,343,281 adults)\n"
+            + "Objective: Awareness\nAudience: adults 25–54 interested in running\nFlight: 2027-03-01 to 2027-04-11\n"
+            + "Channels: Search, Social\nKPIs: reach 40%, CPC < $2\n\nBrief:\nLaunch the trail shoe.";
+
+        var parsed = BriefPrompt.Parse(old, out var error);
+
+        Assert.True(parsed is not null, error);
+        Assert.True(KpiTargets.Of(parsed.Brief).IsEmpty);
+        Assert.Equal(BriefLimits.DefaultEffectiveFrequency, parsed.Brief.EffectiveFrequency);
+        Assert.Equal(FlightingPattern.Continuous, parsed.Brief.Flighting);
+        Assert.Equal("reach 40%, CPC < $2", parsed.Brief.Kpis);
+        Assert.Equal(old, BriefPrompt.Render(parsed.Brief, parsed.Market));
+    }
+
+    [Theory]
+    [InlineData("Targets: reach 40", BriefPrompt.Labels.Targets)]
+    [InlineData("Targets: reach 40%, reach 50%", BriefPrompt.Labels.Targets)]
+    [InlineData("Targets: CPC 2.00", BriefPrompt.Labels.Targets)]
+    [InlineData("Targets: CPC GBP 2.00", BriefPrompt.Labels.Targets)]
+    [InlineData("Targets: loads of reach", BriefPrompt.Labels.Targets)]
+    [InlineData("Effective frequency: 11+", BriefPrompt.Labels.EffectiveFrequency)]
+    [InlineData("Effective frequency: three", BriefPrompt.Labels.EffectiveFrequency)]
+    [InlineData("Flighting: Sometimes", BriefPrompt.Labels.Flighting)]
+    [InlineData("Flighting: Custom", BriefPrompt.Labels.Flighting)]
+    [InlineData("Flighting: Pulsed, weeks on/off 101", BriefPrompt.Labels.Flighting)]
+    public void An_unreadable_optional_line_gives_an_error_naming_it(string line, string label)
+    {
+        var brief = LocalTrainingData.Brief(0);
+        var rendered = Rendered(brief);
+        var broken = rendered.Replace("\nKPIs: ", $"\n{line}\nKPIs: ", StringComparison.Ordinal);
+
+        var parsed = BriefPrompt.Parse(broken, out var error);
+
+        Assert.Null(parsed);
+        Assert.StartsWith($"the \"{label}:\" line cannot be read", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(18, 24, "18–34")]
     [InlineData(18, 34, "18–34")]
     [InlineData(18, 51, "18–34")]
@@ -264,6 +353,10 @@ public class BriefPromptTests
         Assert.Equal(expected.FlightEnd, actual.FlightEnd);
         Assert.Equal(expected.Channels, actual.Channels);
         Assert.Equal(expected.Kpis, actual.Kpis);
+        Assert.Equal(KpiTargets.Of(expected), KpiTargets.Of(actual));
+        Assert.Equal(expected.EffectiveFrequency, actual.EffectiveFrequency);
+        Assert.Equal(expected.Flighting, actual.Flighting);
+        Assert.Equal(expected.FlightingWeeks, actual.FlightingWeeks);
         Assert.Equal(expected.BriefText, actual.BriefText);
     }
 }

@@ -1,4 +1,5 @@
 using Bunit;
+using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Web.Components.Pages.Briefs;
@@ -104,6 +105,176 @@ public class BriefFormTests : ComponentTestContext
         Assert.Equal("planner-1", saved.OwnerId);
         Assert.Equal(50_000m, saved.Budget);
         Assert.Equal(4, saved.Channels.Count);
+    }
+
+    [Fact]
+    public void Kpi_text_fills_the_empty_targets_and_marks_them()
+    {
+        var cut = RenderForm();
+
+        Type(cut, "#kpis", "reach 40%, avg freq 4, CPC < $2, CTR 0.8%");
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("40", cut.Find("#kpi-reach").GetAttribute("value"));
+            Assert.Equal("4", cut.Find("#kpi-frequency").GetAttribute("value"));
+            Assert.Equal("2", cut.Find("#kpi-cpc").GetAttribute("value"));
+            Assert.Equal("0.8", cut.Find("#kpi-ctr").GetAttribute("value"));
+            Assert.Equal("", cut.Find("#kpi-cpa").GetAttribute("value") ?? "");
+            Assert.Equal(4, HelperOf(cut, "#kpi-reach", "#kpi-frequency", "#kpi-cpc", "#kpi-ctr").Count(h => h == "from your KPI text"));
+            Assert.NotEqual("from your KPI text", HelperOf(cut, "#kpi-cpa").Single());
+        });
+    }
+
+    [Fact]
+    public void Kpi_text_never_overwrites_a_target_the_planner_typed()
+    {
+        var cut = RenderForm();
+        Type(cut, "#kpi-reach", "55");
+
+        Type(cut, "#kpis", "reach 40%, CPA under 25");
+        Type(cut, "#kpis", "reach 30%, CPA under 20");
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("55", cut.Find("#kpi-reach").GetAttribute("value"));
+            Assert.Equal("20", cut.Find("#kpi-cpa").GetAttribute("value"));
+            Assert.NotEqual("from your KPI text", HelperOf(cut, "#kpi-reach").Single());
+        });
+    }
+
+    [Fact]
+    public void A_target_filled_from_the_text_is_cleared_when_the_text_drops_it()
+    {
+        var cut = RenderForm();
+        Type(cut, "#kpis", "CPA under 25");
+        cut.WaitForAssertion(() => Assert.Equal("25", cut.Find("#kpi-cpa").GetAttribute("value")));
+
+        Type(cut, "#kpis", "brand lift");
+
+        cut.WaitForAssertion(() => Assert.Equal("", cut.Find("#kpi-cpa").GetAttribute("value") ?? ""));
+    }
+
+    [Fact]
+    public void An_out_of_range_target_is_explained_at_its_field()
+    {
+        var cut = RenderForm();
+
+        Type(cut, "#kpi-frequency", "80");
+        Type(cut, "#effective-frequency", "12");
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Contains("An average frequency target must be between 1 and 50.", FieldText(cut, "#kpi-frequency"));
+            Assert.Contains("Effective frequency must be between 1 and 10.", FieldText(cut, "#effective-frequency"));
+        });
+    }
+
+    [Fact]
+    public void Custom_weeks_are_checked_against_the_flight_and_need_a_week_on()
+    {
+        var cut = RenderForm();
+        Type(cut, "#flight-start", "2027-03-01");
+        Type(cut, "#flight-end", "2027-04-11");
+        SelectFlighting(cut, "Custom weeks");
+        cut.WaitForAssertion(() => Assert.Contains("this flight has 6 weeks", FieldText(cut, "#flighting-weeks")));
+
+        Type(cut, "#flighting-weeks", "on off on on off on on");
+        cut.WaitForAssertion(() => Assert.Contains("The flight has 6 weeks; you gave 7. Remove 1.", FieldText(cut, "#flighting-weeks")));
+
+        Type(cut, "#flighting-weeks", "0 0 0");
+        cut.WaitForAssertion(() => Assert.Contains("Turn at least one week on", FieldText(cut, "#flighting-weeks")));
+
+        Type(cut, "#flighting-weeks", "on off maybe");
+        cut.WaitForAssertion(() => Assert.Contains("Week 3 reads \"maybe\"", FieldText(cut, "#flighting-weeks")));
+    }
+
+    [Fact]
+    public void The_audience_preview_shows_the_arithmetic_as_interests_change()
+    {
+        var cut = RenderForm();
+        Assert.Contains("Choose a market", cut.Find("[data-testid=audience-preview]").TextContent);
+        SelectMarket(cut, "United States");
+
+        Type(cut, "#interests", "running");
+        cut.WaitForAssertion(() => Assert.Contains(
+            "≈ 19.2 M people: 258.3 M adults in United States × 49.6 % aged 25–54 × 15.0 % interested in running",
+            cut.Find("[data-testid=audience-preview]").TextContent));
+
+        Type(cut, "#interests", "running, origami");
+        cut.WaitForAssertion(() =>
+        {
+            var preview = cut.Find("[data-testid=audience-preview]").TextContent;
+            Assert.Contains("× 15.0 % interested in running", preview);
+            Assert.Contains("not narrowing the audience: origami", preview);
+        });
+    }
+
+    [Fact]
+    public void Targets_effective_frequency_and_flighting_are_saved_with_the_brief()
+    {
+        var cut = RenderForm();
+        Type(cut, "#brand", "Northwind");
+        Type(cut, "#campaign", "Spring launch");
+        Type(cut, "#budget", "50000");
+        SelectMarket(cut, "United States");
+        Type(cut, "#flight-start", "2027-03-01");
+        Type(cut, "#flight-end", "2027-04-11");
+        Type(cut, "#brief-text", "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season.");
+        Type(cut, "#kpi-cpa", "18.5");
+        Type(cut, "#kpis", "reach 40%, CPA under 25");
+        Type(cut, "#effective-frequency", "4");
+        SelectFlighting(cut, "Custom weeks");
+        Type(cut, "#flighting-weeks", "on on off on");
+
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Matches(@"/briefs/\d+$", Services.GetRequiredService<NavigationManager>().Uri));
+        using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
+        var saved = Assert.Single(db.Briefs);
+        Assert.Equal(40, saved.KpiReachPercent);
+        Assert.Equal(18.5m, saved.KpiCpa);
+        Assert.Null(saved.KpiCpc);
+        Assert.Equal(4, saved.EffectiveFrequency);
+        Assert.Equal(FlightingPattern.Custom, saved.Flighting);
+        Assert.Equal("1101", saved.FlightingWeeks);
+    }
+
+    [Fact]
+    public async Task The_server_fills_empty_targets_from_the_kpi_text_of_a_brief_sent_without_them()
+    {
+        var service = Services.GetRequiredService<BriefService>();
+        var input = new BriefInput
+        {
+            Brand = "Northwind", CampaignName = "API brief", Budget = 10_000m, Currency = "USD", MarketCode = "US",
+            FlightStart = new DateTime(2027, 3, 1), FlightEnd = new DateTime(2027, 3, 28), Channels = [Channel.Search],
+            Kpis = "reach 35%, CPC < $1.50, CTR 2%", KpiCtrPercent = 1.1,
+            BriefText = "A brief sent by an older client that only knew the KPI text field, long enough to be valid.",
+        };
+
+        var result = await service.CreateAsync(input, new CurrentUser("planner-1", IsAdmin: false));
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.SelectMany(e => e.Value)));
+        using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
+        var saved = Assert.Single(db.Briefs);
+        Assert.Equal(new KpiTargets(35, null, 1.5m, null, 1.1), KpiTargets.Of(saved));
+        Assert.Equal(FlightingPattern.Continuous, saved.Flighting);
+        Assert.Equal("", saved.FlightingWeeks);
+    }
+
+    private static IEnumerable<string> HelperOf(IRenderedComponent<NewBrief> cut, params string[] selectors) =>
+        selectors.Select(s => cut.Find(s).Closest(".mud-input-control")!.QuerySelector(".mud-input-helper-text")?.TextContent.Trim() ?? "");
+
+    private static string FieldText(IRenderedComponent<NewBrief> cut, string selector) =>
+        cut.Find(selector).Closest(".mud-input-control")!.TextContent;
+
+    private void SelectFlighting(IRenderedComponent<NewBrief> cut, string name)
+    {
+        cut.Find("#flighting").ParentElement!.ParentElement!.MouseDown();
+        popovers.WaitForElements(".mud-list-item");
+        popovers.FindAll(".mud-list-item").First(i => i.TextContent.Contains(name)).Click();
+        cut.WaitForElement("#flighting-weeks");
     }
 
     private void SelectMarket(IRenderedComponent<NewBrief> cut, string name)

@@ -63,12 +63,34 @@ public class AudienceEstimatorTests
     }
 
     [Fact]
-    public void The_plan_request_sizes_the_audience_from_the_market_and_the_share()
+    public void The_plan_request_sizes_the_audience_from_the_market_the_age_share_and_the_interests()
     {
-        var request = TestData.Request();
+        var request = TestData.Request(TestData.Brief(interests: "running"));
         var us = SeedReferenceData.Markets.Single(m => m.Code == "US");
+        var running = InterestCatalog.All.Single(i => i.Name == "running").Share;
 
-        Assert.Equal(AudienceEstimator.Share(25, 54, AudienceGender.All), request.AudienceShare);
+        Assert.Equal(AudienceEstimator.Share(25, 54, AudienceGender.All) * running, request.AudienceShare, 1e-12);
         Assert.Equal((long)Math.Round(us.AdultPopulation * request.AudienceShare), request.AudienceSize);
+    }
+
+    [Fact]
+    public void A_brief_without_known_interests_is_everyone_in_the_age_range()
+    {
+        var brief = TestData.Brief(interests: "origami");
+
+        var request = TestData.Request(brief);
+
+        Assert.Equal(AudienceEstimator.Share(25, 54, AudienceGender.All), request.AudienceShare, 1e-12);
+    }
+
+    [Fact]
+    public void The_engine_states_the_audience_arithmetic_and_the_interest_sources()
+    {
+        var plan = TestData.Plans(TestData.Request(TestData.Brief(interests: "running")), alternatives: 1)[0];
+
+        var audience = Assert.Single(plan.Assumptions, a => a.StartsWith("Audience: ", StringComparison.Ordinal));
+        Assert.Contains("258.3 M adults in United States × 49.6 % aged 25–54 × 15.0 % interested in running = ", audience, StringComparison.Ordinal);
+        Assert.Contains($"{plan.AudienceSize:N0} people", audience, StringComparison.Ordinal);
+        Assert.Contains("SFIA", audience, StringComparison.Ordinal);
     }
 }

@@ -251,4 +251,118 @@ public class BriefInputTests
         Assert.All(errors.Values, messages => Assert.Equal(messages.Distinct(), messages));
         Assert.Single(errors[nameof(BriefInput.Brand)]);
     }
+    [Fact]
+    public void Targets_effective_frequency_and_flighting_are_optional_with_defaults()
+    {
+        var input = Valid();
+
+        Assert.True(input.Targets.IsEmpty);
+        Assert.Equal(BriefLimits.DefaultEffectiveFrequency, input.EffectiveFrequency);
+        Assert.Equal(FlightingPattern.Continuous, input.Flighting);
+        Assert.Equal("", input.NormalizedFlightingWeeks());
+    }
+
+    [Fact]
+    public void Targets_inside_their_ranges_are_accepted()
+    {
+        var input = Valid();
+        input.KpiReachPercent = 100;
+        input.KpiFrequency = 50;
+        input.KpiCpc = 0.01m;
+        input.KpiCpa = 25.50m;
+        input.KpiCtrPercent = 0.8;
+        input.EffectiveFrequency = BriefLimits.MaxEffectiveFrequency;
+
+        Assert.Empty(input.Errors());
+    }
+
+    [Theory]
+    [InlineData(nameof(BriefInput.KpiReachPercent), "0", "more than 0 and at most 100")]
+    [InlineData(nameof(BriefInput.KpiReachPercent), "100.5", "more than 0 and at most 100")]
+    [InlineData(nameof(BriefInput.KpiFrequency), "0.5", "between 1 and 50")]
+    [InlineData(nameof(BriefInput.KpiFrequency), "51", "between 1 and 50")]
+    [InlineData(nameof(BriefInput.KpiCpc), "0", "max CPC must be more than zero")]
+    [InlineData(nameof(BriefInput.KpiCpc), "1.255", "two decimals for the max CPC")]
+    [InlineData(nameof(BriefInput.KpiCpa), "-5", "max CPA must be more than zero")]
+    [InlineData(nameof(BriefInput.KpiCpa), "12.001", "two decimals for the max CPA")]
+    [InlineData(nameof(BriefInput.KpiCtrPercent), "0", "0.8 means 0.8 %")]
+    [InlineData(nameof(BriefInput.KpiCtrPercent), "101", "at most 100")]
+    [InlineData(nameof(BriefInput.EffectiveFrequency), "0", "between 1 and 10")]
+    [InlineData(nameof(BriefInput.EffectiveFrequency), "11", "between 1 and 10")]
+    public void A_target_out_of_range_is_reported_at_its_field(string field, string value, string fragment)
+    {
+        var input = Valid();
+        var property = typeof(BriefInput).GetProperty(field)!;
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        property.SetValue(input, Convert.ChangeType(value, type, CultureInfo.InvariantCulture));
+
+        AssertOnlyError(input, field, fragment);
+    }
+
+    [Theory]
+    [InlineData("1101", "1101")]
+    [InlineData("1 1 0 1", "1101")]
+    [InlineData("on on off on", "1101")]
+    [InlineData("ON, off,On", "101")]
+    [InlineData(" 011 ", "011")]
+    public void Custom_weeks_are_read_from_digits_or_words(string typed, string weeks)
+    {
+        var input = Valid();
+        input.Flighting = FlightingPattern.Custom;
+        input.FlightingWeeks = typed;
+
+        Assert.Empty(input.Errors());
+        Assert.Equal(weeks, input.NormalizedFlightingWeeks());
+    }
+
+    [Theory]
+    [InlineData(null, "Enter the weeks on and off")]
+    [InlineData("  ", "Enter the weeks on and off")]
+    [InlineData("on maybe off", "Week 2 reads \"maybe\"")]
+    [InlineData("1121", "Week 1 reads \"1121\"")]
+    [InlineData("0000", "Turn at least one week on")]
+    [InlineData("off off", "Turn at least one week on")]
+    [InlineData("1111111", "The flight has 6 weeks; you gave 7. Remove 1.")]
+    public void Bad_custom_weeks_are_reported_at_the_weeks_field(string? typed, string fragment)
+    {
+        // The flight runs 2027-03-01 to 2027-04-11: 42 days, 6 weeks.
+        var input = Valid();
+        input.Flighting = FlightingPattern.Custom;
+        input.FlightingWeeks = typed;
+
+        AssertOnlyError(input, nameof(BriefInput.FlightingWeeks), fragment);
+    }
+
+    [Fact]
+    public void Weeks_typed_for_a_pattern_that_is_not_custom_are_ignored()
+    {
+        var input = Valid();
+        input.Flighting = FlightingPattern.Pulsed;
+        input.FlightingWeeks = "not weeks at all";
+
+        Assert.Empty(input.Errors());
+        Assert.Equal("", input.NormalizedFlightingWeeks());
+    }
+
+    [Fact]
+    public void An_undefined_flighting_pattern_is_reported()
+    {
+        var input = Valid();
+        input.Flighting = (FlightingPattern)42;
+
+        AssertOnlyError(input, nameof(BriefInput.Flighting), "flighting pattern");
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 1)]
+    [InlineData(8, 2)]
+    [InlineData(42, 6)]
+    [InlineData(43, 7)]
+    public void A_flight_has_as_many_weeks_as_it_touches(int days, int weeks)
+    {
+        var start = new DateOnly(2027, 3, 1);
+
+        Assert.Equal(weeks, FlightingText.Weeks(start, start.AddDays(days - 1)));
+    }
 }
