@@ -37,7 +37,7 @@ public class PlanCardTests : ComponentTestContext
         Assert.Equal($"{plan.Totals.ReachPercent:0.0}%", cut.Find("[data-testid=plan-reach]").TextContent);
         Assert.Equal(plan.LineItems.Count, cut.FindAll("[data-testid=line-items] tbody tr").Count);
         Assert.Equal(plan.LineItems.Count, cut.FindAll("[data-testid=allocation-chart] span").Count);
-        Assert.Equal(6, cut.FindAll("[data-testid=quality-breakdown] .mp-criterion").Count);
+        Assert.Equal(7, cut.FindAll("[data-testid=quality-breakdown] .mp-criterion").Count);
         Assert.Contains("Budget adherence", cut.Find("[data-testid=quality-breakdown]").TextContent);
     }
 

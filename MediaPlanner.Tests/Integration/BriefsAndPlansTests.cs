@@ -117,7 +117,7 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         {
             Assert.Equal("local", p.Entity.Provider);
             Assert.Equal(p.Quality.Score, p.Entity.QualityScore);
-            Assert.Equal(6, p.Quality.Criteria.Count);
+            Assert.Equal(7, p.Quality.Criteria.Count);
             Assert.True(p.Entity.LatencyMs > 0);
         });
     }
