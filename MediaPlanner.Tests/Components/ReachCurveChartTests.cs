@@ -9,8 +9,7 @@ namespace MediaPlanner.Tests.Components;
 
 public class ReachCurveChartTests : ComponentTestContext
 {
-    private static readonly PlanRequest Request = TestData.Request();
-    private static readonly PlanBasis Basis = PlanBasis.From(Request);
+    private static readonly PlanBasis Basis = PlanBasis.From(TestData.Request());
 
     private IRenderedComponent<ReachCurveChart> RenderChart(MediaPlan plan) =>
         Render<ReachCurveChart>(p => p.Add(c => c.Plan, plan).Add(c => c.Basis, Basis));
@@ -21,7 +20,7 @@ public class ReachCurveChartTests : ComponentTestContext
     [Fact]
     public void The_chart_has_a_point_per_budget_step_from_25_to_200_percent_with_the_plans_point_marked()
     {
-        var plan = TestData.Plans(Request)[1];
+        var plan = TestData.Plans()[1];
         var curve = ReachCurve.ForPlan(plan, Basis);
 
         var cut = RenderChart(plan);
@@ -40,7 +39,7 @@ public class ReachCurveChartTests : ComponentTestContext
     [Fact]
     public void The_chart_is_described_for_screen_readers_and_its_data_is_a_table()
     {
-        var plan = TestData.Plans(Request)[0];
+        var plan = TestData.Plans()[0];
         var figures = PlanFigures.Of(plan, Basis);
         var atPlan = ReachCurve.ForPlan(plan, Basis).Single(p => p.BudgetFactor == 1);
 
@@ -68,7 +67,7 @@ public class ReachCurveChartTests : ComponentTestContext
     [Fact]
     public void Choosing_a_line_draws_that_lines_curve()
     {
-        var plan = TestData.Plans(Request)[0];
+        var plan = TestData.Plans()[0];
         var line = plan.LineItems.Count - 1;
         var lineCurve = ReachCurve.ForLine(plan, line, Basis);
         var cut = RenderChart(plan);
