@@ -63,6 +63,9 @@ public class ModelsJourneyTests(BrowserFixture browser) : IClassFixture<BrowserF
 
         await Assertions.Expect(planner.Locator("[data-testid=column-base] [data-testid=plan-card]").First).ToBeVisibleAsync();
         await Assertions.Expect(planner.Locator("[data-testid=column-finetuned] [data-testid=plan-card]").First).ToBeVisibleAsync();
+        // Model names and selection reasons are plumbing: a planner opens them with Details.
+        await Assertions.Expect(planner.Locator("[data-testid=column-reason]")).ToHaveCountAsync(0);
+        await planner.Locator("[data-testid=details-toggle]").First.ClickAsync();
         await Assertions.Expect(planner.Locator("[data-testid=column-finetuned] [data-testid=column-header]")).ToContainTextAsync("local-mix:ft-browser-1");
         await Assertions.Expect(planner.Locator("[data-testid=column-base] [data-testid=column-header]")).ToContainTextAsync("local-mix-v1");
         await Assertions.Expect(planner.Locator("[data-testid=column-reason]")).ToContainTextAsync("Auto");
@@ -70,6 +73,10 @@ public class ModelsJourneyTests(BrowserFixture browser) : IClassFixture<BrowserF
         if (Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is { Length: > 0 } dir)
         {
             await planner.ScreenshotAsync(new() { Path = Path.Combine(dir, "side-by-side.png") });
+            await planner.ScreenshotAsync(new() { Path = Path.Combine(dir, "side-by-side-full.png"), FullPage = true });
+            await planner.SetViewportSizeAsync(390, 844);
+            await planner.ScreenshotAsync(new() { Path = Path.Combine(dir, "side-by-side-390.png"), FullPage = true });
+            await planner.SetViewportSizeAsync(1440, 1000);
             await admin.ScreenshotAsync(new() { Path = Path.Combine(dir, "settings.png"), FullPage = true });
             await planner.GotoAsync("/insights");
             await BrowserFixture.WaitForInteractiveAsync(planner);

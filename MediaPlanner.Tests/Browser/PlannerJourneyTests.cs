@@ -37,6 +37,54 @@ public class PlannerJourneyTests(BrowserFixture browser, ITestOutputHelper outpu
     }
 
     [BrowserFact]
+    public async Task A_planner_compares_the_plans_in_a_table_and_opens_reach_and_frequency()
+    {
+        var page = await browser.SignedInPageAsync("planner@demo.local");
+        await BrowserFixture.SaveBriefAsync(page, "Northwind Running", "Compare and curves", "250000");
+        await page.ClickAsync("#generate");
+        await Assertions.Expect(page.Locator("[data-testid=plan-card]")).ToHaveCountAsync(3);
+
+        var table = page.Locator("[data-testid=comparison-table]");
+        await Assertions.Expect(table).ToBeVisibleAsync();
+        await Assertions.Expect(table.Locator("[data-testid=comparison-plan]")).ToHaveCountAsync(3);
+        await Assertions.Expect(table.Locator("[data-testid=row-cpa] td[data-best=true]").First).ToContainTextAsync("(best)");
+        await Assertions.Expect(page.Locator("[data-testid=plan-conversions]")).ToHaveCountAsync(3);
+
+        // Plumbing is behind Details for a planner.
+        await Assertions.Expect(page.Locator("[data-testid=plan-model]")).ToHaveCountAsync(0);
+        await page.ClickAsync("[data-testid=details-toggle]");
+        await Assertions.Expect(page.Locator("[data-testid=plan-model]")).ToHaveCountAsync(3);
+
+        var card = page.Locator("[data-testid=plan-card]").First;
+        await card.GetByText("Reach & frequency").ClickAsync();
+        await Assertions.Expect(card.Locator("[data-testid=curve-chart]")).ToBeVisibleAsync();
+        await Assertions.Expect(card.Locator("[data-testid=curve-point]")).ToHaveCountAsync(15);
+        await Assertions.Expect(card.Locator("[data-testid=curve-point][data-plan=true]")).ToHaveCountAsync(1);
+        await Assertions.Expect(card.Locator("[data-testid=frequency-bucket]")).ToHaveCountAsync(5);
+
+        var dir = Environment.GetEnvironmentVariable("SCREENSHOT_DIR");
+        if (dir is { Length: > 0 })
+        {
+            await table.ScreenshotAsync(new() { Path = Path.Combine(dir, "comparison-1440.png") });
+            await card.ScreenshotAsync(new() { Path = Path.Combine(dir, "reach-frequency-1440.png") });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(dir, "brief-page-compare-1440.png"), FullPage = true });
+        }
+
+        // On a phone the table scrolls inside its own box; the page does not scroll sideways.
+        await page.SetViewportSizeAsync(390, 844);
+        await Assertions.Expect(page.Locator(".mp-compare-scroll")).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => { const s = document.querySelector('.mp-compare-scroll'); return s.scrollWidth > s.clientWidth; }"));
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"),
+            "The page must not scroll sideways at 390 px.");
+        if (dir is { Length: > 0 })
+        {
+            await table.ScreenshotAsync(new() { Path = Path.Combine(dir, "comparison-390.png") });
+            await card.ScreenshotAsync(new() { Path = Path.Combine(dir, "reach-frequency-390.png") });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(dir, "brief-page-compare-390.png"), FullPage = true });
+        }
+    }
+
+    [BrowserFact]
     public async Task The_brief_form_explains_bad_input_at_the_fields()
     {
         var page = await browser.SignedInPageAsync("planner@demo.local");

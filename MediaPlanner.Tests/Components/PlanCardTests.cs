@@ -1,4 +1,5 @@
 using Bunit;
+using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Tests.Domain;
 using MediaPlanner.Web.Components.Shared;
@@ -28,7 +29,7 @@ public class PlanCardTests : ComponentTestContext
         var plan = EnginePlan();
         var view = View(plan);
 
-        var cut = Render<PlanCard>(p => p.Add(c => c.View, view));
+        var cut = Render<PlanCard>(p => p.Add(c => c.View, view).Add(c => c.ShowDetails, true));
 
         Assert.Equal(plan.StrategyName, cut.Find("[data-testid=plan-strategy]").TextContent);
         Assert.Contains("local-mix-v1", cut.Find("[data-testid=plan-model]").TextContent);
@@ -100,5 +101,52 @@ public class PlanCardTests : ComponentTestContext
         Assert.Contains("mud-chip-color-error", cut.Find("[data-testid=plan-score]").ClassName);
         Assert.Contains("Overspends", cut.Find("[data-testid=quality-breakdown]").TextContent);
         Assert.Contains("No rationale", cut.Find("[data-testid=quality-breakdown]").TextContent);
+    }
+
+    [Fact]
+    public void A_planner_sees_the_model_plumbing_only_when_asked_and_an_admin_always()
+    {
+        var view = View(EnginePlan());
+        SignInAs("planner-1", Roles.Planner);
+
+        var hidden = Render<PlanCard>(p => p.Add(c => c.View, view));
+        var asked = Render<PlanCard>(p => p.Add(c => c.View, view).Add(c => c.ShowDetails, true));
+
+        Assert.Empty(hidden.FindAll("[data-testid=plan-model]"));
+        Assert.Contains("local-mix-v1", asked.Find("[data-testid=plan-model]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_admin_sees_the_model_plumbing_without_asking()
+    {
+        SignInAs("admin-1", Roles.Admin);
+
+        var cut = Render<PlanCard>(p => p.Add(c => c.View, View(EnginePlan())));
+
+        Assert.Contains("1.5 ms", cut.Find("[data-testid=plan-model]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Measured_against_the_brief_the_card_shows_effective_reach_conversions_CPA_and_a_reach_and_frequency_panel()
+    {
+        var plan = EnginePlan();
+        var basis = PlanBasis.From(TestData.Request());
+        var figures = PlanFigures.Of(plan, basis);
+
+        var cut = Render<PlanCard>(p => p.Add(c => c.View, View(plan)).Add(c => c.Basis, basis));
+
+        Assert.Equal($"{figures.EffectiveReachPercent:0.0}%", cut.Find("[data-testid=plan-effective-reach]").TextContent);
+        Assert.Equal(figures.Conversions.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), cut.Find("[data-testid=plan-conversions]").TextContent);
+        Assert.Equal(figures.Cpa!.Value.ToString("N2", System.Globalization.CultureInfo.InvariantCulture), cut.Find("[data-testid=plan-cpa]").TextContent);
+        Assert.Contains("Reach & frequency", cut.Find("[data-testid=reach-frequency-panel]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_the_briefs_basis_the_card_says_it_cannot_measure_conversions()
+    {
+        var cut = Render<PlanCard>(p => p.Add(c => c.View, View(EnginePlan())));
+
+        Assert.Equal("—", cut.Find("[data-testid=plan-cpa]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=reach-frequency-panel]"));
     }
 }
