@@ -38,6 +38,7 @@ public class TrainingJourneyTests(BrowserFixture browser) : IClassFixture<Browse
         await Assertions.Expect(planner.Locator("[data-testid=plan-card]").First).ToBeVisibleAsync();
 
         await planner.Locator("[data-testid=use-plan]").Last.ClickAsync();
+        await planner.ClickAsync("[data-testid=confirm-use]");
 
         await Assertions.Expect(planner.Locator("[data-testid=plan-chosen]")).ToHaveCountAsync(1);
         await Assertions.Expect(planner.Locator("[data-testid=use-plan]")).ToHaveCountAsync(0);
@@ -66,6 +67,7 @@ public class TrainingJourneyTests(BrowserFixture browser) : IClassFixture<Browse
         await planner.GotoAsync($"/briefs/{briefId}");
         await BrowserFixture.WaitForInteractiveAsync(planner);
         await planner.Locator("[data-testid=use-plan]").First.ClickAsync();
+        await planner.ClickAsync("[data-testid=confirm-use]");
         await Assertions.Expect(planner.Locator("[data-testid=plan-chosen]")).ToHaveCountAsync(1);
 
         var reviewer = await browser.SignedInPageAsync("reviewer@demo.local");
