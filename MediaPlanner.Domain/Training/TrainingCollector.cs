@@ -25,9 +25,7 @@ public sealed class TrainingCollector(
     public async Task<ChoiceResult> ChoosePlanAsync(int planId, CurrentUser user, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var plan = await db.Plans.Include(p => p.Brief)
-            .SingleOrDefaultAsync(p => p.Id == planId && (user.IsAdmin || p.Brief!.OwnerId == user.Id), ct);
-        if (plan is null)
+        if (await FindPlanAsync(db, planId, user, ct) is not { } plan)
             return new(false, "That plan was not found.");
         if (plan.ChosenAt is not null)
             return new(true, "This plan is already chosen.", await db.TrainingExamples.Where(e => e.PlanId == planId).Select(e => (int?)e.Id).FirstOrDefaultAsync(ct));
@@ -122,9 +120,7 @@ public sealed class TrainingCollector(
     public async Task<ChoiceResult> UndoChoiceAsync(int planId, CurrentUser user, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var plan = await db.Plans.Include(p => p.Brief)
-            .SingleOrDefaultAsync(p => p.Id == planId && (user.IsAdmin || p.Brief!.OwnerId == user.Id), ct);
-        if (plan is null)
+        if (await FindPlanAsync(db, planId, user, ct) is not { } plan)
             return new(false, "That plan was not found.");
         if (plan.ChosenAt is null)
             return new(false, "This plan is not in use, so there is nothing to undo.");
@@ -184,6 +180,9 @@ public sealed class TrainingCollector(
         var examples = await db.TrainingExamples.AsNoTracking().Where(e => e.PlanId != null && chosen.Contains(e.PlanId.Value)).ToListAsync(ct);
         return chosen.Where(id => examples.Where(e => e.PlanId == id).All(Undoable)).ToHashSet();
     }
+
+    private static Task<GeneratedPlan?> FindPlanAsync(PlannerDbContext db, int planId, CurrentUser user, CancellationToken ct) =>
+        db.Plans.Include(p => p.Brief).SingleOrDefaultAsync(p => p.Id == planId && (user.IsAdmin || p.Brief!.OwnerId == user.Id), ct);
 
     private static bool Undoable(TrainingExample e) =>
         e.Status == ExampleStatus.PendingReview && e.ReviewedById is null && e.EditedById is null;

@@ -1,8 +1,4 @@
 using MediaPlanner.Domain.Briefs;
-using MediaPlanner.Domain.Identity;
-using MediaPlanner.Domain.Planning;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace MediaPlanner.Tests.Browser;
@@ -10,22 +6,13 @@ namespace MediaPlanner.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public class PlanEditingJourneyTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private async Task<int> BriefWithPlansAsync(string brand)
+    private Task<int> BriefWithPlansAsync(string brand) => browser.PlannedBriefAsync(new BriefInput
     {
-        using var scope = browser.App.Services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var planner = await users.FindByEmailAsync("planner@demo.local");
-        var user = new CurrentUser(planner!.Id, false);
-        var id = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-        {
-            Brand = brand, CampaignName = "Harbour opening", Budget = 150_000m, Currency = "USD", MarketCode = "US",
-            Objective = Objective.Consideration, FlightStart = new DateTime(2027, 5, 3), FlightEnd = new DateTime(2027, 6, 27),
-            Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
-            BriefText = "Open the new harbour store to families within driving distance and bring them to the opening weekend events.",
-        }, user)).Id!.Value;
-        await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateAsync(id, user);
-        return id;
-    }
+        Brand = brand, CampaignName = "Harbour opening", Budget = 150_000m, Currency = "USD", MarketCode = "US",
+        Objective = Objective.Consideration, FlightStart = new DateTime(2027, 5, 3), FlightEnd = new DateTime(2027, 6, 27),
+        Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
+        BriefText = "Open the new harbour store to families within driving distance and bring them to the opening weekend events.",
+    });
 
     [BrowserFact]
     public async Task A_planner_edits_a_plan_sees_the_figures_change_saves_it_uses_it_and_undoes_it()
