@@ -36,6 +36,7 @@ public static class DependencyInjection
         builder.Services.AddSingleton<PlanQualityEvaluator>();
         builder.Services.AddScoped<BriefService>();
         builder.Services.AddScoped<PlanGenerator>();
+        builder.Services.AddScoped<PlanEditService>();
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddScoped<ModelSelector>();
         builder.Services.AddScoped<InsightsService>();

@@ -54,6 +54,10 @@ public static class AuditActions
     public const string UserUnlock = "user.unlock";
     public const string UserPassword = "user.password";
     public const string UserDelete = "user.delete";
+    /// <summary>A planner saved an edit of a plan as a new version.</summary>
+    public const string PlanEdit = "plan.edit";
+    /// <summary>A planner took back "Use this plan" before a reviewer acted on it.</summary>
+    public const string PlanChoiceUndo = "plan.choice.undo";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -61,6 +65,7 @@ public static class AuditActions
         ModelDeploy, ModelRollback, ModelShutdown, ModelAlertDismiss, SettingsSelection, SettingsProvider, SettingsPrice, SettingsPriceDelete,
         UserCreate, UserRoles, UserLock, UserUnlock, UserPassword, UserDelete,
         FineTuneDeployment, SettingsPrivacy, TrainingImportDiscard,
+        PlanEdit, PlanChoiceUndo,
     ];
 }
 
@@ -74,6 +79,7 @@ public static class AuditEntities
     public const string Setting = nameof(Setting);
     public const string ModelPrice = nameof(ModelPrice);
     public const string User = nameof(User);
+    public const string Plan = nameof(Plan);
 
-    public static readonly IReadOnlyList<string> All = [TrainingExample, TrainingData, FineTuneJob, Model, Setting, ModelPrice, User];
+    public static readonly IReadOnlyList<string> All = [TrainingExample, TrainingData, FineTuneJob, Model, Setting, ModelPrice, User, Plan];
 }

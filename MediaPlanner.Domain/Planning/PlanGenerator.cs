@@ -176,16 +176,26 @@ public sealed class PlanGenerator(
         return (quote.Cost(inputTokens, outputTokens), quote.Estimated);
     }
 
-    /// <summary>The plans of the brief's latest run (both columns), or none if it has not been planned yet.</summary>
+    /// <summary>
+    /// The plans of the brief's latest run (both columns), each in its latest version (a planner's edit replaces the generated
+    /// plan on the page; <see cref="PlanEditService.VersionsAsync"/> lists the history), or none if it has not been planned yet.
+    /// </summary>
     public async Task<IReadOnlyList<PlanView>> LatestPlansAsync(int briefId, CurrentUser user, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var visible = db.Plans.AsNoTracking().Where(p => p.BriefId == briefId && (user.IsAdmin || p.Brief!.OwnerId == user.Id));
-        var latest = await visible.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id).Select(p => (Guid?)p.RunId).FirstOrDefaultAsync(ct);
+        // The latest generation decides the run: an edit saved later of an older run's plan does not bring that run back.
+        var latest = await visible.Where(p => p.OriginalPlanId == null)
+            .OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id).Select(p => (Guid?)p.RunId).FirstOrDefaultAsync(ct);
         if (latest is null)
             return [];
-        var entities = await visible.Where(p => p.RunId == latest).OrderBy(p => p.Ordinal).ToListAsync(ct);
-        return entities.Select(ToView).ToList();
+        var entities = await visible.Where(p => p.RunId == latest).ToListAsync(ct);
+        return entities
+            .GroupBy(p => p.OriginalPlanId ?? p.Id)
+            .Select(g => g.OrderByDescending(p => p.Version).ThenByDescending(p => p.Id).First())
+            .OrderBy(p => p.Ordinal)
+            .Select(ToView)
+            .ToList();
     }
 
     public async Task<PlanView?> GetAsync(int planId, CurrentUser user, CancellationToken ct = default)

@@ -23,10 +23,14 @@ public enum ExampleSort { Newest, Oldest, Brand, Tokens, Quality }
 
 public sealed record ExampleRow(int Id, ExampleStatus Status, ExampleSource Source, string? Brand, Objective? Objective,
     string? MarketCode, string? Model, int TokenCount, bool HasErrors, int? DuplicateOfId, double? QualityScore,
-    DateTimeOffset CreatedAt, Guid Version);
+    DateTimeOffset CreatedAt, Guid Version, bool PlannerEdited = false);
 
+/// <summary>An example to review; <see cref="Generated"/> is the plan as the model made it when the planner edited it before use.</summary>
 public sealed record ExampleDetail(TrainingExample Example, ChatExample Messages, IReadOnlyList<ValidationIssue> Issues,
-    MediaPlan? Plan, string? CreatedBy, string? ReviewedBy, string? EditedBy);
+    MediaPlan? Plan, string? CreatedBy, string? ReviewedBy, string? EditedBy, GeneratedOriginal? Generated = null);
+
+/// <summary>The generated plan (version 1) a planner's edit started from, with its quality score.</summary>
+public sealed record GeneratedOriginal(MediaPlan Plan, double QualityScore);
 
 public enum ReviewOutcome { Done, Conflict, Blocked, NotFound }
 
@@ -67,7 +71,7 @@ public sealed class ReviewService(
         };
         var items = await query.Skip(Math.Max(0, page) * pageSize).Take(pageSize)
             .Select(e => new ExampleRow(e.Id, e.Status, e.Source, e.Brand, e.Objective, e.MarketCode, e.Model, e.TokenCount,
-                e.HasErrors, e.DuplicateOfId, e.QualityScore, e.CreatedAt, e.Version))
+                e.HasErrors, e.DuplicateOfId, e.QualityScore, e.CreatedAt, e.Version, e.PlannerEdited))
             .ToListAsync(ct);
         return new(items, total);
     }
@@ -109,7 +113,17 @@ public sealed class ReviewService(
         var ids = new[] { e.CreatedById, e.ReviewedById, e.EditedById }.Where(x => x is not null).Distinct().ToList();
         var emails = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email, ct);
         string? Email(string? userId) => userId is not null && emails.TryGetValue(userId, out var email) ? email : null;
-        return new ExampleDetail(e, messages, Issues(e), plan, Email(e.CreatedById), Email(e.ReviewedById), Email(e.EditedById));
+        return new ExampleDetail(e, messages, Issues(e), plan, Email(e.CreatedById), Email(e.ReviewedById), Email(e.EditedById),
+            e.PlannerEdited ? await GeneratedOriginalAsync(db, e.PlanId, ct) : null);
+    }
+
+    private static async Task<GeneratedOriginal?> GeneratedOriginalAsync(PlannerDbContext db, int? planId, CancellationToken ct)
+    {
+        var root = await db.Plans.AsNoTracking().Where(p => p.Id == planId).Select(p => p.OriginalPlanId ?? p.Id).FirstOrDefaultAsync(ct);
+        var generated = await db.Plans.AsNoTracking().Where(p => p.Id == root).Select(p => new { p.PlanJson, p.QualityScore }).FirstOrDefaultAsync(ct);
+        return generated is not null && PlanJson.TryDeserialize(generated.PlanJson, out var plan, out _)
+            ? new GeneratedOriginal(plan!, generated.QualityScore)
+            : null;
     }
 
     public static IReadOnlyList<ValidationIssue> Issues(TrainingExample e) =>

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
@@ -9,22 +11,21 @@ namespace MediaPlanner.Domain.Training;
 public sealed record ChoiceResult(bool Succeeded, string Message, int? ExampleId = null);
 
 /// <summary>
-/// Turns a planner's chosen plan into a training example (pending review), and records the campaign's
-/// results against it. Plans that were not chosen never become examples: they are kept only as the passed-over side
-/// of the choice's preference pairs.
+/// Turns a planner's chosen plan into a training example (pending review), takes the choice back while no reviewer has
+/// acted on it, and records the campaign's results against it. Plans that were not chosen never become examples: they are
+/// kept only as the passed-over side of the choice's preference pairs.
 /// </summary>
 public sealed class TrainingCollector(
     IDbContextFactory<PlannerDbContext> dbFactory,
     ExampleValidator validator,
     TrainingSettings settings,
-    TimeProvider clock)
+    TimeProvider clock,
+    AuditLog audit)
 {
     public async Task<ChoiceResult> ChoosePlanAsync(int planId, CurrentUser user, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var plan = await db.Plans.Include(p => p.Brief)
-            .SingleOrDefaultAsync(p => p.Id == planId && (user.IsAdmin || p.Brief!.OwnerId == user.Id), ct);
-        if (plan is null)
+        if (await FindPlanAsync(db, planId, user, ct) is not { } plan)
             return new(false, "That plan was not found.");
         if (plan.ChosenAt is not null)
             return new(true, "This plan is already chosen.", await db.TrainingExamples.Where(e => e.PlanId == planId).Select(e => (int?)e.Id).FirstOrDefaultAsync(ct));
@@ -61,14 +62,21 @@ public sealed class TrainingCollector(
             QualityScore = plan.QualityScore,
             CreatedAt = now,
             CreatedById = user.Id,
+            PlannerEdited = plan.IsEdited,
         };
         plan.ChosenAt = now;
         db.TrainingExamples.Add(entity);
 
-        var passedOver = await db.Plans.AsNoTracking()
-            .Where(p => p.RunId == plan.RunId && p.BriefId == plan.BriefId && p.Id != plan.Id)
+        // The plans the planner saw beside this one: each other plan of the run in its latest version, never a version of the
+        // chosen plan itself (an edit preferred over its own original is not a choice between plans).
+        var rootId = plan.OriginalPlanId ?? plan.Id;
+        var passedOver = (await db.Plans.AsNoTracking()
+                .Where(p => p.RunId == plan.RunId && p.BriefId == plan.BriefId && p.Id != rootId && p.OriginalPlanId != rootId)
+                .ToListAsync(ct))
+            .GroupBy(p => p.OriginalPlanId ?? p.Id)
+            .Select(g => g.OrderByDescending(p => p.Version).ThenByDescending(p => p.Id).First())
             .OrderBy(p => p.Ordinal).ThenBy(p => p.Id)
-            .ToListAsync(ct);
+            .ToList();
         var input = new ChatExample(PromptRenderer.PromptMessages(brief, market)).ToJsonLine();
         var preferred = PlanJson.Serialize(chosen);
         var pairs = passedOver.Select(other => new PreferencePair
@@ -102,15 +110,82 @@ public sealed class TrainingCollector(
             }
             await transaction.CommitAsync(ct);
         }
-        var note = original is null ? "" : " It repeats an example already collected, so it is flagged as a duplicate.";
-        var pairNote = pairs.Count switch
-        {
-            0 => "",
-            1 => ", with 1 preference pair from the plan you passed over",
-            _ => $", with {pairs.Count} preference pairs from the plans you passed over",
-        };
-        return new(true, $"Plan chosen. It is now a training example waiting for review{pairNote}.{note}", entity.Id);
+        return new(true, $"This is now the plan for {brief.CampaignName}. A reviewer checks it next; you can undo until they act.", entity.Id);
     }
+
+    /// <summary>
+    /// Takes back "Use this plan" while its example waits for review and no reviewer has reviewed or edited it: the example
+    /// and its preference pairs are deleted and the plan is no longer chosen, all in one transaction, audited.
+    /// </summary>
+    public async Task<ChoiceResult> UndoChoiceAsync(int planId, CurrentUser user, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await FindPlanAsync(db, planId, user, ct) is not { } plan)
+            return new(false, "That plan was not found.");
+        if (plan.ChosenAt is null)
+            return new(false, "This plan is not in use, so there is nothing to undo.");
+        var example = await db.TrainingExamples.Where(e => e.PlanId == planId).OrderBy(e => e.Id).FirstOrDefaultAsync(ct);
+        if (example is not null && !Undoable(example))
+            return new(false, example.Status switch
+            {
+                ExampleStatus.Validated => "A reviewer has already validated this plan, so it can no longer be undone.",
+                ExampleStatus.Rejected => "A reviewer has already rejected this plan, so it can no longer be undone.",
+                _ => "A reviewer has already worked on this plan, so it can no longer be undone.",
+            }, example.Id);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var duplicates = example is null ? [] : await db.TrainingExamples.Where(e => e.DuplicateOfId == example.Id).OrderBy(e => e.Id).Select(e => e.Id).ToListAsync(ct);
+        if (example is not null)
+        {
+            db.PreferencePairs.RemoveRange(await db.PreferencePairs.Where(p => p.ExampleId == example.Id || p.ChosenPlanId == planId).ToListAsync(ct));
+            db.TrainingExamples.Remove(example);
+        }
+        // Examples flagged as duplicates of the deleted one would point at nothing: the oldest becomes the original and the
+        // others point at it. Foreign keys are checked at commit so the one-original-per-content index holds at every step.
+        if (duplicates.Count > 0)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA defer_foreign_keys = ON;", ct);
+        plan.ChosenAt = null;
+        await audit.AddAsync(db, user, AuditActions.PlanChoiceUndo, AuditEntities.Plan, planId.ToString(CultureInfo.InvariantCulture),
+            $"Undid the choice of the {plan.StrategyName} plan (v{plan.Version}) for {plan.Brief!.Brand} · {plan.Brief.CampaignName}"
+            + (example is null ? "" : $"; example #{example.Id} deleted"), ct: ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // A reviewer acted between the check and the delete: their action stands.
+            return new(false, "A reviewer has just acted on this plan, so it can no longer be undone.");
+        }
+        if (duplicates.Count > 0)
+        {
+            var heir = duplicates[0];
+            var version = Guid.NewGuid();
+            await db.TrainingExamples.Where(e => duplicates.Contains(e.Id) && e.Id != heir)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.DuplicateOfId, heir).SetProperty(e => e.Version, version), ct);
+            await db.TrainingExamples.Where(e => e.Id == heir)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.DuplicateOfId, (int?)null).SetProperty(e => e.Version, version), ct);
+        }
+        await transaction.CommitAsync(ct);
+        return new(true, $"Undone: {plan.StrategyName} is no longer the plan for {plan.Brief.CampaignName}.");
+    }
+
+    /// <summary>The chosen plans among <paramref name="planIds"/> whose choice can still be undone.</summary>
+    public async Task<IReadOnlySet<int>> UndoablePlansAsync(IEnumerable<int> planIds, CurrentUser user, CancellationToken ct = default)
+    {
+        var ids = planIds.ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var chosen = await db.Plans.Where(p => ids.Contains(p.Id) && p.ChosenAt != null && (user.IsAdmin || p.Brief!.OwnerId == user.Id))
+            .Select(p => p.Id).ToListAsync(ct);
+        var examples = await db.TrainingExamples.AsNoTracking().Where(e => e.PlanId != null && chosen.Contains(e.PlanId.Value)).ToListAsync(ct);
+        return chosen.Where(id => examples.Where(e => e.PlanId == id).All(Undoable)).ToHashSet();
+    }
+
+    private static Task<GeneratedPlan?> FindPlanAsync(PlannerDbContext db, int planId, CurrentUser user, CancellationToken ct) =>
+        db.Plans.Include(p => p.Brief).SingleOrDefaultAsync(p => p.Id == planId && (user.IsAdmin || p.Brief!.OwnerId == user.Id), ct);
+
+    private static bool Undoable(TrainingExample e) =>
+        e.Status == ExampleStatus.PendingReview && e.ReviewedById is null && e.EditedById is null;
 
     public async Task<ChoiceResult> RecordResultsAsync(int planId, double? ctr, double? conversionRate, decimal? deliveredSpend,
         CurrentUser user, CancellationToken ct = default)

@@ -107,6 +107,18 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.WaitForURLAsync(new Regex(@"/briefs/\d+$"));
     }
 
+    /// <summary>Saves <paramref name="input"/> as the demo planner's brief and generates its plans; returns the brief's id.</summary>
+    public async Task<int> PlannedBriefAsync(MediaPlanner.Domain.Briefs.BriefInput input)
+    {
+        using var scope = App.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<MediaPlanner.Domain.Identity.ApplicationUser>>();
+        var planner = await users.FindByEmailAsync("planner@demo.local");
+        var user = new MediaPlanner.Domain.Identity.CurrentUser(planner!.Id, false);
+        var id = (await scope.ServiceProvider.GetRequiredService<MediaPlanner.Domain.Briefs.BriefService>().CreateAsync(input, user)).Id!.Value;
+        await scope.ServiceProvider.GetRequiredService<MediaPlanner.Domain.Planning.PlanGenerator>().GenerateAsync(id, user);
+        return id;
+    }
+
     public static Task WaitForInteractiveAsync(IPage page) =>
         page.Locator("[data-interactive=true]").WaitForAsync();
 

@@ -1,9 +1,5 @@
 using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Briefs;
-using MediaPlanner.Domain.Identity;
-using MediaPlanner.Domain.Planning;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace MediaPlanner.Tests.Browser;
@@ -11,22 +7,13 @@ namespace MediaPlanner.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public class TrainingJourneyTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private async Task<int> BriefWithPlansAsync(string brand)
+    private Task<int> BriefWithPlansAsync(string brand) => browser.PlannedBriefAsync(new BriefInput
     {
-        using var scope = browser.App.Services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var planner = await users.FindByEmailAsync("planner@demo.local");
-        var user = new CurrentUser(planner!.Id, false);
-        var id = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-        {
-            Brand = brand, CampaignName = "Summer push", Budget = 90_000m, Currency = "USD", MarketCode = "US",
-            Objective = Objective.Conversion, FlightStart = new DateTime(2027, 6, 1), FlightEnd = new DateTime(2027, 7, 15),
-            Channels = [Channel.Search, Channel.Social, Channel.Display],
-            BriefText = "Drive online sales of the summer range with a focus on returning customers and high-intent searchers.",
-        }, user)).Id!.Value;
-        await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateAsync(id, user);
-        return id;
-    }
+        Brand = brand, CampaignName = "Summer push", Budget = 90_000m, Currency = "USD", MarketCode = "US",
+        Objective = Objective.Conversion, FlightStart = new DateTime(2027, 6, 1), FlightEnd = new DateTime(2027, 7, 15),
+        Channels = [Channel.Search, Channel.Social, Channel.Display],
+        BriefText = "Drive online sales of the summer range with a focus on returning customers and high-intent searchers.",
+    });
 
     [BrowserFact]
     public async Task A_chosen_plan_validated_by_a_reviewer_appears_in_the_export()
@@ -38,6 +25,7 @@ public class TrainingJourneyTests(BrowserFixture browser) : IClassFixture<Browse
         await Assertions.Expect(planner.Locator("[data-testid=plan-card]").First).ToBeVisibleAsync();
 
         await planner.Locator("[data-testid=use-plan]").Last.ClickAsync();
+        await planner.ClickAsync("[data-testid=confirm-use]");
 
         await Assertions.Expect(planner.Locator("[data-testid=plan-chosen]")).ToHaveCountAsync(1);
         await Assertions.Expect(planner.Locator("[data-testid=use-plan]")).ToHaveCountAsync(0);
@@ -66,6 +54,7 @@ public class TrainingJourneyTests(BrowserFixture browser) : IClassFixture<Browse
         await planner.GotoAsync($"/briefs/{briefId}");
         await BrowserFixture.WaitForInteractiveAsync(planner);
         await planner.Locator("[data-testid=use-plan]").First.ClickAsync();
+        await planner.ClickAsync("[data-testid=confirm-use]");
         await Assertions.Expect(planner.Locator("[data-testid=plan-chosen]")).ToHaveCountAsync(1);
 
         var reviewer = await browser.SignedInPageAsync("reviewer@demo.local");
