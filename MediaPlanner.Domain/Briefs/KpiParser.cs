@@ -4,9 +4,12 @@ using System.Text.RegularExpressions;
 namespace MediaPlanner.Domain.Briefs;
 
 /// <summary>A brief's structured KPI targets; null where the brief sets none.</summary>
-public sealed record KpiTargets(double? ReachPercent, double? Frequency, decimal? Cpc, decimal? Cpa, double? CtrPercent)
+public sealed record KpiTargets(double? ReachPercent = null, double? Frequency = null, decimal? Cpc = null, decimal? Cpa = null, double? CtrPercent = null)
 {
-    public static readonly KpiTargets None = new(null, null, null, null, null);
+    public static readonly KpiTargets None = new();
+
+    /// <summary>At least one positive target: the quality score then judges these instead of the objective's default KPI.</summary>
+    public bool Any => ReachPercent is > 0 || Frequency is > 0 || Cpc is > 0 || Cpa is > 0 || CtrPercent is > 0;
 
     public static KpiTargets Of(CampaignBrief brief) =>
         new(brief.KpiReachPercent, brief.KpiFrequency, brief.KpiCpc, brief.KpiCpa, brief.KpiCtrPercent);

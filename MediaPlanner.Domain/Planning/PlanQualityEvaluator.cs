@@ -27,16 +27,6 @@ public sealed record QualityReport(double Score, IReadOnlyList<QualityCriterion>
 /// </summary>
 public enum FindingSeverity { Impossible, Mismatch, Shortfall, Weak }
 
-/// <summary>The brief's structured KPI targets: reach 1+ and CTR in per cent, costs in the brief's currency; null when not stated.</summary>
-public sealed record KpiTargets(double? ReachPercent = null, double? Frequency = null, decimal? Cpc = null, decimal? Cpa = null, double? CtrPercent = null)
-{
-    public static KpiTargets None { get; } = new();
-
-    public bool Any => ReachPercent is > 0 || Frequency is > 0 || Cpc is > 0 || Cpa is > 0 || CtrPercent is > 0;
-
-    public static KpiTargets Of(CampaignBrief brief) => new(brief.KpiReachPercent, brief.KpiFrequency, brief.KpiCpc, brief.KpiCpa, brief.KpiCtrPercent);
-}
-
 /// <summary>What a plan is judged against: the brief as written and the audience, benchmarks and currency resolved for it.</summary>
 public sealed record PlanEvaluationContext(
     decimal Budget,
