@@ -105,8 +105,10 @@ public static class Flighting
     }
 
     /// <summary>The plan's flowchart under the brief's pattern, carried by <paramref name="basis"/>; continuous without one.</summary>
+    /// <summary>The plan spread over the brief's flight (the plan's own dates only when there is no brief).</summary>
     public static Flowchart For(MediaPlan plan, PlanBasis? basis) =>
-        For(plan, basis?.Flighting ?? FlightingPattern.Continuous, basis?.FlightingWeeks);
+        For(basis is { FlightStart: { } start, FlightEnd: { } end } ? plan with { FlightStart = start, FlightEnd = end } : plan,
+            basis?.Flighting ?? FlightingPattern.Continuous, basis?.FlightingWeeks);
 
     public static Flowchart For(MediaPlan plan, FlightingPattern pattern, string? customWeeks)
     {

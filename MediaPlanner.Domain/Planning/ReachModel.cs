@@ -109,10 +109,16 @@ public sealed record PlanBasis(long AudienceSize, string Currency, int Effective
     {
         Flighting = request.Brief.Flighting,
         FlightingWeeks = request.Brief.FlightingWeeks ?? "",
+        FlightStart = request.Brief.FlightStart,
+        FlightEnd = request.Brief.FlightEnd,
     };
 
     /// <summary>The brief's flighting pattern, for the plan's flowchart (<see cref="Planning.Flighting"/>).</summary>
     public FlightingPattern Flighting { get; init; }
+
+    /// <summary>The brief's flight: a plan is spread over these dates, whatever dates the plan itself claims.</summary>
+    public DateOnly? FlightStart { get; init; }
+    public DateOnly? FlightEnd { get; init; }
 
     /// <summary>The brief's on/off weeks for <see cref="FlightingPattern.Custom"/>.</summary>
     public string FlightingWeeks { get; init; } = "";
