@@ -10,7 +10,7 @@ public class PromptRendererTests
     [Fact]
     public void The_user_message_lists_the_brief_as_labelled_lines_then_the_brief_text()
     {
-        var brief = TestData.Brief();
+        var brief = TestData.Brief(interests: "running");
 
         var message = PromptRenderer.UserMessage(brief, TrainingTestData.Market());
 
