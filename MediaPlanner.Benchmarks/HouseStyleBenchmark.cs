@@ -41,7 +41,7 @@ public static class HouseStyleBenchmark
         if (job.Status != FineTuneStatus.Succeeded)
             throw new InvalidOperationException($"The job ended {job.Status}: {job.ErrorMessage}");
 
-        var tests = agency.Examples(1_000_000, unseen, seed).Select(e => new HeldOutBrief(e.Request(), e.Target)).ToList();
+        var tests = agency.Examples(1_000_000, unseen, seed).Select(e => e.HeldOut()).ToList();
         var trained = MediaMixParameters.FromJson(job.ResultParametersJson!);
         var baseFigures = HeldOutEvaluator.Evaluate(MediaMixParameters.Default, tests);
         var fineTuned = HeldOutEvaluator.Evaluate(trained, tests);

@@ -6,8 +6,11 @@ using MediaPlanner.Domain.Training;
 namespace MediaPlanner.Domain.Demo;
 
 /// <summary>A synthetic agency's brief, the shares its house style gives it, and the validated plan as a JSONL line.</summary>
-public sealed record HouseStyleExample(CampaignBrief Brief, Market Market, IReadOnlyDictionary<Channel, double> Target, string Line)
+public sealed record HouseStyleExample(CampaignBrief Brief, Market Market, IReadOnlyDictionary<Channel, double> Target, string Line, MediaPlan? Plan = null)
 {
+    /// <summary>The example as a held-out brief: its request, the validated shares and the validated plan.</summary>
+    public FineTuning.Evaluation.HeldOutBrief HeldOut() => new(Request(), Target, Plan);
+
     public PlanRequest Request(IReadOnlyList<ChannelBenchmark>? benchmarks = null) => PlanRequest.Create(
         Brief, Market, SeedReferenceData.Currencies.Single(c => c.Code == Brief.Currency), benchmarks ?? SeedReferenceData.Benchmarks);
 }
@@ -95,7 +98,7 @@ public sealed class HouseStyleAgency
         var target = Slivers(noisy);
         var plan = Plan(request, target);
         var line = PromptRenderer.Example(brief, market, plan).ToJsonLine();
-        return new HouseStyleExample(brief, market, target, line);
+        return new HouseStyleExample(brief, market, target, line, plan);
     }
 
     private static Dictionary<Channel, double> Slivers(Dictionary<Channel, double> weights)

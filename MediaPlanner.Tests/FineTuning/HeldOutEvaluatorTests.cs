@@ -48,7 +48,7 @@ public class HeldOutEvaluatorTests
     [Fact]
     public async Task A_planner_that_fails_on_a_brief_counts_it_as_not_planned()
     {
-        var examples = HouseStyleAgency.Distinct().Examples(0, 4).Select(e => new HeldOutBrief(e.Request(), e.Target)).ToList();
+        var examples = HouseStyleAgency.Distinct().Examples(0, 4).Select(e => e.HeldOut()).ToList();
         var engine = new LocalMediaMixEngine(MediaMixParameters.Default);
         var calls = 0;
 
@@ -90,6 +90,38 @@ public class HeldOutEvaluatorTests
         Assert.Contains("more than 2 points lower — not recommended", JobEvaluation.VerdictFor("m", betterButSloppy, baseFigures), StringComparison.Ordinal);
         // A gain within noise is no gain.
         Assert.False(JobEvaluation.Beats(baseFigures with { MeanDistance = 0.758 }, baseFigures));
+    }
+
+    [Fact]
+    public void A_model_in_the_agencys_style_must_keep_the_quality_of_the_agencys_own_validated_plans_and_the_verdict_names_the_trade()
+    {
+        var baseFigures = new HeldOutFigures(20, 20, 0.76, 0.9, 0.6, 88.0, 1, ValidatedQuality: 75.0);
+        var asGoodAsTheAgency = baseFigures with { MeanDistance = 0.21, MeanQuality = 76.0 };
+        var worseThanBoth = asGoodAsTheAgency with { MeanQuality = 72.0 };
+
+        Assert.Equal(75.0, JobEvaluation.QualityFloor(asGoodAsTheAgency, baseFigures));
+        Assert.True(JobEvaluation.Beats(asGoodAsTheAgency, baseFigures));
+        Assert.EndsWith("— recommended. Its quality is below the base model's but not below your validated plans' 75.0: it plans in your agency's style, which the benchmark figures rate lower.",
+            JobEvaluation.VerdictFor("m", asGoodAsTheAgency, baseFigures), StringComparison.Ordinal);
+        Assert.False(JobEvaluation.Beats(worseThanBoth, baseFigures));
+        Assert.Contains("more than 2 points lower than the base model's and than your validated plans' 75.0 — not recommended",
+            JobEvaluation.VerdictFor("m", worseThanBoth, baseFigures), StringComparison.Ordinal);
+        // Validated plans that score above the base model do not raise the bar: the base model's quality is the floor.
+        Assert.Equal(88.0, JobEvaluation.QualityFloor(asGoodAsTheAgency, baseFigures with { ValidatedQuality = 97.0 }));
+    }
+
+    [Fact]
+    public void Held_out_figures_score_the_validated_plans_the_briefs_carry()
+    {
+        var examples = HouseStyleAgency.Distinct().Examples(0, 6);
+        var evaluator = new PlanQualityEvaluator();
+        var expected = examples.Average(e => evaluator.Evaluate(e.Plan!, PlanEvaluationContext.From(e.Request())).Score);
+
+        var withPlans = HeldOutEvaluator.Evaluate(MediaMixParameters.Default, [.. examples.Select(e => e.HeldOut())]);
+        var withoutPlans = HeldOutEvaluator.Evaluate(MediaMixParameters.Default, [.. examples.Select(e => new HeldOutBrief(e.Request(), e.Target))]);
+
+        Assert.Equal(expected, withPlans.ValidatedQuality!.Value, 6);
+        Assert.Null(withoutPlans.ValidatedQuality);
     }
 
     [Fact]

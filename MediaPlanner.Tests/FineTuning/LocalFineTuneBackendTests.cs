@@ -91,7 +91,7 @@ public class LocalFineTuneBackendTests
         Assert.True(evaluation.Improved);
         Assert.True(job.Recommended);
         Assert.Equal(evaluation.Verdict, job.Verdict);
-        Assert.Matches(@"closer to the validated plans than the base model: .* — recommended\.$", job.Verdict);
+        Assert.Matches(@"closer to the validated plans than the base model: .* — recommended\.( Its quality is below the base model's but not below your validated plans' [0-9.]+: .*)?$", job.Verdict);
         Assert.Equal(1.0, evaluation.Best.WithinBudgetRate);
 
         Assert.Equal(["start", "training", "weighting", "base"], sink.Events.Take(4).Select(e => e.ExternalId));

@@ -12,7 +12,8 @@ namespace MediaPlanner.Domain.FineTuning.Evaluation;
 /// <see cref="MeanQuality"/> the quality score (0–100) of the Balanced plans; <see cref="WithinBudgetRate"/> the
 /// share of plans whose line spends add up to the budget to the cent. <see cref="GainStdError"/> (for a model compared
 /// with the base model on the same briefs) is the standard error of its per-brief distance gain, so a gain within noise
-/// is not mistaken for an improvement.
+/// is not mistaken for an improvement. <see cref="ValidatedQuality"/> is the quality score of the agency's own validated
+/// plans for the same briefs (null when the briefs carry none).
 /// </summary>
 public sealed record HeldOutFigures(
     int Briefs,
@@ -22,7 +23,8 @@ public sealed record HeldOutFigures(
     double Agreement,
     double MeanQuality,
     double WithinBudgetRate,
-    double? GainStdError = null);
+    double? GainStdError = null,
+    double? ValidatedQuality = null);
 
 /// <summary>A checkpoint (one per epoch locally) and its held-out figures.</summary>
 public sealed record CheckpointEvaluation(string Model, int Epoch, int Step, HeldOutFigures Figures);
@@ -111,7 +113,18 @@ public sealed record JobEvaluation(
     /// </summary>
     public static bool Beats(HeldOutFigures candidate, HeldOutFigures baseFigures) =>
         candidate.Planned > 0 && Closer(candidate, baseFigures) && !WithinNoise(candidate, baseFigures)
-        && candidate.MeanQuality >= baseFigures.MeanQuality - QualityTolerance;
+        && candidate.MeanQuality >= QualityFloor(candidate, baseFigures) - QualityTolerance;
+
+    /// <summary>
+    /// The quality a better-fitting model must keep: the base model's, or the agency's own validated plans' on the same
+    /// briefs when those score lower. The quality score judges things a brief may not ask for (the objective's default KPI,
+    /// effective frequency by convention); a model that plans in the agency's style as well as the agency does is doing what
+    /// it was trained for, and the verdict says what it gives up against the base model.
+    /// </summary>
+    public static double QualityFloor(HeldOutFigures candidate, HeldOutFigures baseFigures) =>
+        (baseFigures.ValidatedQuality ?? candidate.ValidatedQuality) is { } validated
+            ? Math.Min(baseFigures.MeanQuality, validated)
+            : baseFigures.MeanQuality;
 
     private static bool Closer(HeldOutFigures candidate, HeldOutFigures baseFigures) =>
         candidate.MeanDistance < baseFigures.MeanDistance - MinDistanceGain;
@@ -131,10 +144,17 @@ public sealed record JobEvaluation(
             return $"{model} did not improve on the base model: {fit}, {quality} (on {candidate.Briefs} held-out briefs) — not recommended for deployment.";
         if (WithinNoise(candidate, baseFigures))
             return string.Create(c, $"{model} did not clearly improve on the base model: {fit} is a gain within noise (±{Significance * candidate.GainStdError!.Value:0.00} on {candidate.Briefs} held-out briefs), {quality} — not recommended for deployment.");
-        if (candidate.MeanQuality < baseFigures.MeanQuality - QualityTolerance)
-            return $"{model} fits the validated plans better ({fit}) but its {quality} is more than {QualityTolerance:0} points lower — not recommended for deployment.";
+        var validated = baseFigures.ValidatedQuality ?? candidate.ValidatedQuality;
+        if (candidate.MeanQuality < QualityFloor(candidate, baseFigures) - QualityTolerance)
+            return validated is { } v && v < baseFigures.MeanQuality
+                ? string.Create(c, $"{model} fits the validated plans better ({fit}) but its {quality} is more than {QualityTolerance:0} points lower than the base model's and than your validated plans' {v:0.0} — not recommended for deployment.")
+                : $"{model} fits the validated plans better ({fit}) but its {quality} is more than {QualityTolerance:0} points lower — not recommended for deployment.";
         var closer = baseFigures.MeanDistance > 0 ? 1 - candidate.MeanDistance / baseFigures.MeanDistance : 0;
-        return string.Create(c, $"{model} is {closer:P0} closer to the validated plans than the base model: {fit}, {quality} (on {candidate.Briefs} held-out briefs) — recommended.");
+        // Said plainly when the style costs quality against the base model: the admin deploys knowing the trade.
+        var tradeOff = candidate.MeanQuality < baseFigures.MeanQuality - QualityTolerance && validated is { } level
+            ? string.Create(c, $" Its quality is below the base model's but not below your validated plans' {level:0.0}: it plans in your agency's style, which the benchmark figures rate lower.")
+            : "";
+        return string.Create(c, $"{model} is {closer:P0} closer to the validated plans than the base model: {fit}, {quality} (on {candidate.Briefs} held-out briefs) — recommended.{tradeOff}");
     }
 
     /// <summary>The comparison for one model of this job (its final model or a checkpoint), or null when it was not evaluated.</summary>

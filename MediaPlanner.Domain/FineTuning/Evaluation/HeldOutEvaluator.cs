@@ -7,7 +7,7 @@ namespace MediaPlanner.Domain.FineTuning.Evaluation;
 public sealed record HeldOutRun(HeldOutFigures Figures, IReadOnlyList<double> Distances);
 
 /// <summary>A held-out brief and the channel shares its validated plan chose.</summary>
-public sealed record HeldOutBrief(PlanRequest Request, IReadOnlyDictionary<Channel, double> Target);
+public sealed record HeldOutBrief(PlanRequest Request, IReadOnlyDictionary<Channel, double> Target, MediaPlan? Validated = null);
 
 /// <summary>
 /// Runs a real planner on held-out briefs and measures what it planned: style fit (mean L1 distance of channel shares to
@@ -139,10 +139,13 @@ public static class HeldOutEvaluator
                     withinBudget++;
             }
         }
+        var validated = briefs.Where(b => b.Validated is not null).ToList();
+        double? validatedQuality = validated.Count == 0 ? null
+            : validated.Average(b => Quality.Evaluate(b.Validated!, PlanEvaluationContext.From(b.Request)).Score);
         return planned == 0
-            ? new HeldOutFigures(briefs.Count, 0, 2, 2, 0, 0, 0)
+            ? new HeldOutFigures(briefs.Count, 0, 2, 2, 0, 0, 0, ValidatedQuality: validatedQuality)
             : new HeldOutFigures(briefs.Count, planned, distance / planned, distanceAll / planned, agreement / planned,
-                quality / planned, plans == 0 ? 0 : withinBudget / (double)plans);
+                quality / planned, plans == 0 ? 0 : withinBudget / (double)plans, ValidatedQuality: validatedQuality);
     }
 
     private static IReadOnlyList<MediaPlan>? Try(Func<IReadOnlyList<MediaPlan>> plan)

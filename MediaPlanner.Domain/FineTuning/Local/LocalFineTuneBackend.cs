@@ -75,7 +75,7 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
 
         var schedule = ShareLearner.Schedule(job.Hyperparameters);
         var model = ModelName(job);
-        var heldOut = set.Validation.Select(e => new HeldOutBrief(e.Request, e.TargetShares)).ToList();
+        var heldOut = set.Validation.Select(e => new HeldOutBrief(e.Request, e.TargetShares, e.Plan)).ToList();
         var tryPairs = set.Pairs.Count > 0 && heldOut.Count > 0;
         job.TotalSteps = schedule.Epochs * (tryPairs ? 2 : 1);
         await sink.JobChangedAsync(job, ct);

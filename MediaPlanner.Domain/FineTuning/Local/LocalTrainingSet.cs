@@ -16,7 +16,8 @@ public sealed record LocalTrainingExample(
     PlanRequest Request,
     IReadOnlyDictionary<Channel, double> TargetShares,
     ExampleOutcome? Outcome = null,
-    double Weight = 1);
+    double Weight = 1,
+    MediaPlan? Plan = null);
 
 /// <summary>A planner's choice: for this brief, the chosen plan's shares over a passed-over plan's.</summary>
 public sealed record LocalPreferencePair(PlanRequest Request, IReadOnlyDictionary<Channel, double> Preferred, IReadOnlyDictionary<Channel, double> NonPreferred);
@@ -107,7 +108,7 @@ public sealed record LocalTrainingSet(
         if (!TryShares(chat.Messages[answerAt].Content!, request, out var shares, out var plan, out reason))
             return false;
 
-        example = new LocalTrainingExample(chat, request, shares, outcome, OutcomeWeight.For(plan, outcome, request));
+        example = new LocalTrainingExample(chat, request, shares, outcome, OutcomeWeight.For(plan, outcome, request), plan);
         reason = "";
         return true;
     }

@@ -90,7 +90,7 @@ public sealed partial class OpenAIFineTuneBackend
             return null;
         }
 
-        var briefs = Spread(set.Validation, limit).Select(e => new HeldOutBrief(e.Request, e.TargetShares)).ToList();
+        var briefs = Spread(set.Validation, limit).Select(e => new HeldOutBrief(e.Request, e.TargetShares, e.Plan)).ToList();
         var split = string.Create(Inv,
             $"{briefs.Count:N0} of {Count(set.Validation.Count, "validated example")} held out by the export's stratified split (objective × age band, seed {job.Seed ?? LocalFineTuneBackend.DefaultSeed}), each planned once by every model through OpenAI");
         var profile = ProfileOf(job.Provider);
