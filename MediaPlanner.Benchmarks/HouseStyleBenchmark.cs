@@ -54,13 +54,13 @@ public static class HouseStyleBenchmark
         var training = args.Length > 1 ? int.Parse(args[1], C) : 400;
         var unseen = args.Length > 2 ? int.Parse(args[2], C) : 300;
         Console.WriteLine($"House-style benchmark: {training} validated examples per agency, {unseen} unseen test briefs.");
-        Console.WriteLine("| agency | distance, Balanced (base → fine-tuned) | closer | distance, mean of alternatives | closer | quality (base → fine-tuned) | on budget to the cent | train time | verdict |");
+        Console.WriteLine("| agency | distance, Balanced (base → fine-tuned) | closer | distance, mean of alternatives | closer | quality (base → fine-tuned; the agency's own plans) | on budget to the cent | train time | verdict |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var agency in new[] { HouseStyleAgency.Distinct(), HouseStyleAgency.Control() })
         {
             var r = await RunAsync(agency, training, unseen);
             Console.WriteLine(string.Create(C,
-                $"| {r.Agency} | {r.Base.MeanDistance:0.000} → {r.FineTuned.MeanDistance:0.000} | {r.BalancedCloser:P0} | {r.Base.MeanDistanceAllAlternatives:0.000} → {r.FineTuned.MeanDistanceAllAlternatives:0.000} | {r.AlternativesCloser:P0} | {r.Base.MeanQuality:0.0} → {r.FineTuned.MeanQuality:0.0} | {(r.AllWithinBudget ? "all" : "NOT ALL")} | {r.TrainSeconds:0.00} s | {r.Verdict} |"));
+                $"| {r.Agency} | {r.Base.MeanDistance:0.000} → {r.FineTuned.MeanDistance:0.000} | {r.BalancedCloser:P0} | {r.Base.MeanDistanceAllAlternatives:0.000} → {r.FineTuned.MeanDistanceAllAlternatives:0.000} | {r.AlternativesCloser:P0} | {r.Base.MeanQuality:0.0} → {r.FineTuned.MeanQuality:0.0}; {r.Base.ValidatedQuality:0.0} | {(r.AllWithinBudget ? "all" : "NOT ALL")} | {r.TrainSeconds:0.00} s | {r.Verdict} |"));
         }
         var timing = await RunAsync(HouseStyleAgency.Distinct(), 1_250, 10);
         Console.WriteLine(string.Create(C, $"Training on {timing.Trained:N0} examples (+{timing.HeldOut} held out, evaluated every epoch): {timing.TrainSeconds:0.00} s."));
