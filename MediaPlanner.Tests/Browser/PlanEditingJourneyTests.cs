@@ -39,7 +39,7 @@ public class PlanEditingJourneyTests(BrowserFixture browser) : IClassFixture<Bro
         await Assertions.Expect(card.Locator("[data-testid=plan-version]")).ToHaveTextAsync("v2 · edited");
         await card.Locator("[data-testid=plan-history]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=plan-versions] tbody tr")).ToHaveCountAsync(2);
-        await page.Keyboard.PressAsync("Escape");
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Close", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=plan-versions]")).ToHaveCountAsync(0);
 
         await card.Locator("[data-testid=use-plan]").ClickAsync();
