@@ -50,7 +50,7 @@ public class PlanCardTests : ComponentTestContext
         var cut = Render<PlanCard>(p => p.Add(c => c.View, View(plan)));
 
         var headline = cut.Find("[data-testid=quality-headline]").TextContent;
-        Assert.StartsWith("Plan is in EUR, the brief in USD. The score is capped at 40.", headline.Trim(), StringComparison.Ordinal);
+        Assert.StartsWith("Plan is in EUR, the brief in USD. The score is capped: scaled to at most 40.", headline.Trim(), StringComparison.Ordinal);
         Assert.Contains("Brand \"n/a\"", headline, StringComparison.Ordinal);
     }
 
