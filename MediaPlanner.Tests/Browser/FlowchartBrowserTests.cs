@@ -34,4 +34,28 @@ public class FlowchartBrowserTests(BrowserFixture browser) : IClassFixture<Brows
         if (Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is { Length: > 0 } dir)
             await box.ScreenshotAsync(new() { Path = Path.Combine(dir, "flowchart-390.png") });
     }
+
+    [BrowserFact]
+    public async Task On_a_phone_a_plans_line_items_scroll_inside_the_card_with_the_channel_column_pinned()
+    {
+        var page = await browser.SignedInPageAsync("planner@demo.local");
+        await BrowserFixture.SaveBriefAsync(page, "Northwind Running", "Line items on a phone", "250000");
+        await page.ClickAsync("#generate");
+        await Assertions.Expect(page.Locator("[data-testid=plan-card]")).ToHaveCountAsync(3);
+        await page.SetViewportSizeAsync(390, 844);
+
+        var card = page.Locator("[data-testid=plan-card]").First;
+        var box = card.Locator("[data-testid=line-items] .mud-table-container");
+        await box.ScrollIntoViewIfNeededAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
+            "the page must not scroll sideways at 390 px");
+        var cardBox = (await card.BoundingBoxAsync())!;
+        await box.EvaluateAsync("b => b.scrollLeft = b.scrollWidth");
+        // Scrolled to its end, the last column ("Reach × freq.") is inside the card, not cut off at its edge.
+        var last = (await card.Locator("[data-testid=line-items] thead th").Last.BoundingBoxAsync())!;
+        Assert.True(last.X + last.Width <= cardBox.X + cardBox.Width + 0.5,
+            $"the last column ends at {last.X + last.Width:0} px, the card at {cardBox.X + cardBox.Width:0} px");
+        var pinned = (await card.Locator("[data-testid=line-items] tbody td").First.BoundingBoxAsync())!;
+        Assert.True(pinned.X >= cardBox.X - 0.5, "the channel column stays in view while the figures scroll");
+    }
 }
