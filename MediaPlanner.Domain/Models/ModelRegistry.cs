@@ -265,6 +265,41 @@ public sealed partial class ModelRegistry(
     public static string Describe(HeldOutComparison c) => string.Create(CultureInfo.InvariantCulture,
         $"held-out distance {c.Candidate.MeanDistance:0.00} vs base {c.Base.MeanDistance:0.00}, quality {c.Candidate.MeanQuality:0.0} vs {c.Base.MeanQuality:0.0}, on {c.Briefs} held-out briefs");
 
+    private const string RolledBackFrom = "Rolled back from ";
+
+    /// <summary>
+    /// The deployments as a stack, oldest first, replayed from the history: a deploy pushes; a rollback's restore replaces
+    /// the model it rolled back and the entry it restored (so rolling back again goes further back, never to the model just
+    /// rolled back); a deployment that ended with nothing deployed after it (rolled back to none, shut down) leaves. So
+    /// repeated rollbacks walk back through the deployments to none, as the Roll back dialog promises.
+    /// </summary>
+    private static List<ModelDeployment> DeploymentStack(IEnumerable<ModelDeployment> history)
+    {
+        var rows = history.OrderBy(d => d.DeployedAt).ThenBy(d => d.Id).ToList();
+        var starts = rows.Select(d => d.DeployedAt).ToHashSet();
+        var events = rows.Select(d => (At: d.DeployedAt, Ends: false, Row: d))
+            .Concat(rows.Where(d => d.EndedAt is { } end && !starts.Contains(end)).Select(d => (At: d.EndedAt!.Value, Ends: true, Row: d)))
+            .OrderBy(e => e.At).ThenBy(e => e.Ends).ThenBy(e => e.Row.Id);
+        var stack = new List<ModelDeployment>();
+        foreach (var (_, ends, row) in events)
+        {
+            if (ends)
+                stack.RemoveAll(d => d.Id == row.Id);
+            else if (row.Note?.StartsWith(RolledBackFrom, StringComparison.Ordinal) == true)
+            {
+                if (stack.Count > 0)
+                    stack.RemoveAt(stack.Count - 1);
+                var restored = stack.FindLastIndex(d => d.Model == row.Model);
+                if (restored >= 0)
+                    stack.RemoveAt(restored);
+                stack.Add(row);
+            }
+            else
+                stack.Add(row);
+        }
+        return stack;
+    }
+
     /// <summary>Ends the live deployment and redeploys the one before it (or none, if there was none).</summary>
     public async Task<(bool Succeeded, string Message)> RollbackAsync(CurrentUser user, CancellationToken ct = default)
     {
@@ -277,8 +312,9 @@ public sealed partial class ModelRegistry(
         current.EndedAt = now;
         current.EndedById = user.Id;
         // A model its provider has shut down is never redeployed: it would only answer 404s.
-        var previous = history.FirstOrDefault(d => d.Id != current.Id && d.Model != current.Model
-                                                   && Lifecycle(d.Provider, d.Model, d.BaseModel).Status != ModelStatus.ShutDown);
+        var previous = DeploymentStack(history).Where(d => d.Id != current.Id && d.Model != current.Model)
+            .Reverse()
+            .FirstOrDefault(d => Lifecycle(d.Provider, d.Model, d.BaseModel).Status != ModelStatus.ShutDown);
         if (previous is null)
         {
             await audit.AddAsync(db, user, AuditActions.ModelRollback, AuditEntities.Model, current.Model,
@@ -291,7 +327,7 @@ public sealed partial class ModelRegistry(
         {
             Provider = previous.Provider, Model = previous.Model, BaseModel = previous.BaseModel, JobId = previous.JobId,
             CheckpointId = previous.CheckpointId, ParametersJson = previous.ParametersJson, DeployedAt = now, DeployedById = user.Id,
-            Note = $"Rolled back from {current.Model}",
+            Note = $"{RolledBackFrom}{current.Model}",
             // An override stays one: the model is still the one its evaluation did not recommend, for the same reason.
             Override = previous.Override, OverrideReason = previous.OverrideReason, DeploymentName = previous.DeploymentName,
         });

@@ -189,6 +189,35 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.False((await registry.DeployAsync("local-mix-v1", _admin)).Succeeded);
     }
 
+    [Fact]
+    public async Task Rolling_back_again_walks_back_through_the_deployments_to_none_instead_of_alternating()
+    {
+        var first = await FineTunedLocalModelAsync("first");
+        var second = await FineTunedLocalModelAsync("second", socialPreference: 2.0);
+        var third = await FineTunedLocalModelAsync("third", socialPreference: 3.0);
+        var registry = _app.Services.GetRequiredService<ModelRegistry>();
+        await registry.DeployAsync(first, _admin);
+        await registry.DeployAsync(second, _admin);
+        await registry.DeployAsync(third, _admin);
+
+        var active = new List<string?>();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await registry.RollbackAsync(_admin)).Succeeded);
+            active.Add((await registry.ActiveAsync())?.Model);
+        }
+        var fourth = await registry.RollbackAsync(_admin);
+
+        Assert.Equal([second, first, null], active);
+        Assert.False(fourth.Succeeded);
+        Assert.Equal("Nothing is deployed, so there is nothing to roll back.", fourth.Message);
+
+        // Deploying after a rollback to none starts a new chain: rolling that back returns to none, not to a model rolled back before.
+        Assert.True((await registry.DeployAsync(second, _admin)).Succeeded);
+        Assert.True((await registry.RollbackAsync(_admin)).Succeeded);
+        Assert.Null(await registry.ActiveAsync());
+    }
+
     private static JobEvaluation NotBetter(string model) => HeldOutTestData.Evaluation(model, 0.78, 76.0);
 
     private async Task<List<AuditEntry>> DeployEntriesAsync(string model)
