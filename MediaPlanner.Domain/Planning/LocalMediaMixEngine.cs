@@ -31,7 +31,8 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
         // When every weighting gives the same allocation, the one plan is not "reach-led": it is the only sensible split.
         if (allocations.Count == 1)
             allocations[0] = ("Balanced", allocations[0].Cents);
-        var plans = allocations.Select(a => BuildPlan(request, context.Lines, a.Name, a.Cents, context.BudgetCents)).ToList();
+        var basis = PlanBasis.From(request);
+        var plans = allocations.Select(a => BuildPlan(request, basis, context.Lines, a.Name, a.Cents, context.BudgetCents)).ToList();
         return AddComparisons(request, plans, alternatives);
     }
 
@@ -345,11 +346,10 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
 
     // ---- plan assembly ----
 
-    private MediaPlan BuildPlan(PlanRequest request, Line[] lines, string strategy, long[] cents, long budgetCents)
+    private MediaPlan BuildPlan(PlanRequest request, PlanBasis basis, Line[] lines, string strategy, long[] cents, long budgetCents)
     {
         var brief = request.Brief;
         var audience = request.AudienceSize;
-        var basis = PlanBasis.From(request);
         // The engine's lines are priced and measured by the same PlanMath every other plan is, so its figures, the R&F
         // curves and an edited copy of the plan agree to the person.
         var budget = budgetCents / 100m;
