@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
+using MediaPlanner.Domain.Text;
 
 namespace MediaPlanner.Domain.Briefs;
 
@@ -25,11 +27,11 @@ public enum FlightingPattern
     /// <summary>Even weight on every day of the flight.</summary>
     Continuous,
     /// <summary>Heavier at launch, tapering to the end.</summary>
-    FrontLoaded,
+    [Display(Name = "Front-loaded")] FrontLoaded,
     /// <summary>Bursts: weeks on and off in turn.</summary>
-    Pulsed,
+    [Display(Name = "Pulsed (bursts)")] Pulsed,
     /// <summary>The brief's own on/off weeks.</summary>
-    Custom,
+    [Display(Name = "Custom weeks")] Custom,
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<Channel>))]
@@ -38,24 +40,16 @@ public enum Channel
     Search,
     Display,
     Social,
-    OnlineVideo,
-    ConnectedTv,
+    [Display(Name = "Online video")] OnlineVideo,
+    [Display(Name = "CTV / OTT")] ConnectedTv,
     Radio,
     Podcast,
-    OutOfHome,
-    LinearTv,
+    [Display(Name = "Out of home")] OutOfHome,
+    [Display(Name = "Linear TV")] LinearTv,
     Print,
 }
 
 public static class ChannelNames
 {
-    public static string Display(this Channel channel) => channel switch
-    {
-        Channel.OnlineVideo => "Online video",
-        Channel.ConnectedTv => "CTV / OTT",
-        Channel.OutOfHome => "Out of home",
-        Channel.LinearTv => "Linear TV",
-        Channel.Podcast => "Podcast",
-        _ => channel.ToString(),
-    };
+    public static string Display(this Channel channel) => ((Enum)channel).DisplayName();
 }

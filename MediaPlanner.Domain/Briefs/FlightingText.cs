@@ -1,15 +1,11 @@
+using MediaPlanner.Domain.Text;
+
 namespace MediaPlanner.Domain.Briefs;
 
 /// <summary>How the brief form names and explains flighting patterns, and how it reads custom on/off weeks.</summary>
 public static class FlightingText
 {
-    public static string DisplayName(this FlightingPattern pattern) => pattern switch
-    {
-        FlightingPattern.FrontLoaded => "Front-loaded",
-        FlightingPattern.Pulsed => "Pulsed (bursts)",
-        FlightingPattern.Custom => "Custom weeks",
-        _ => "Continuous",
-    };
+    public static string DisplayName(this FlightingPattern pattern) => ((Enum)pattern).DisplayName();
 
     public static string Description(this FlightingPattern pattern) => pattern switch
     {
