@@ -72,8 +72,13 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddHostedService<Hubs.FineTuningHubRelay>();
         builder.Services.AddMudServices(options =>
         {
-            options.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
-            options.SnackbarConfiguration.VisibleStateDuration = 4000;
+            // Bottom-left, narrow and short-lived, with a close button: the bottom-right toast sat on the first plan's
+            // metrics right after "Brief saved". Plan cards start on the right of the drawer and fill down from the top, so
+            // the bottom-left corner holds the least the user is reading; on phones the toast is dismissable at once.
+            options.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomLeft;
+            options.SnackbarConfiguration.VisibleStateDuration = 3000;
+            options.SnackbarConfiguration.ShowCloseIcon = true;
+            options.SnackbarConfiguration.MaxDisplayedSnackbars = 2;
         });
         return builder;
     }
