@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.FineTuning;
@@ -12,7 +13,14 @@ using Microsoft.Extensions.Options;
 
 namespace MediaPlanner.Domain.Models;
 
-public enum ModelKind { Base, FineTuned, Checkpoint }
+public enum ModelKind
+{
+    [Display(Name = "Base model")]
+    Base,
+    [Display(Name = "Fine-tuned")]
+    FineTuned,
+    Checkpoint,
+}
 
 /// <summary>
 /// A model the app can use, and where it came from. <see cref="Evaluation"/> is its held-out comparison with the base

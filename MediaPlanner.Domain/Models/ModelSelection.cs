@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace MediaPlanner.Domain.Models;
 
 /// <summary>How the app picks between the base and the deployed fine-tuned model for a call.</summary>
@@ -5,8 +7,10 @@ public enum SelectionStrategy
 {
     /// <summary>Fine-tuned or base by comparing the two: held-out evaluation, planners' choices, quality, success, latency, cost (see <see cref="AutoRule"/>).</summary>
     Auto,
+    [Display(Name = "Base model only")]
     BaseOnly,
     /// <summary>The fine-tuned model; the base model when none is deployed or the call fails.</summary>
+    [Display(Name = "Fine-tuned only")]
     FineTunedOnly,
 }
 

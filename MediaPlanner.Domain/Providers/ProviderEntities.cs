@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace MediaPlanner.Domain.Providers;
 
 /// <summary>Which API dialect a hosted provider speaks; all three take the OpenAI SDK's files and fine_tuning/jobs calls.</summary>
@@ -6,8 +8,10 @@ public enum ProviderKind
     /// <summary>api.openai.com: bearer key, <c>method.supervised</c> hyperparameters, <c>ft:</c> model names.</summary>
     OpenAI,
     /// <summary>Azure OpenAI v1 API: api-key header, a <c>trainingType</c>, inference through deployment names.</summary>
+    [Display(Name = "Azure OpenAI")]
     AzureOpenAI,
     /// <summary>Another service with the OpenAI API shape (e.g. Nebius): its own hyperparameter names and model names.</summary>
+    [Display(Name = "OpenAI-compatible")]
     OpenAICompatible,
 }
 
@@ -15,6 +19,7 @@ public enum ProviderKind
 public enum AzureTrainingType
 {
     Standard,
+    [Display(Name = "Global standard")]
     GlobalStandard,
     Developer,
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaPlanner.Domain.FineTuning;
+using MediaPlanner.Domain.Text;
 
 namespace MediaPlanner.Domain.Providers;
 
@@ -112,13 +113,7 @@ public sealed record ProviderProfile(
     /// <summary>The admin's first base model, if any; the lifecycle catalogue decides when it no longer exists.</summary>
     public string? FirstBaseModel => BaseModels.Count > 0 ? BaseModels[0].Model : null;
 
-    public string KindLabel => Kind switch
-    {
-        ProviderKind.OpenAI => "OpenAI",
-        ProviderKind.AzureOpenAI => "Azure OpenAI",
-        ProviderKind.OpenAICompatible => "OpenAI-compatible",
-        _ => Kind.ToString(),
-    };
+    public string KindLabel => Kind.DisplayName();
 }
 
 /// <summary>What the settings form sends to add or change a provider. A blank <see cref="NewApiKey"/> keeps the saved key.</summary>

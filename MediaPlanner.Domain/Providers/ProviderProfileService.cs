@@ -8,6 +8,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers.OpenAI;
+using MediaPlanner.Domain.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -153,7 +154,7 @@ public sealed partial class ProviderProfileService(
                 await db.ProviderModels.Where(m => m.ProviderKey == key).ExecuteDeleteAsync(ct);
             }
             await audit.AddAsync(db, user, AuditActions.SettingsProvider, AuditEntities.Setting, key,
-                $"{(added ? "Added" : "Saved")} the {KindLabel(input.Kind)} provider {row.Name} ({key}){keyNote}", before, Describe(row), ct);
+                $"{(added ? "Added" : "Saved")} the {input.Kind.DisplayName()} provider {row.Name} ({key}){keyNote}", before, Describe(row), ct);
             await db.SaveChangesAsync(ct);
         }
         finally
@@ -281,7 +282,7 @@ public sealed partial class ProviderProfileService(
             }
         }
         if (input.Kind == ProviderKind.AzureOpenAI && input.TrainingType is { } t && !Enum.IsDefined(t))
-            errors["TrainingType"] = "Choose Standard, GlobalStandard or Developer.";
+            errors["TrainingType"] = "Choose standard, global standard or developer.";
         if (input.Kind == ProviderKind.OpenAICompatible && input.Hyperparameters is { } mapping)
             foreach (var (field, problem) in mapping.Validate())
                 errors[field] = problem;
@@ -384,13 +385,6 @@ public sealed partial class ProviderProfileService(
         row.Key, row.Name, kind = row.Kind.ToString(), row.Endpoint, baseModels = row.BaseModelsJson,
         trainingType = row.TrainingType?.ToString(), hyperparameters = row.HyperparametersJson, apiKey = row.ProtectedKey is null ? "none" : "saved",
     });
-
-    private static string KindLabel(ProviderKind kind) => kind switch
-    {
-        ProviderKind.AzureOpenAI => "Azure OpenAI",
-        ProviderKind.OpenAICompatible => "OpenAI-compatible",
-        _ => "OpenAI",
-    };
 
     private IReadOnlyDictionary<string, ProviderProfileEntity> Rows()
     {
