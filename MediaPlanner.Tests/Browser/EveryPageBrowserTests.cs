@@ -20,8 +20,7 @@ public sealed class BrowserTheoryAttribute : TheoryAttribute
 {
     public BrowserTheoryAttribute()
     {
-        if (BrowserEnvironment.ChromiumPath is null && !BrowserEnvironment.Required)
-            Skip = "No Chromium found (install Debian's chromium or set CHROMIUM_PATH); set E2E_REQUIRED=1 to make this a failure.";
+        Skip = BrowserEnvironment.SkipReason;
     }
 }
 
