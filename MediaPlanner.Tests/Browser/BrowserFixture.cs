@@ -15,6 +15,11 @@ public static class BrowserEnvironment
             .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p));
 
     public static bool Required => Environment.GetEnvironmentVariable("E2E_REQUIRED") == "1";
+
+    /// <summary>Why a browser test skips here, or null when it runs.</summary>
+    public static string? SkipReason => ChromiumPath is null && !Required
+        ? "No Chromium found (install Debian's chromium or set CHROMIUM_PATH); set E2E_REQUIRED=1 to make this a failure."
+        : null;
 }
 
 /// <summary>
@@ -25,8 +30,7 @@ public sealed class BrowserFactAttribute : FactAttribute
 {
     public BrowserFactAttribute()
     {
-        if (BrowserEnvironment.ChromiumPath is null && !BrowserEnvironment.Required)
-            Skip = "No Chromium found (install Debian's chromium or set CHROMIUM_PATH); set E2E_REQUIRED=1 to make this a failure.";
+        Skip = BrowserEnvironment.SkipReason;
     }
 }
 
