@@ -55,4 +55,16 @@ public class InsightsPageTests : ComponentTestContext
         var unpriced = Assert.Single(alerts, a => a.Contains(Unpriced, StringComparison.Ordinal));
         Assert.Contains("count as free", unpriced);
     }
+
+    [Fact]
+    public void Every_money_figure_names_its_currency()
+    {
+        Call(FineTuned, estimated: false, cost: 0.00135m);
+
+        var cut = Render<InsightsPage>();
+
+        cut.WaitForElement("[data-testid=model-usage]");
+        Assert.Equal("USD 0.0014", cut.Find("[data-testid=cost-per-call] span").TextContent.Trim());
+        Assert.Contains("Spend: USD 0.00", cut.Markup);
+    }
 }
