@@ -37,7 +37,7 @@ public class ReviewEditorBrowserTests(BrowserFixture browser) : IClassFixture<Br
         await reviewer.WaitForURLAsync(new Regex(@"/review/\d+$"));
         var id = int.Parse(reviewer.Url.Split('/')[^1], CultureInfo.InvariantCulture);
         await BrowserFixture.WaitForInteractiveAsync(reviewer);
-        await Assertions.Expect(reviewer.Locator("[data-testid=brief-field-channels]")).ToContainTextAsync("Online video, CTV / OTT, Social");
+        await Assertions.Expect(reviewer.Locator("[data-testid=brief-field-channels]")).ToContainTextAsync("Online video, CTV / OTT");
         await Assertions.Expect(reviewer.Locator("[data-testid=brief-field-budget]")).ToContainTextAsync("USD 120,000.00");
 
         await reviewer.GetByRole(AriaRole.Tab, new() { Name = "Edit plan" }).ClickAsync();
