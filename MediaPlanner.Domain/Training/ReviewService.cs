@@ -25,9 +25,17 @@ public sealed record ExampleRow(int Id, ExampleStatus Status, ExampleSource Sour
     string? MarketCode, string? Model, int TokenCount, bool HasErrors, int? DuplicateOfId, double? QualityScore,
     DateTimeOffset CreatedAt, Guid Version, bool PlannerEdited = false);
 
-/// <summary>An example to review; <see cref="Generated"/> is the plan as the model made it when the planner edited it before use.</summary>
+/// <summary>
+/// An example to review; <see cref="Generated"/> is the plan as the model made it when the planner edited it before use.
+/// <see cref="Request"/> is the brief with its audience and benchmarks, which a correction is measured against (null when
+/// the brief cannot be read); <see cref="PlanReading"/> says why the assistant message is not a plan, when it is not.
+/// </summary>
 public sealed record ExampleDetail(TrainingExample Example, ChatExample Messages, IReadOnlyList<ValidationIssue> Issues,
-    MediaPlan? Plan, string? CreatedBy, string? ReviewedBy, string? EditedBy, GeneratedOriginal? Generated = null);
+    MediaPlan? Plan, string? CreatedBy, string? ReviewedBy, string? EditedBy, GeneratedOriginal? Generated = null,
+    ExampleBrief? Brief = null, PlanRequest? Request = null, PlanJsonReading? PlanReading = null)
+{
+    public string? AssistantContent => Messages.Messages.LastOrDefault(m => m.Role == ChatRoles.Assistant)?.Content;
+}
 
 /// <summary>The generated plan (version 1) a planner's edit started from, with its quality score.</summary>
 public sealed record GeneratedOriginal(MediaPlan Plan, double QualityScore);
@@ -106,15 +114,33 @@ public sealed class ReviewService(
         if (e is null)
             return null;
         var messages = ChatExample.Parse(e.MessagesJson);
-        var assistant = messages.Messages.LastOrDefault(m => m.Role == "assistant")?.Content;
-        MediaPlan? plan = null;
-        if (assistant is not null)
-            PlanJson.TryDeserialize(assistant, out plan, out _);
+        var reading = ReviewPlanEdit.Read(messages.Messages.LastOrDefault(m => m.Role == ChatRoles.Assistant)?.Content);
+        var prompt = messages.Messages.FirstOrDefault(m => m.Role == ChatRoles.User)?.Content;
+        var (brief, request) = await BriefAsync(db, e.BriefId, prompt, ct);
         var ids = new[] { e.CreatedById, e.ReviewedById, e.EditedById }.Where(x => x is not null).Distinct().ToList();
         var emails = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email, ct);
         string? Email(string? userId) => userId is not null && emails.TryGetValue(userId, out var email) ? email : null;
-        return new ExampleDetail(e, messages, Issues(e), plan, Email(e.CreatedById), Email(e.ReviewedById), Email(e.EditedById),
-            e.PlannerEdited ? await GeneratedOriginalAsync(db, e.PlanId, ct) : null);
+        return new ExampleDetail(e, messages, Issues(e), reading.Plan, Email(e.CreatedById), Email(e.ReviewedById), Email(e.EditedById),
+            e.PlannerEdited ? await GeneratedOriginalAsync(db, e.PlanId, ct) : null, brief, request, reading);
+    }
+
+    /// <summary>
+    /// The example's brief from the brief it was made from when that still exists, else read from its prompt; with the
+    /// plan request (audience, benchmarks) when the brief's market and currency are known.
+    /// </summary>
+    private static async Task<(ExampleBrief Brief, PlanRequest? Request)> BriefAsync(PlannerDbContext db, int? briefId, string? prompt, CancellationToken ct)
+    {
+        var linked = briefId is { } id ? await db.Briefs.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, ct) : null;
+        var parsed = linked is null ? BriefPrompt.Parse(prompt, out _) : null;
+        if ((linked ?? parsed?.Brief) is not { } brief)
+            return (ExampleBrief.FromPrompt(prompt), null);
+        // The market as the app knows it today; the prompt's own figures only for a market no longer in the database.
+        var market = await db.Markets.AsNoTracking().SingleOrDefaultAsync(m => m.Code == brief.MarketCode, ct) ?? parsed?.Market;
+        var currency = await db.Currencies.AsNoTracking().SingleOrDefaultAsync(c => c.Code == brief.Currency, ct);
+        var request = market is not null && currency is not null
+            ? PlanRequest.Create(brief, market, currency, await db.Benchmarks.AsNoTracking().ToListAsync(ct))
+            : null;
+        return (linked is not null ? ExampleBrief.FromBrief(linked, market, prompt) : ExampleBrief.FromPrompt(prompt), request);
     }
 
     private static async Task<GeneratedOriginal?> GeneratedOriginalAsync(PlannerDbContext db, int? planId, CancellationToken ct)
@@ -162,8 +188,9 @@ public sealed class ReviewService(
     /// <summary>Replaces the plan (the assistant message), re-validates, and puts the example back in review.</summary>
     public async Task<ReviewResult> EditPlanAsync(int id, Guid version, string planJson, CurrentUser user, CancellationToken ct = default)
     {
-        if (!PlanJson.TryDeserialize(planJson, out var plan, out var error))
-            return new(ReviewOutcome.Blocked, $"The plan is not valid plan JSON: {error}");
+        var reading = ReviewPlanEdit.Read(planJson);
+        if (reading.Plan is not { } plan)
+            return new(ReviewOutcome.Blocked, $"The plan is not valid plan JSON: {reading.Describe()}");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var e = await db.TrainingExamples.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (e is null)
@@ -173,7 +200,7 @@ public sealed class ReviewService(
 
         var before = AuditState(e);
         var old = ChatExample.Parse(e.MessagesJson);
-        var messages = old.Messages.Where(m => m.Role != "assistant").Append(new ChatMessage("assistant", PlanJson.Serialize(plan!))).ToList();
+        var messages = old.Messages.Where(m => m.Role != ChatRoles.Assistant).Append(new ChatMessage(ChatRoles.Assistant, ReviewPlanEdit.Serialize(plan))).ToList();
         var example = new ChatExample(messages);
         var validation = validator.Validate(example, settings.BaseModel);
         var hash = ContentHash.Of(example);
