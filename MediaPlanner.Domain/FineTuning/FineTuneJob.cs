@@ -1,3 +1,5 @@
+using MediaPlanner.Domain.Text;
+
 namespace MediaPlanner.Domain.FineTuning;
 
 /// <summary>OpenAI's job statuses; the local backend uses the same ones.</summary>
@@ -14,16 +16,7 @@ public enum FineTuneStatus
 public static class FineTuneStatusText
 {
     /// <summary>The status as people read it; every page that shows a status uses this, so they never disagree.</summary>
-    public static string Display(this FineTuneStatus status) => status switch
-    {
-        FineTuneStatus.ValidatingFiles => "Validating files",
-        FineTuneStatus.Queued => "Queued",
-        FineTuneStatus.Running => "Running",
-        FineTuneStatus.Succeeded => "Succeeded",
-        FineTuneStatus.Failed => "Failed",
-        FineTuneStatus.Cancelled => "Cancelled",
-        _ => status.ToString(),
-    };
+    public static string Display(this FineTuneStatus status) => ((Enum)status).DisplayName();
 }
 
 public static class FineTuneProviders

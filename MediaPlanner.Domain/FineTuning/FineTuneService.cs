@@ -22,7 +22,10 @@ public sealed record NewJobRequest(
 
 public sealed record BackendInfo(string Provider, bool Configured, string BaseModel);
 
-/// <summary>What a new job would train on and cost, shown before anything starts.</summary>
+/// <summary>
+/// What a new job would train on and cost, shown before anything starts. <paramref name="Split"/> says how the validation
+/// share comes out; a job on the local trainer is not <paramref name="Billed"/> (no billed tokens, no cost).
+/// </summary>
 public sealed record JobPreview(
     Readiness Readiness,
     int TrainingExamples,
@@ -34,7 +37,9 @@ public sealed record JobPreview(
     IReadOnlyList<BackendInfo> Backends,
     string? Refusal = null,
     string? Warning = null,
-    Providers.ModelLifecycle? BaseLifecycle = null);
+    Providers.ModelLifecycle? BaseLifecycle = null,
+    SplitCounts? Split = null,
+    bool Billed = true);
 
 public sealed record JobCreateResult(int? JobId, IReadOnlyDictionary<string, string> Errors)
 {
@@ -102,19 +107,47 @@ public sealed partial class FineTuneService(
         var held = validated.Count - training.Count;
         var trainingCount = training.Count;
         var baseModel = BaseModelFor(provider);
+        var billedByProvider = provider != FineTuneProviders.Local;
         // The local learner's epochs are points on its shrinkage path (auto 6), not OpenAI's passes over the data.
-        var epochCount = epochs ?? (provider == FineTuneProviders.Local ? Local.ShareLearner.AutoEpochs : FineTuneEstimator.DefaultEpochs(trainingCount));
-        var billed = FineTuneEstimator.BilledTokens(training.Select(e => e.TokenCount), epochCount, TokenCounter.MaxTokensPerExample(baseModel));
+        var epochCount = epochs ?? (billedByProvider ? FineTuneEstimator.DefaultEpochs(trainingCount) : Local.ShareLearner.AutoEpochs);
+        var billed = billedByProvider ? FineTuneEstimator.BilledTokens(training.Select(e => e.TokenCount), epochCount, TokenCounter.MaxTokensPerExample(baseModel)) : 0;
         var price = (await PriceBook.LoadAsync(db, ct)).Find(provider, baseModel).Price;
-        decimal? cost = provider == FineTuneProviders.Local ? 0m
-            : price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null;
+        decimal? cost = billedByProvider && price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null;
         var check = catalog?.CheckTraining(provider, baseModel) ?? Providers.TrainingCheck.None;
         return new JobPreview(Readiness.Check(validated.Count, blocking, held), trainingCount, held, epochCount, billed, cost, baseModel, Backends(),
-            check.Refusal, check.Warning, check.BaseModel);
+            check.Refusal, check.Warning, check.BaseModel, StratifiedSplit.Counts(validated.Count, percent), billedByProvider);
     }
 
-    public async Task<JobCreateResult> CreateAsync(NewJobRequest request, CurrentUser user, CancellationToken ct = default)
+    /// <summary>
+    /// What training every validated example would cost at each hosted provider that is configured now, at its base
+    /// model's training price; empty when only the local trainer can run, since it never bills.
+    /// </summary>
+    public async Task<IReadOnlyList<TrainingCostEstimate>> CostEstimatesAsync(CancellationToken ct = default)
     {
+        var hosted = Backends().Where(b => b.Configured && b.Provider != FineTuneProviders.Local).ToList();
+        if (hosted.Count == 0)
+            return [];
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var tokens = await TrainingDataService.Exportable(db).Select(e => e.TokenCount).ToListAsync(ct);
+        var prices = await PriceBook.LoadAsync(db, ct);
+        var epochs = FineTuneEstimator.DefaultEpochs(tokens.Count);
+        var estimates = new List<TrainingCostEstimate>();
+        foreach (var b in hosted)
+        {
+            // The primary profile falls back to the configured base model; another profile's comes from its model list only.
+            var baseModel = b.BaseModel.Length > 0 ? b.BaseModel : b.Provider == Providers.ProviderProfile.PrimaryKey ? settings.BaseModel : "";
+            var billed = FineTuneEstimator.BilledTokens(tokens, epochs, TokenCounter.MaxTokensPerExample(baseModel));
+            var price = baseModel.Length > 0 ? prices.Find(b.Provider, baseModel).Price : null;
+            estimates.Add(new TrainingCostEstimate(b.Provider, ProviderName(b.Provider), baseModel, epochs, billed, price,
+                price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null));
+        }
+        return estimates;
+    }
+
+    /// <summary>The request's field problems by field name, before any data is read; empty when every field is acceptable.</summary>
+    public Dictionary<string, string> Validate(NewJobRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         var errors = new Dictionary<string, string>();
         var backend = BackendFor(request.Provider);
         if (backend is null)
@@ -131,6 +164,13 @@ public sealed partial class FineTuneService(
             errors[nameof(request.LearningRateMultiplier)] = "The learning-rate multiplier must be above 0 and at most 10, or auto.";
         if (request.ValidationPercent is < 0 or > 50)
             errors[nameof(request.ValidationPercent)] = "Hold out between 0 and 50 % for validation.";
+        return errors;
+    }
+
+    public async Task<JobCreateResult> CreateAsync(NewJobRequest request, CurrentUser user, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = Validate(request);
         if (errors.Count > 0)
             return new(null, errors);
 
@@ -139,6 +179,8 @@ public sealed partial class FineTuneService(
             return new(null, new Dictionary<string, string> { [nameof(request.Provider)] = preview.Refusal });
         if (!preview.Readiness.Ready)
             return new(null, new Dictionary<string, string> { [""] = string.Join(" ", preview.Readiness.Reasons) });
+        if (preview.Split?.Problem is { } splitProblem)
+            return new(null, new Dictionary<string, string> { [nameof(request.ValidationPercent)] = splitProblem });
         if (preview.TrainingExamples == 0)
             return new(null, new Dictionary<string, string> { [nameof(request.ValidationPercent)] = "Nothing would be left to train on: lower the validation share." });
 

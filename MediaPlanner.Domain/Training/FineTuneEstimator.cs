@@ -1,8 +1,29 @@
+using System.Globalization;
+
 namespace MediaPlanner.Domain.Training;
+
+/// <summary>
+/// What training all validated examples would cost at one hosted provider that bills per trained token (the local
+/// trainer never bills, so it has none). <paramref name="Cost"/> is null when the price book has no training price.
+/// </summary>
+public sealed record TrainingCostEstimate(string Provider, string ProviderName, string BaseModel, int Epochs, long BilledTokens,
+    ModelPrice? Price, decimal? Cost)
+{
+    public string CostText => Cost is { } cost ? FineTuneEstimator.Money(cost) : "unknown (no training price for this model)";
+}
 
 /// <summary>OpenAI's fine-tuning arithmetic: default epochs, billed tokens and their cost.</summary>
 public static class FineTuneEstimator
 {
+    /// <summary>Every price in the price book is in US dollars, and so is every cost worked out from one.</summary>
+    public const string Currency = "USD";
+
+    /// <summary>What the local trainer costs, said wherever a hosted provider would show a bill.</summary>
+    public const string LocalNoCharge = "Runs on this machine at no charge (no billed tokens).";
+
+    /// <summary>An amount with its currency: "USD 1,234.56".</summary>
+    public static string Money(decimal amount) => $"{Currency} {amount.ToString("N2", CultureInfo.InvariantCulture)}";
+
     private const int TargetMinExamplesSeen = 100;
     private const int TargetMaxExamplesSeen = 25_000;
     private const int MaxDefaultEpochs = 25;

@@ -6,6 +6,40 @@ using MediaPlanner.Domain.Briefs;
 
 namespace MediaPlanner.Domain.Training;
 
+/// <summary>
+/// How a split of <paramref name="Examples"/> at <paramref name="Percent"/> % comes out, in the words pages show before
+/// anything is exported or trained, so a share that cannot hold anything out is said, never silently zero.
+/// </summary>
+public sealed record SplitCounts(int Examples, int Percent, int HeldOut, int Training)
+{
+    /// <summary>Why nothing can be held out although a share was asked for (fewer than 2 examples); null when the split works.</summary>
+    public string? Problem => Percent > 0 && HeldOut == 0 && Examples > 0
+        ? $"With {ExampleText(Examples)} nothing can be held out and still leave one to train on: validate at least 2, or set the share to 0 %."
+        : null;
+
+    /// <summary>"Holds out 1 of 9 examples for validation and trains on 8." and the like.</summary>
+    public string Summary => Problem ?? (Examples, Percent) switch
+    {
+        (0, _) => "No validated examples yet: nothing to hold out or train on.",
+        (_, 0) => $"No split: trains on all {ExampleText(Examples)}, none held out for validation.",
+        _ => $"Holds out {HeldOut} of {ExampleText(Examples)} for validation{Rounding} and trains on {Training}.",
+    };
+
+    // Says when the share alone would have held out none or all, so a count of 1 or a short training side never surprises.
+    private string Rounding
+    {
+        get
+        {
+            var rounded = Math.Round(Examples * (decimal)Percent / 100m, MidpointRounding.AwayFromZero);
+            return rounded < 1 ? $" ({Percent} % of {Examples} rounds to 0, so 1 is held out)"
+                : rounded >= Examples ? " (1 is always left to train on)"
+                : "";
+        }
+    }
+
+    private static string ExampleText(int count) => count == 1 ? "1 example" : $"{count:N0} examples";
+}
+
 /// <summary>An example as the split sees it: its id and the group it belongs to.</summary>
 public readonly record struct SplitCandidate(long ExampleId, string Stratum);
 
@@ -33,6 +67,13 @@ public static class StratifiedSplit
         var rounded = (int)Math.Round(count * (decimal)percent / 100m, MidpointRounding.AwayFromZero);
         // Holding out every example would leave nothing to train on.
         return Math.Clamp(rounded, 1, count - 1);
+    }
+
+    /// <summary>How <paramref name="count"/> examples split at <paramref name="percent"/> %: held out, left to train on, and why not.</summary>
+    public static SplitCounts Counts(int count, int percent)
+    {
+        var heldOut = HeldOutCount(count, percent);
+        return new SplitCounts(count, percent, heldOut, count - heldOut);
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers;
+using MediaPlanner.Domain.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -31,7 +32,12 @@ public sealed record TrainingSummary(
     int Epochs,
     long BilledTokens,
     ModelPrice? Price,
-    decimal? EstimatedCost);
+    decimal? EstimatedCost,
+    int Exportable = 0)
+{
+    /// <summary>How an export of the <see cref="Exportable"/> examples splits at <paramref name="percent"/> %.</summary>
+    public SplitCounts Split(int percent) => StratifiedSplit.Counts(Exportable, percent);
+}
 
 public enum ExportPart { All, Train, Validation }
 
@@ -89,8 +95,8 @@ public sealed partial class TrainingDataService(
 
         return new TrainingSummary(
             await originals.CountAsync(ct),
-            byStatus.Select(x => new CountBy(x.Key.ToString(), x.Count)).OrderByDescending(x => x.Count).ToList(),
-            byObjective.Select(x => new CountBy(x.Key?.ToString() ?? "Unknown", x.Count)).OrderByDescending(x => x.Count).ToList(),
+            byStatus.Select(x => new CountBy(x.Key.DisplayName(), x.Count)).OrderByDescending(x => x.Count).ToList(),
+            byObjective.Select(x => new CountBy(x.Key?.DisplayName() ?? "Unknown", x.Count)).OrderByDescending(x => x.Count).ToList(),
             byMarket.Select(x => new CountBy(x.Key ?? "Unknown", x.Count)).OrderByDescending(x => x.Count).ToList(),
             byModel.Select(x => new CountBy(x.Key ?? "Imported", x.Count)).OrderByDescending(x => x.Count).ToList(),
             await all.CountAsync(e => e.DuplicateOfId != null, ct),
@@ -104,7 +110,8 @@ public sealed partial class TrainingDataService(
             epochs,
             billed,
             price,
-            price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null);
+            price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null,
+            await Exportable(db).CountAsync(ct));
     }
 
     /// <summary>

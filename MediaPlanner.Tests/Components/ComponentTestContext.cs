@@ -60,6 +60,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(new MediaPlanner.Domain.Training.TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
         Services.AddScoped<MediaPlanner.Domain.Training.TrainingDataService>();
         Services.AddScoped<MediaPlanner.Domain.Training.PreferencePairService>();
+        AddFineTuneService();
         AddSettings();
     }
 

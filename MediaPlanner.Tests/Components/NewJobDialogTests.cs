@@ -51,16 +51,24 @@ public class NewJobDialogTests : ComponentTestContext
     private void Type(string label, string value) =>
         _dialogs.FindComponents<MudNumericField<int?>>().Single(f => f.Instance.Label == label).Find("input").Change(value);
 
-    private static string Tokens(long billed) => $"about {billed.ToString("N0", CultureInfo.InvariantCulture)} billed tokens";
+    private static string Tokens(long billed) => $"about {billed.ToString("N0", CultureInfo.InvariantCulture)} training tokens";
+
+    // Billed tokens are a hosted provider's; the local trainer bills none.
+    private async Task ChooseOpenAIAsync()
+    {
+        await _dialogs.InvokeAsync(() => _dialogs.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync(FineTuneProviders.OpenAI));
+        _dialogs.WaitForAssertion(() => Assert.Contains("OpenAI bills", Preview));
+    }
 
     [Fact]
     public async Task Changing_the_epochs_refreshes_the_epoch_count_and_the_billed_tokens()
     {
         await SeedExamplesOfDifferentLengthsAsync();
         var service = Services.GetRequiredService<FineTuneService>();
-        var three = await service.PreviewAsync(FineTuneProviders.Local, 10, 3, null);
+        var three = await service.PreviewAsync(FineTuneProviders.OpenAI, 10, 3, null);
         await OpenAsync();
         Assert.Contains($"{MediaPlanner.Domain.FineTuning.Local.ShareLearner.AutoEpochs} epochs", Preview);
+        await ChooseOpenAIAsync();
 
         Type("Epochs", "3");
 
@@ -76,14 +84,15 @@ public class NewJobDialogTests : ComponentTestContext
     {
         await SeedExamplesOfDifferentLengthsAsync();
         var service = Services.GetRequiredService<FineTuneService>();
-        var byDefault = await service.PreviewAsync(FineTuneProviders.Local, 10, null, null);
+        var byDefault = await service.PreviewAsync(FineTuneProviders.OpenAI, 10, null, null);
         var other = 0;
         JobPreview? changed = null;
         for (var s = 1; changed is null && s < 100; s++)
-            if (await service.PreviewAsync(FineTuneProviders.Local, 10, null, s) is var p && p.BilledTokens != byDefault.BilledTokens)
+            if (await service.PreviewAsync(FineTuneProviders.OpenAI, 10, null, s) is var p && p.BilledTokens != byDefault.BilledTokens)
                 (other, changed) = (s, p);
         Assert.NotNull(changed);
         await OpenAsync();
+        await ChooseOpenAIAsync();
         Assert.Contains(Tokens(byDefault.BilledTokens), Preview);
 
         Type("Seed", other.ToString(CultureInfo.InvariantCulture));
