@@ -8,21 +8,14 @@ namespace MediaPlanner.Domain.Briefs;
 /// </summary>
 public sealed class BriefInput : IValidatableObject
 {
-    [Required(ErrorMessage = "Enter the brand.")]
-    [StringLength(BriefLimits.ShortTextMax, ErrorMessage = "Keep the brand under {1} characters.")]
     public string? Brand { get; set; }
 
-    [Required(ErrorMessage = "Name the campaign.")]
-    [StringLength(BriefLimits.ShortTextMax, ErrorMessage = "Keep the campaign name under {1} characters.")]
     public string? CampaignName { get; set; }
 
-    [Required(ErrorMessage = "Enter the budget.")]
     public decimal? Budget { get; set; }
 
-    [Required(ErrorMessage = "Choose a currency.")]
     public string? Currency { get; set; } = "USD";
 
-    [Required(ErrorMessage = "Choose a market.")]
     public string? MarketCode { get; set; }
 
     public Objective Objective { get; set; } = Objective.Awareness;
@@ -31,21 +24,16 @@ public sealed class BriefInput : IValidatableObject
     public int AgeMax { get; set; } = 54;
     public AudienceGender Gender { get; set; } = AudienceGender.All;
 
-    [StringLength(BriefLimits.InterestsMax, ErrorMessage = "Keep interests under {1} characters.")]
     public string? Interests { get; set; }
 
-    [Required(ErrorMessage = "Choose the flight start.")]
     public DateTime? FlightStart { get; set; }
 
-    [Required(ErrorMessage = "Choose the flight end.")]
     public DateTime? FlightEnd { get; set; }
 
     public HashSet<Channel> Channels { get; set; } = [];
 
-    [StringLength(BriefLimits.KpisMax, ErrorMessage = "Keep KPIs under {1} characters.")]
     public string? Kpis { get; set; }
 
-    [Required(ErrorMessage = "Write the brief.")]
     public string? BriefText { get; set; }
 
     public const double MinKpiFrequency = 1;
@@ -83,10 +71,8 @@ public sealed class BriefInput : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Brand is not null && string.IsNullOrWhiteSpace(Brand))
-            yield return new("Enter the brand.", [nameof(Brand)]);
-        if (CampaignName is not null && string.IsNullOrWhiteSpace(CampaignName))
-            yield return new("Name the campaign.", [nameof(CampaignName)]);
+        foreach (var error in RequiredErrors())
+            yield return error;
         if (ContainsControlCharacters(Brand) || ContainsControlCharacters(CampaignName))
             yield return new("Remove control characters from the brand or campaign name.", [nameof(Brand), nameof(CampaignName)]);
         // The database stores UTF-8, which has no form for half a surrogate pair: it would silently become U+FFFD.
@@ -145,6 +131,33 @@ public sealed class BriefInput : IValidatableObject
         }
     }
 
+    // Required fields and lengths are checked here, not with attributes: MudBlazor reads a bound property's attributes and
+    // validates them as the user tabs past, while the form's rules must wait for the first submit.
+    private IEnumerable<ValidationResult> RequiredErrors()
+    {
+        foreach (var (value, field, missing) in new[]
+        {
+            (Brand, nameof(Brand), "Enter the brand."), (CampaignName, nameof(CampaignName), "Name the campaign."),
+            (Currency, nameof(Currency), "Choose a currency."), (MarketCode, nameof(MarketCode), "Choose a market."),
+            (BriefText, nameof(BriefText), "Write the brief."),
+        })
+            if (string.IsNullOrWhiteSpace(value))
+                yield return new(missing, [field]);
+        if (Budget is null)
+            yield return new("Enter the budget.", [nameof(Budget)]);
+        if (FlightStart is null)
+            yield return new("Choose the flight start.", [nameof(FlightStart)]);
+        if (FlightEnd is null)
+            yield return new("Choose the flight end.", [nameof(FlightEnd)]);
+        foreach (var (value, field, max, what) in new[]
+        {
+            (Brand, nameof(Brand), BriefLimits.ShortTextMax, "the brand"), (CampaignName, nameof(CampaignName), BriefLimits.ShortTextMax, "the campaign name"),
+            (Interests, nameof(Interests), BriefLimits.InterestsMax, "interests"), (Kpis, nameof(Kpis), BriefLimits.KpisMax, "KPIs"),
+        })
+            if (value?.Length > max)
+                yield return new($"Keep {what} under {max} characters.", [field]);
+    }
+
     private IEnumerable<ValidationResult> TargetErrors()
     {
         if (KpiReachPercent is { } reach && !(reach > 0 && reach <= 100))
@@ -197,12 +210,7 @@ public sealed class BriefInput : IValidatableObject
     /// <summary>All rule violations by field name; empty when the input is valid.</summary>
     public IReadOnlyDictionary<string, string[]> Errors()
     {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
-        // TryValidateObject skips IValidatableObject when attributes fail; run it too so every field reports.
-        if (results.Count > 0)
-            results.AddRange(Validate(new ValidationContext(this)));
-        return results
+        return Validate(new ValidationContext(this))
             .SelectMany(r => (r.MemberNames.Any() ? r.MemberNames : [""]).Select(m => (Member: m, r.ErrorMessage)))
             .GroupBy(x => x.Member)
             .ToDictionary(g => g.Key, g => g.Select(x => x.ErrorMessage ?? "Invalid value.").Distinct().ToArray());

@@ -50,6 +50,9 @@ public sealed record Selection(
 /// </summary>
 public sealed class ModelSelector(IDbContextFactory<PlannerDbContext> dbFactory, ModelRegistry registry, SettingsService settings)
 {
+    /// <summary>The reason given when only the base model plans because nothing is deployed.</summary>
+    public const string NothingDeployed = "No fine-tuned model is deployed: the base model plans alone.";
+
     /// <summary>The base model the deployed one was trained from, else OpenAI's if configured, else the local planner.</summary>
     public async Task<Selection> SelectAsync(CancellationToken ct = default)
     {
@@ -70,8 +73,7 @@ public sealed class ModelSelector(IDbContextFactory<PlannerDbContext> dbFactory,
 
         if (deployed is null || fineTuned is null)
         {
-            const string Alone = "No fine-tuned model is deployed: the base model plans alone.";
-            return new(baseTarget, ModelRole.Base, baseNote is null ? Alone : $"{Alone} {baseNote}", null, null, selection.Strategy, baseTarget, null);
+            return new(baseTarget, ModelRole.Base, baseNote is null ? NothingDeployed : $"{NothingDeployed} {baseNote}", null, null, selection.Strategy, baseTarget, null);
         }
 
         var (role, reason) = selection.Strategy switch

@@ -45,14 +45,6 @@ public static class Flighting
     public const int PulseOnWeeks = 2;
     public const int PulseOffWeeks = 1;
 
-    public static string Name(FlightingPattern pattern) => pattern switch
-    {
-        FlightingPattern.FrontLoaded => "Front-loaded",
-        FlightingPattern.Pulsed => "Pulsed",
-        FlightingPattern.Custom => "Custom weeks",
-        _ => "Continuous",
-    };
-
     /// <summary>The pattern in a planner's words, e.g. "Pulsed: 2 weeks on, 1 off".</summary>
     public static string Describe(FlightingPattern pattern, string? customWeeks) => pattern switch
     {
@@ -119,7 +111,7 @@ public static class Flighting
         var effective = Effective(pattern, OnOff(customWeeks), weeks.Count);
         return new Flowchart(
             effective,
-            Name(effective),
+            effective.DisplayName(),
             effective == pattern ? Describe(pattern, customWeeks) : $"{Describe(pattern, customWeeks)}; no on week in this flight, so continuous",
             weeks[0].From,
             weeks[^1].To,

@@ -55,6 +55,41 @@ public class BriefFormTests : ComponentTestContext
         });
     }
 
+    [Fact]
+    public void Tabbing_past_empty_fields_shows_no_error_until_the_first_submit_then_errors_follow_each_change()
+    {
+        var cut = RenderForm();
+        foreach (var field in new[] { "#brand", "#campaign", "#budget", "#brief-text" })
+            cut.Find(field).Blur();
+        Type(cut, "#brief-text", "Too short.");
+
+        Assert.DoesNotContain("Enter the brand.", cut.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("Write at least", cut.Markup, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[aria-invalid=true]"));
+
+        cut.Find("form").Submit();
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Contains("Enter the brand.", cut.Markup, StringComparison.Ordinal);
+            Assert.Equal("5 fields need attention.", cut.Find("[data-testid=error-summary]").TextContent.Trim());
+        });
+
+        // After the first submit a change is checked at once: the brand's error goes as it is typed, nothing else is lost.
+        Type(cut, "#brand", "Northwind");
+        cut.WaitForAssertion(() => Assert.DoesNotContain("Enter the brand.", cut.Markup, StringComparison.Ordinal));
+        Assert.Contains("Name the campaign.", cut.Markup, StringComparison.Ordinal);
+        Assert.Equal("Too short.", cut.Find("#brief-text").GetAttribute("value") ?? cut.Find("#brief-text").TextContent);
+    }
+
+    [Fact]
+    public void Enums_are_offered_by_their_display_names()
+    {
+        var cut = RenderForm();
+        cut.Find("#flighting").ParentElement!.ParentElement!.MouseDown();
+        cut.WaitForAssertion(() => Assert.Contains("Pulsed (bursts)", popovers.Markup, StringComparison.Ordinal));
+        Assert.DoesNotContain(">FrontLoaded<", popovers.Markup, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0", "The budget must be more than zero.")]
     [InlineData("-100", "The budget must be more than zero.")]
@@ -179,6 +214,8 @@ public class BriefFormTests : ComponentTestContext
         Type(cut, "#flight-end", "2027-04-11");
         SelectFlighting(cut, "Custom weeks");
         cut.WaitForAssertion(() => Assert.Contains("this flight has 6 weeks", FieldText(cut, "#flighting-weeks")));
+        // Errors follow each change once the form has been submitted.
+        cut.Find("form").Submit();
 
         Type(cut, "#flighting-weeks", "on off on on off on on");
         cut.WaitForAssertion(() => Assert.Contains("The flight has 6 weeks; you gave 7. Remove 1.", FieldText(cut, "#flighting-weeks")));

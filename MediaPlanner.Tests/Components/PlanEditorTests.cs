@@ -128,7 +128,7 @@ public class PlanEditorTests : ComponentTestContext
     [Fact]
     public async Task Bad_input_is_explained_at_its_row_and_blocks_saving()
     {
-        await OpenAsync();
+        var dialog = await OpenAsync();
 
         TypeSpend(1, -5);
 
@@ -138,8 +138,13 @@ public class PlanEditorTests : ComponentTestContext
             Assert.Equal("Spend cannot be negative.", issue.TextContent.Trim());
             // The message sits right under the row it is about.
             Assert.Same(Rows[1], issue.PreviousElementSibling);
-            Assert.True(_dialogs.Find("[data-testid=save-version]").HasAttribute("disabled"));
         });
+        // Save stays pressable (a disabled button explains nothing); pressing it announces the problem instead of saving.
+        _dialogs.Find("[data-testid=save-version]").Click();
+        _dialogs.WaitForAssertion(() => Assert.Equal("1 field needs attention.", _dialogs.Find("[data-testid=error-summary]").TextContent.Trim()));
+        Assert.False(dialog.Result.IsCompleted);
+        using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
+        Assert.Empty(db.Plans.AsNoTracking().Where(p => p.OriginalPlanId == _view.Entity.Id));
     }
 
     [Fact]
