@@ -34,7 +34,6 @@ public class EveryPageBrowserTests(EveryPageFixture site, ITestOutputHelper outp
 {
     private static readonly string[] AxeTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
     private static readonly int[] PhoneWidths = [360, 390, 430];
-    private const string JobPageOwnedByTuning = "TUNING helper (fine-tuning job page): axe aria-progressbar-name on .mud-progress-linear and scrollable-region-focusable on div[data-testid=job-events], at 1440 and 390";
 
     [BrowserTheory]
     [InlineData("anonymous", "sign-in")]
@@ -55,7 +54,7 @@ public class EveryPageBrowserTests(EveryPageFixture site, ITestOutputHelper outp
     [InlineData("reviewer", "example")]
     [InlineData("reviewer", "training")]
     [InlineData("reviewer", "fine-tuning")]
-    [InlineData("reviewer", "job", Skip = JobPageOwnedByTuning)]
+    [InlineData("reviewer", "job")]
     [InlineData("reviewer", "insights")]
     [InlineData("reviewer", "account")]
     [InlineData("admin", "home")]
@@ -66,7 +65,7 @@ public class EveryPageBrowserTests(EveryPageFixture site, ITestOutputHelper outp
     [InlineData("admin", "example")]
     [InlineData("admin", "training")]
     [InlineData("admin", "fine-tuning")]
-    [InlineData("admin", "job", Skip = JobPageOwnedByTuning)]
+    [InlineData("admin", "job")]
     [InlineData("admin", "insights")]
     [InlineData("admin", "settings")]
     [InlineData("admin", "users")]
