@@ -74,6 +74,7 @@ public sealed record ProviderOutage(DateTimeOffset Since, DateTimeOffset? LastCo
     public static string ProviderName(string provider) => provider switch
     {
         FineTuneProviders.OpenAI => "OpenAI",
+        FineTuneProviders.Local => "Local trainer",
         _ => provider,
     };
 }

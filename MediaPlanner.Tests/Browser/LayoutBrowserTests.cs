@@ -33,7 +33,7 @@ public class LayoutBrowserTests(BrowserFixture browser) : IClassFixture<BrowserF
         Assert.Equal("Skip to main content", first);
         await page.Locator(".mp-skip-link").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
-        Assert.Equal("main-content", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        await Assertions.Expect(page.Locator("#main-content")).ToBeFocusedAsync();
     }
 
     [BrowserFact]
