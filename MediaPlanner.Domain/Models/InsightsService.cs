@@ -35,7 +35,8 @@ public sealed record ABResult(int Comparisons, int FineTunedWins, int BaseWins, 
 
 public sealed record DailySpend(DateOnly Day, decimal Cost, int Calls);
 
-public sealed record FineTuneEconomics(int JobId, string Model, decimal TrainingCost, decimal? SavingPerCall, int? BreakEvenCalls, int CallsSoFar);
+/// <param name="RanLocally">Trained by the local trainer on this machine: nothing was billed.</param>
+public sealed record FineTuneEconomics(int JobId, string Model, decimal TrainingCost, decimal? SavingPerCall, int? BreakEvenCalls, int CallsSoFar, bool RanLocally = false);
 
 public sealed record Insights(
     IReadOnlyList<ModelUsage> Models,
@@ -105,7 +106,8 @@ public sealed class InsightsService(IDbContextFactory<PlannerDbContext> dbFactor
             var baseUsage = models.FirstOrDefault(m => m.Model == job.BaseModel);
             decimal? saving = ft is not null && baseUsage is not null ? baseUsage.CostPerCall - ft.CostPerCall : null;
             int? breakEven = trainingCost == 0 ? 0 : saving is > 0 ? (int)Math.Ceiling(trainingCost / saving.Value) : null;
-            result.Add(new FineTuneEconomics(job.Id, job.FineTunedModel!, decimal.Round(trainingCost, 2), saving, breakEven, ft?.Calls ?? 0));
+            result.Add(new FineTuneEconomics(job.Id, job.FineTunedModel!, decimal.Round(trainingCost, 2), saving, breakEven, ft?.Calls ?? 0,
+                job.Provider == FineTuneProviders.Local));
         }
         return result;
     }

@@ -21,6 +21,9 @@ public static class FineTuneEstimator
     /// <summary>What the local trainer costs, said wherever a hosted provider would show a bill.</summary>
     public const string LocalNoCharge = "Runs on this machine at no charge (no billed tokens).";
 
+    /// <summary>The same, where a table cell has room for a few words.</summary>
+    public const string LocalNoChargeShort = "No charge (this machine)";
+
     /// <summary>An amount with its currency: "USD 1,234.56".</summary>
     public static string Money(decimal amount) => $"{Currency} {amount.ToString("N2", CultureInfo.InvariantCulture)}";
 

@@ -67,4 +67,32 @@ public class InsightsPageTests : ComponentTestContext
         Assert.Equal("USD 0.0014", cut.Find("[data-testid=cost-per-call] span").TextContent.Trim());
         Assert.Contains("Spend: USD 0.00", cut.Markup);
     }
+
+    [Fact]
+    public void A_fine_tune_trained_on_this_machine_says_it_cost_nothing_instead_of_a_zero_price()
+    {
+        using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
+        {
+            db.FineTuneJobs.Add(new MediaPlanner.Domain.FineTuning.FineTuneJob
+            {
+                Provider = MediaPlanner.Domain.FineTuning.FineTuneProviders.Local, BaseModel = "local-mix-v1", CreatedById = "admin-1",
+                Status = MediaPlanner.Domain.FineTuning.FineTuneStatus.Succeeded, FineTunedModel = "local-mix:ft-run-1", TrainedTokens = 77_000,
+            });
+            db.FineTuneJobs.Add(new MediaPlanner.Domain.FineTuning.FineTuneJob
+            {
+                Provider = "openai", BaseModel = "gpt-4o-mini-2024-07-18", CreatedById = "admin-1", Status = MediaPlanner.Domain.FineTuning.FineTuneStatus.Succeeded,
+                FineTunedModel = FineTuned, EstimatedCost = 1.25m,
+            });
+            db.SaveChanges();
+        }
+
+        var cut = Render<InsightsPage>();
+
+        cut.WaitForElement("[data-testid=fine-tune-economics]");
+        var rows = cut.FindAll("[data-testid=fine-tune-economics] tbody tr").Select(r => r.TextContent).ToList();
+        var local = Assert.Single(rows, r => r.Contains("local-mix:ft-run-1", StringComparison.Ordinal));
+        Assert.Contains("No charge (this machine)", local);
+        Assert.DoesNotContain("USD", local.Split("local-mix:ft-run-1")[1].Split("calls")[0]);
+        Assert.Contains("USD", Assert.Single(rows, r => r.Contains(FineTuned, StringComparison.Ordinal)));
+    }
 }
