@@ -123,6 +123,25 @@ public sealed class BrowserFixture : IAsyncLifetime
         return id;
     }
 
+    /// <summary>The planner uses the brief's first plan; a reviewer then opens its example from the review queue. Returns the reviewer's page.</summary>
+    public async Task<IPage> ReviewerOnChosenPlanAsync(int briefId, string brand)
+    {
+        var planner = await SignedInPageAsync("planner@demo.local");
+        await planner.GotoAsync($"/briefs/{briefId}");
+        await WaitForInteractiveAsync(planner);
+        await planner.Locator("[data-testid=use-plan]").First.ClickAsync();
+        await planner.ClickAsync("[data-testid=confirm-use]");
+        await Assertions.Expect(planner.Locator("[data-testid=plan-chosen]")).ToHaveCountAsync(1);
+
+        var reviewer = await SignedInPageAsync("reviewer@demo.local");
+        await reviewer.GotoAsync("/review");
+        await WaitForInteractiveAsync(reviewer);
+        await reviewer.Locator("[data-testid=review-grid] tbody tr", new() { HasText = brand }).ClickAsync();
+        await reviewer.WaitForURLAsync(new Regex(@"/review/\d+$"));
+        await WaitForInteractiveAsync(reviewer);
+        return reviewer;
+    }
+
     public static Task WaitForInteractiveAsync(IPage page) =>
         page.Locator("[data-interactive=true]").WaitForAsync();
 

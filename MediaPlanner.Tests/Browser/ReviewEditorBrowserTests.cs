@@ -23,20 +23,8 @@ public class ReviewEditorBrowserTests(BrowserFixture browser) : IClassFixture<Br
             Channels = [Channel.OnlineVideo, Channel.ConnectedTv, Channel.Social],
             BriefText = "Introduce the autumn range to adults across the US with video first, then social, ahead of the holiday season.",
         });
-        var planner = await browser.SignedInPageAsync("planner@demo.local");
-        await planner.GotoAsync($"/briefs/{briefId}");
-        await BrowserFixture.WaitForInteractiveAsync(planner);
-        await planner.Locator("[data-testid=use-plan]").First.ClickAsync();
-        await planner.ClickAsync("[data-testid=confirm-use]");
-        await Assertions.Expect(planner.Locator("[data-testid=plan-chosen]")).ToHaveCountAsync(1);
-
-        var reviewer = await browser.SignedInPageAsync("reviewer@demo.local");
-        await reviewer.GotoAsync("/review");
-        await BrowserFixture.WaitForInteractiveAsync(reviewer);
-        await reviewer.Locator("[data-testid=review-grid] tbody tr", new() { HasText = "Structured Edits Co" }).ClickAsync();
-        await reviewer.WaitForURLAsync(new Regex(@"/review/\d+$"));
+        var reviewer = await browser.ReviewerOnChosenPlanAsync(briefId, "Structured Edits Co");
         var id = int.Parse(reviewer.Url.Split('/')[^1], CultureInfo.InvariantCulture);
-        await BrowserFixture.WaitForInteractiveAsync(reviewer);
         await Assertions.Expect(reviewer.Locator("[data-testid=brief-field-channels]")).ToContainTextAsync("Online video, CTV / OTT");
         await Assertions.Expect(reviewer.Locator("[data-testid=brief-field-budget]")).ToContainTextAsync("USD 120,000.00");
 

@@ -50,19 +50,7 @@ public class TrainingJourneyTests(BrowserFixture browser) : IClassFixture<Browse
     public async Task A_reviewer_rejects_with_a_reason_from_the_detail_page()
     {
         var briefId = await BriefWithPlansAsync("Rejected Goods");
-        var planner = await browser.SignedInPageAsync("planner@demo.local");
-        await planner.GotoAsync($"/briefs/{briefId}");
-        await BrowserFixture.WaitForInteractiveAsync(planner);
-        await planner.Locator("[data-testid=use-plan]").First.ClickAsync();
-        await planner.ClickAsync("[data-testid=confirm-use]");
-        await Assertions.Expect(planner.Locator("[data-testid=plan-chosen]")).ToHaveCountAsync(1);
-
-        var reviewer = await browser.SignedInPageAsync("reviewer@demo.local");
-        await reviewer.GotoAsync("/review");
-        await BrowserFixture.WaitForInteractiveAsync(reviewer);
-        await reviewer.Locator("[data-testid=review-grid] tbody tr", new() { HasText = "Rejected Goods" }).ClickAsync();
-        await reviewer.WaitForURLAsync(new Regex(@"/review/\d+$"));
-        await BrowserFixture.WaitForInteractiveAsync(reviewer);
+        var reviewer = await browser.ReviewerOnChosenPlanAsync(briefId, "Rejected Goods");
         await reviewer.ClickAsync("[data-testid=reject]");
         await reviewer.ClickAsync("[data-testid=confirm-reject]");
         await Assertions.Expect(reviewer.GetByText("Give a reason for rejecting.")).ToBeVisibleAsync();
