@@ -63,7 +63,7 @@ public sealed class AzureDeploymentJourneyTests(BrowserFixture browser) : IClass
         await BrowserFixture.WaitForInteractiveAsync(page);
         var waiting = page.Locator("[data-testid=job-awaiting-deployment]");
         await Assertions.Expect(waiting).ToContainTextAsync($"deploy {model} in your Azure resource");
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+        await BrowserFixture.ExpectNoSidewaysScrollAsync(page);
         if (Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is { Length: > 0 } dir)
             await page.ScreenshotAsync(new() { Path = Path.Combine(dir, "fine-tuning-azure-deployment-390.png"), FullPage = true });
 

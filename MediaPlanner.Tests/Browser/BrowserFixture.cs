@@ -142,6 +142,24 @@ public sealed class BrowserFixture : IAsyncLifetime
         return reviewer;
     }
 
+    /// <summary>
+    /// Waits until the page fits its window — after a resize the layout settles first (on a phone the drawer closes) —
+    /// and fails with <paramref name="because"/> if it never does.
+    /// </summary>
+    public static async Task ExpectNoSidewaysScrollAsync(IPage page, string because = "the page must not scroll sideways")
+    {
+        const string fits = "() => document.documentElement.scrollWidth <= window.innerWidth";
+        try
+        {
+            await page.WaitForFunctionAsync(fits, null, new() { Timeout = 10_000 });
+        }
+        catch (TimeoutException)
+        {
+            var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
+            Assert.Fail($"{because}: {widths[0]} px wide in a {widths[1]} px window");
+        }
+    }
+
     public static Task WaitForInteractiveAsync(IPage page) =>
         page.Locator("[data-interactive=true]").WaitForAsync();
 

@@ -20,8 +20,7 @@ public class FlowchartBrowserTests(BrowserFixture browser) : IClassFixture<Brows
         await Assertions.Expect(box).ToBeVisibleAsync();
         await Assertions.Expect(panel.Locator("[data-testid=flowchart-line]").First).ToBeVisibleAsync();
 
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
-            "the page must not scroll sideways at 390 px");
+        await BrowserFixture.ExpectNoSidewaysScrollAsync(page, "the page must not scroll sideways at 390 px");
         Assert.True(await box.EvaluateAsync<bool>("b => b.scrollWidth > b.clientWidth"), "the weeks scroll inside the flowchart's box");
         if (Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is { Length: > 0 } start)
             await panel.ScreenshotAsync(new() { Path = Path.Combine(start, "flowchart-390-start.png") });
@@ -47,8 +46,7 @@ public class FlowchartBrowserTests(BrowserFixture browser) : IClassFixture<Brows
         var card = page.Locator("[data-testid=plan-card]").First;
         var box = card.Locator("[data-testid=line-items] .mud-table-container");
         await box.ScrollIntoViewIfNeededAsync();
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
-            "the page must not scroll sideways at 390 px");
+        await BrowserFixture.ExpectNoSidewaysScrollAsync(page, "the page must not scroll sideways at 390 px");
         var cardBox = (await card.BoundingBoxAsync())!;
         await box.EvaluateAsync("b => b.scrollLeft = b.scrollWidth");
         // Scrolled to its end, the last column ("Reach × freq.") is inside the card, not cut off at its edge.

@@ -121,7 +121,7 @@ public class ModelsJourneyTests(BrowserFixture browser) : IClassFixture<BrowserF
         await ShotsAsync(admin, "settings");
         await admin.SetViewportSizeAsync(390, 844);
         // The model list wraps rather than widening the page on a phone.
-        Assert.True(await admin.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+        await BrowserFixture.ExpectNoSidewaysScrollAsync(admin);
         await admin.SetViewportSizeAsync(1440, 1000);
 
         await row.Locator($"[data-testid='deploy-{Model}']").ClickAsync();

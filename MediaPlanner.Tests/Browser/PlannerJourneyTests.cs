@@ -74,8 +74,7 @@ public class PlannerJourneyTests(BrowserFixture browser, ITestOutputHelper outpu
         await page.SetViewportSizeAsync(390, 844);
         await Assertions.Expect(page.Locator(".mp-compare-scroll")).ToBeVisibleAsync();
         Assert.True(await page.EvaluateAsync<bool>("() => { const s = document.querySelector('.mp-compare-scroll'); return s.scrollWidth > s.clientWidth; }"));
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"),
-            "The page must not scroll sideways at 390 px.");
+        await BrowserFixture.ExpectNoSidewaysScrollAsync(page, "The page must not scroll sideways at 390 px.");
         if (dir is { Length: > 0 })
         {
             await table.ScreenshotAsync(new() { Path = Path.Combine(dir, "comparison-390.png") });

@@ -6,7 +6,6 @@ namespace MediaPlanner.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public class PlannerPhoneBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private const string NoSideways = "() => document.documentElement.scrollWidth <= window.innerWidth";
 
     [BrowserFact]
     public async Task On_a_phone_saving_an_empty_brief_from_the_bottom_focuses_the_first_error_in_view_and_tabbing_shows_none_before()
@@ -20,7 +19,7 @@ public class PlannerPhoneBrowserTests(BrowserFixture browser) : IClassFixture<Br
         for (var i = 0; i < 4; i++)
             await page.Keyboard.PressAsync("Tab");
         await Assertions.Expect(page.Locator("[aria-invalid=true]")).ToHaveCountAsync(0);
-        Assert.True(await page.EvaluateAsync<bool>(NoSideways), "the form must not scroll sideways at 390 px");
+        await BrowserFixture.ExpectNoSidewaysScrollAsync(page, "the form must not scroll sideways at 390 px");
 
         await page.Locator("#save-brief").ScrollIntoViewIfNeededAsync();
         await page.ClickAsync("#save-brief");
@@ -41,7 +40,7 @@ public class PlannerPhoneBrowserTests(BrowserFixture browser) : IClassFixture<Br
         await Assertions.Expect(page.Locator("[data-testid=plan-card]")).ToHaveCountAsync(3);
         await page.SetViewportSizeAsync(360, 800);
 
-        Assert.True(await page.EvaluateAsync<bool>(NoSideways), "the brief page must not scroll sideways at 360 px");
+        await BrowserFixture.ExpectNoSidewaysScrollAsync(page, "the brief page must not scroll sideways at 360 px");
         var table = page.Locator(".mp-compare-scroll");
         Assert.True(await table.EvaluateAsync<bool>("b => b.scrollWidth > b.clientWidth"), "the comparison scrolls inside its own box");
         var cards = await page.Locator("[data-testid=plan-card]").EvaluateAllAsync<double[]>("cs => cs.map(c => c.getBoundingClientRect().left)");
@@ -68,7 +67,7 @@ public class PlannerPhoneBrowserTests(BrowserFixture browser) : IClassFixture<Br
             await page.GotoAsync(url);
             await BrowserFixture.WaitForInteractiveAsync(page);
             await Assertions.Expect(page.Locator("h1")).ToHaveCountAsync(1);
-            Assert.True(await page.EvaluateAsync<bool>(NoSideways), $"{url} must not scroll sideways at 390 px");
+            await BrowserFixture.ExpectNoSidewaysScrollAsync(page, $"{url} must not scroll sideways at 390 px");
         }
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/briefs/new$"));
     }

@@ -45,7 +45,6 @@ public class ProviderProfileBrowserTests(BrowserFixture browser, FakeOpenAIServe
         await page.ScreenshotAsync(new() { Path = Path.Combine(dir, $"{name}.png"), FullPage = fullPage });
     }
 
-    private static Task<bool> FitsAsync(IPage page) => page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth");
 
     [BrowserFact]
     public async Task An_admin_adds_an_azure_shaped_provider_and_sees_it_listed_with_its_key_hint_and_deployment()
@@ -70,13 +69,13 @@ public class ProviderProfileBrowserTests(BrowserFixture browser, FakeOpenAIServe
         // Editing never brings the key back, and the page and the dialog fit a phone.
         await ShotAsync(admin, "providers-1440");
         await admin.SetViewportSizeAsync(390, 844);
-        Assert.True(await FitsAsync(admin));
+        await BrowserFixture.ExpectNoSidewaysScrollAsync(admin);
         await ShotAsync(admin, "providers-390");
         await row.Locator("[data-testid=edit-provider-azure-east]").ClickAsync();
         var dialog = admin.Locator(".mud-dialog");
         await Assertions.Expect(dialog.Locator("#profile-api-key")).ToHaveValueAsync("");
         await Assertions.Expect(dialog.Locator("#deployment-0")).ToHaveValueAsync("mp-4o-mini-prod");
-        Assert.True(await FitsAsync(admin));
+        await BrowserFixture.ExpectNoSidewaysScrollAsync(admin);
         await ShotAsync(admin, "provider-dialog-390", fullPage: false);
         await admin.Keyboard.PressAsync("Escape");
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
