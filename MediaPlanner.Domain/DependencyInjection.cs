@@ -5,6 +5,7 @@ using MediaPlanner.Domain.FineTuning.Local;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Persistence.Postgres;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Providers.OpenAI;
@@ -23,8 +24,9 @@ public static class DependencyInjection
     /// <summary>The domain: persistence, providers and services.</summary>
     public static IHostApplicationBuilder AddMediaPlannerDomain(this IHostApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString("MediaPlanner") ?? DefaultConnectionString;
-        builder.Services.AddDbContextFactory<PlannerDbContext>(options => options.UseSqlite(connectionString));
+        var database = DatabaseSettings.From(builder.Configuration);
+        builder.Services.AddSingleton(database);
+        builder.Services.AddPlannerDatabase(database);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AuditLog>();
@@ -56,7 +58,8 @@ public static class DependencyInjection
         builder.Services.AddSingleton<FineTuneNotifications>();
         builder.Services.AddSingleton<FineTuneWakeup>();
         builder.Services.AddOptions<OpenAIOptions>().Bind(builder.Configuration.GetSection(OpenAIOptions.SectionName));
-        DataProtectionPlacement.Configure(builder, connectionString);
+        // A server database has no folder beside it for the key ring: until one is configured, keys live in memory.
+        DataProtectionPlacement.Configure(builder, database.Provider == DatabaseProvider.Sqlite ? database.ConnectionString : "Data Source=:memory:");
         builder.Services.AddMediaPlannerSettings();
         builder.Services.AddSingleton<MediaPlanner.Domain.Providers.ProviderProfileService>();
         builder.Services.AddSingleton<OpenAIClientFactory>();
@@ -74,6 +77,26 @@ public static class DependencyInjection
 
         builder.Services.AddAuthorizationBuilder().AddMediaPlannerPolicies();
         return builder;
+    }
+
+    /// <summary>
+    /// <see cref="IDbContextFactory{PlannerDbContext}"/> (and a scoped <see cref="PlannerDbContext"/> for Identity) over the
+    /// configured engine. On PostgreSQL the context is <see cref="PostgresPlannerDbContext"/>, which carries its own migrations.
+    /// </summary>
+    public static IServiceCollection AddPlannerDatabase(this IServiceCollection services, DatabaseSettings database)
+    {
+        switch (database.Provider)
+        {
+            case DatabaseProvider.Postgres:
+                services.AddDbContextFactory<PostgresPlannerDbContext>(options => options.UseNpgsql(database.ConnectionString));
+                services.AddSingleton<IDbContextFactory<PlannerDbContext>, PostgresContextFactory>();
+                services.AddScoped<PlannerDbContext>(sp => sp.GetRequiredService<PostgresPlannerDbContext>());
+                break;
+            default:
+                services.AddDbContextFactory<PlannerDbContext>(options => options.UseSqlite(database.ConnectionString));
+                break;
+        }
+        return services;
     }
 
     public static Microsoft.AspNetCore.Authorization.AuthorizationBuilder AddMediaPlannerPolicies(

@@ -87,13 +87,13 @@ public sealed class AuditLog(IDbContextFactory<PlannerDbContext> dbFactory, Time
         if (f.User?.Trim() is { Length: > 0 } user)
         {
             var term = SqlLike.Contains(user);
-            query = query.Where(a => a.UserId == user || EF.Functions.Like(a.UserEmail, term, "\\"));
+            query = query.Where(a => a.UserId == user || EF.Functions.Like(a.UserEmail!.ToLower(), term, "\\"));
         }
         if (f.Text?.Trim() is { Length: > 0 } text)
         {
             var term = SqlLike.Contains(text);
-            query = query.Where(a => EF.Functions.Like(a.Summary, term, "\\") || EF.Functions.Like(a.EntityId, term, "\\")
-                                     || EF.Functions.Like(a.Before, term, "\\") || EF.Functions.Like(a.After, term, "\\"));
+            query = query.Where(a => EF.Functions.Like(a.Summary!.ToLower(), term, "\\") || EF.Functions.Like(a.EntityId!.ToLower(), term, "\\")
+                                     || EF.Functions.Like(a.Before!.ToLower(), term, "\\") || EF.Functions.Like(a.After!.ToLower(), term, "\\"));
         }
         // Stored as UTC numbers: a bound in another offset would compare wrongly.
         if (f.From is { } from)

@@ -85,7 +85,7 @@ public sealed class BriefService(IDbContextFactory<PlannerDbContext> dbFactory, 
         if (!string.IsNullOrWhiteSpace(search))
         {
             var term = SqlLike.Contains(search);
-            query = query.Where(b => EF.Functions.Like(b.Brand, term, SqlLike.Escape) || EF.Functions.Like(b.CampaignName, term, SqlLike.Escape));
+            query = query.Where(b => EF.Functions.Like(b.Brand!.ToLower(), term, SqlLike.Escape) || EF.Functions.Like(b.CampaignName!.ToLower(), term, SqlLike.Escape));
         }
         var total = await query.CountAsync(ct);
         query = sort switch

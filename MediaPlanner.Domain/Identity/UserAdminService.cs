@@ -77,7 +77,7 @@ public sealed class UserAdminService(
         if (filter.Search?.Trim() is { Length: > 0 } search)
         {
             var term = SqlLike.Contains(search);
-            query = query.Where(u => EF.Functions.Like(u.Email, term, "\\") || EF.Functions.Like(u.DisplayName, term, "\\"));
+            query = query.Where(u => EF.Functions.Like(u.Email!.ToLower(), term, "\\") || EF.Functions.Like(u.DisplayName!.ToLower(), term, "\\"));
         }
         if (filter.Role?.Trim() is { Length: > 0 } role)
             query = query.Where(u => db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.Name == role)));

@@ -8,8 +8,13 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace MediaPlanner.Domain.Persistence;
 
-public class PlannerDbContext(DbContextOptions<PlannerDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+public class PlannerDbContext : IdentityDbContext<ApplicationUser>
 {
+    public PlannerDbContext(DbContextOptions<PlannerDbContext> options) : base(options) { }
+
+    /// <summary>For a provider's own context type (<see cref="Postgres.PostgresPlannerDbContext"/>).</summary>
+    protected PlannerDbContext(DbContextOptions options) : base(options) { }
+
     public DbSet<CampaignBrief> Briefs => Set<CampaignBrief>();
     public DbSet<GeneratedPlan> Plans => Set<GeneratedPlan>();
     public DbSet<Market> Markets => Set<Market>();
@@ -61,7 +66,9 @@ public class PlannerDbContext(DbContextOptions<PlannerDbContext> options) : Iden
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot compare or sort DateTimeOffset and decimal natively; store them as numbers so paging
-        // and sorting run in the database.
+        // and sorting run in the database. Only there: PostgreSQL keeps money exact (numeric) and times as timestamptz.
+        if (!Database.IsSqlite())
+            return;
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
         configurationBuilder.Properties<decimal>().HaveConversion<double>();
     }

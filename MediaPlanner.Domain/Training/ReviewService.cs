@@ -96,7 +96,7 @@ public sealed class ReviewService(
         if (!string.IsNullOrWhiteSpace(f.Search))
         {
             var term = SqlLike.Contains(f.Search);
-            query = query.Where(e => EF.Functions.Like(e.Brand, term, SqlLike.Escape));
+            query = query.Where(e => EF.Functions.Like(e.Brand!.ToLower(), term, SqlLike.Escape));
         }
         return query;
     }

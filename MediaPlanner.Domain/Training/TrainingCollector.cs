@@ -143,7 +143,8 @@ public sealed class TrainingCollector(
         // Examples flagged as duplicates of the deleted one would point at nothing: the oldest becomes the original and the
         // others point at it. Foreign keys are checked at commit so the one-original-per-content index holds at every step.
         if (duplicates.Count > 0)
-            await db.Database.ExecuteSqlRawAsync("PRAGMA defer_foreign_keys = ON;", ct);
+            // PostgreSQL defers only constraints declared DEFERRABLE: its migration declares the duplicate-of key so.
+            await db.Database.ExecuteSqlRawAsync(db.Database.IsSqlite() ? "PRAGMA defer_foreign_keys = ON;" : "SET CONSTRAINTS ALL DEFERRED;", ct);
         plan.ChosenAt = null;
         await audit.AddAsync(db, user, AuditActions.PlanChoiceUndo, AuditEntities.Plan, planId.ToString(CultureInfo.InvariantCulture),
             $"Undid the choice of the {plan.StrategyName} plan (v{plan.Version}) for {plan.Brief!.Brand} · {plan.Brief.CampaignName}"

@@ -16,23 +16,39 @@ namespace MediaPlanner.Tests.Infrastructure;
 /// </summary>
 public class MediaPlannerFactory : WebApplicationFactory<Program>
 {
-    private readonly string _connectionString;
-    private readonly SqliteConnection? _keepAlive;
+    private readonly Lazy<string> _connectionString;
+    private SqliteConnection? _keepAlive;
 
-    public MediaPlannerFactory()
-    {
-        _connectionString = $"Data Source=file:mp-{Guid.NewGuid():N}?mode=memory&cache=shared";
-        _keepAlive = new SqliteConnection(_connectionString);
-        _keepAlive.Open();
-    }
+    public MediaPlannerFactory() => _connectionString = new(CreateDatabase);
 
     /// <summary>Not public: xUnit class fixtures must have a single public constructor.</summary>
-    protected MediaPlannerFactory(string connectionString) => _connectionString = connectionString;
+    protected MediaPlannerFactory(string connectionString) => _connectionString = new(connectionString);
 
-    /// <summary>The app over the given database, e.g. a file that a second factory opens after this one stops.</summary>
-    public static MediaPlannerFactory ForDatabase(string connectionString) => new(connectionString);
+    /// <summary>
+    /// The app over the given database, e.g. one that a second factory opens after this one stops. It does not own the
+    /// database: disposing it leaves the data in place.
+    /// </summary>
+    public static MediaPlannerFactory ForDatabase(string connectionString, TestEngine engine = TestEngine.Sqlite) =>
+        new(connectionString) { Engine = engine };
 
-    public string ConnectionString => _connectionString;
+    /// <summary>The engine under the app: a private in-memory SQLite database, or a PostgreSQL database of its own.</summary>
+    public TestEngine Engine { get; init; } = TestEngine.Sqlite;
+
+    /// <summary>Created on first use, so a fixture for an absent server can exist while its tests skip.</summary>
+    public string ConnectionString => _connectionString.Value;
+
+    private bool _ownsDatabase;
+
+    private string CreateDatabase()
+    {
+        _ownsDatabase = true;
+        if (Engine == TestEngine.Postgres)
+            return TestServers.CreatePostgresDatabase();
+        var connectionString = $"Data Source=file:mp-{Guid.NewGuid():N}?mode=memory&cache=shared";
+        _keepAlive = new SqliteConnection(connectionString);
+        _keepAlive.Open();
+        return connectionString;
+    }
 
     public string EnvironmentName { get; init; } = "Development";
 
@@ -42,7 +58,9 @@ public class MediaPlannerFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
-        builder.UseSetting("ConnectionStrings:MediaPlanner", _connectionString);
+        builder.UseSetting("ConnectionStrings:MediaPlanner", ConnectionString);
+        if (Engine == TestEngine.Postgres)
+            builder.UseSetting("Database:Provider", "Postgres");
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
     }
@@ -122,6 +140,25 @@ public class MediaPlannerFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (disposing)
-            _keepAlive?.Dispose();
+            ReleaseDatabase();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        ReleaseDatabase();
+        GC.SuppressFinalize(this);
+    }
+
+    private bool _released;
+
+    private void ReleaseDatabase()
+    {
+        if (_released)
+            return;
+        _released = true;
+        _keepAlive?.Dispose();
+        if (Engine == TestEngine.Postgres && _ownsDatabase)
+            TestServers.DropPostgresDatabase(_connectionString.Value);
     }
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net;
 using System.Text;
 using MediaPlanner.Domain.Audit;
@@ -11,7 +12,6 @@ using MediaPlanner.Tests.Domain;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Tests.Training;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -72,7 +72,7 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
         return await db.TrainingExamples.Where(e => e.Id == id).Select(e => e.Version).SingleAsync();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Validating_rejecting_and_editing_are_recorded_with_who_and_the_status_before_and_after()
     {
         var reviewer = await ReviewerAsync();
@@ -101,7 +101,7 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
         Assert.NotEqual(edited.Before, edited.After);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Refused_or_conflicting_review_actions_leave_no_entry_and_bulk_actions_record_each_example()
     {
         var reviewer = await ReviewerAsync();
@@ -122,7 +122,7 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
         Assert.Single(await EntriesAsync(AuditActions.ExampleValidate, bulk2.ToString()));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Import_export_and_fine_tuning_start_and_cancel_are_recorded()
     {
         var admin = await AdminAsync();
@@ -169,7 +169,7 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
         Assert.Equal("cancel requested", cancel.After);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Deploying_and_rolling_back_are_recorded()
     {
         var admin = await AdminAsync();
@@ -206,7 +206,7 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
         return job.FineTunedModel!;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Settings_changes_are_recorded_and_the_api_key_never_reaches_the_trail()
     {
         const string Key = "sk-proj-AUDITSECRET0123456789abcdefWXYZ";
@@ -255,7 +255,7 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
         Assert.Null(deleted.After);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Audit_entries_cannot_be_changed_or_deleted()
     {
         var admin = await AdminAsync();
@@ -278,15 +278,17 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             // Bulk statements skip the context's check; the database refuses them.
-            await Assert.ThrowsAsync<SqliteException>(() => db.AuditEntries.Where(a => a.Summary == marker).ExecuteDeleteAsync());
-            await Assert.ThrowsAsync<SqliteException>(() =>
+            var delete = await Assert.ThrowsAnyAsync<DbException>(() => db.AuditEntries.Where(a => a.Summary == marker).ExecuteDeleteAsync());
+            Assert.Contains("append-only", delete.Message, StringComparison.Ordinal);
+            var update = await Assert.ThrowsAnyAsync<DbException>(() =>
                 db.AuditEntries.Where(a => a.Summary == marker).ExecuteUpdateAsync(s => s.SetProperty(a => a.Summary, "rewritten")));
+            Assert.Contains("append-only", update.Message, StringComparison.Ordinal);
         }
         await using (var db = await dbFactory.CreateDbContextAsync())
             Assert.Equal("admin@demo.local", (await db.AuditEntries.SingleAsync(a => a.Summary == marker)).UserEmail);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_query_filters_by_action_user_entity_type_text_and_date_in_the_database()
     {
         var admin = await AdminAsync();
@@ -313,7 +315,7 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
         Assert.Equal($"{marker} by admin", Assert.Single(page.Items).Summary);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("planner@demo.local", "/admin/users")]
     [InlineData("planner@demo.local", "/admin/audit")]
     [InlineData("reviewer@demo.local", "/admin/users")]
@@ -328,7 +330,7 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
         Assert.Equal("/Account/AccessDenied", response.Headers.Location!.AbsolutePath);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_admin_opens_the_audit_page()
     {
         var client = await factory.SignInAsync("admin@demo.local");
@@ -340,4 +342,10 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
         Assert.Contains("Audit trail", html);
         Assert.Contains("id=\"audit-text\"", html);
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class AuditOnPostgresTests : AuditTests, IClassFixture<PostgresMediaPlannerFactory>
+{
+    public AuditOnPostgresTests(PostgresMediaPlannerFactory factory) : base(factory) => TestServers.SkipUnlessPostgres();
 }

@@ -1,3 +1,4 @@
+using MediaPlanner.Domain.Training;
 using System.Net;
 using ClosedXML.Excel;
 using MediaPlanner.Domain.Briefs;
@@ -41,7 +42,7 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         return new CurrentUser(user.Id, role == Roles.Admin);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_saved_brief_is_listed_for_its_planner_and_admins_but_not_other_planners()
     {
         var owner = await UserAsync("owner-list@test.local", Roles.Planner);
@@ -59,7 +60,7 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         Assert.Null(await briefs.GetAsync(saved.Id!.Value, other));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Briefs_are_paged_and_searched_in_the_database()
     {
         var planner = await UserAsync("pager@test.local", Roles.Planner);
@@ -76,9 +77,20 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         Assert.Equal(["Pager00", "Pager01", "Pager02", "Pager03", "Pager04"], first.Items.Select(b => b.Brand));
         Assert.Equal(["Pager10", "Pager11"], third.Items.Select(b => b.Brand));
         Assert.Equal(2, search.Total);
+        // SQLite's LIKE ignores case and PostgreSQL's does not: the search must read the same on both.
+        Assert.Equal(search.Items.Select(b => b.Id), (await briefs.ListAsync(planner, 0, 50, search: "pAGER1")).Items.Select(b => b.Id));
     }
 
-    [Fact]
+    [SkippableFact]
+    public async Task The_app_runs_on_the_engine_the_fixture_names()
+    {
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
+        Assert.Equal(factory.Engine == TestEngine.Postgres, db.Database.IsNpgsql());
+        Assert.Equal(factory.Engine == TestEngine.Sqlite, db.Database.IsSqlite());
+        Assert.Contains(await db.Database.GetAppliedMigrationsAsync(), m => m.EndsWith("_Initial", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public async Task The_server_refuses_an_invalid_brief_and_saves_nothing()
     {
         var planner = await UserAsync("invalid@test.local", Roles.Planner);
@@ -98,7 +110,7 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         Assert.Equal(0, (await briefs.ListAsync(planner, 0, 10)).Total);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Generated_plans_are_saved_with_the_brief_and_come_back_on_return()
     {
         var planner = await UserAsync("gen@test.local", Roles.Planner);
@@ -122,7 +134,7 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Generating_again_shows_the_newest_run()
     {
         var planner = await UserAsync("regen@test.local", Roles.Planner);
@@ -136,7 +148,7 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         Assert.Equal(second.Select(p => p.Entity.Id), (await generator.LatestPlansAsync(id, planner)).Select(p => p.Entity.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_plan_downloads_as_csv_and_excel_for_its_owner_only()
     {
         var owner = await UserAsync("export-owner@test.local", Roles.Planner);
@@ -177,7 +189,7 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         Assert.NotEqual(HttpStatusCode.OK, anonymous.StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_brief_page_of_another_planner_says_not_found_rather_than_leaking_it()
     {
         var owner = await UserAsync("private-owner@test.local", Roles.Planner);
@@ -190,5 +202,37 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
 
         Assert.Contains("Brief not found", html);
         Assert.DoesNotContain("SecretBrand", html);
+    }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class BriefsAndPlansOnPostgresTests : BriefsAndPlansTests, IClassFixture<PostgresMediaPlannerFactory>
+{
+    private readonly PostgresMediaPlannerFactory _factory;
+
+    public BriefsAndPlansOnPostgresTests(PostgresMediaPlannerFactory factory) : base(factory)
+    {
+        TestServers.SkipUnlessPostgres();
+        _factory = factory;
+    }
+
+    /// <summary>SQLite stores decimals as doubles (its own workaround); PostgreSQL keeps money exact to the last digit.</summary>
+    [SkippableFact]
+    public async Task Money_keeps_every_digit_on_PostgreSQL()
+    {
+        var dbFactory = _factory.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>();
+        var price = 1234567.123456789012345678m;
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            db.ModelPrices.Add(new ModelPrice { Provider = "exact", Model = "exact-model", InputPerMillion = price, OutputPerMillion = 0.1m, Source = "test" });
+            db.ModelPrices.Add(new ModelPrice { Provider = "exact", Model = "exact-model-2", InputPerMillion = 0.2m, OutputPerMillion = 0.1m, Source = "test" });
+            Assert.Equal("numeric", db.Model.FindEntityType(typeof(ModelPrice))!.FindProperty(nameof(ModelPrice.InputPerMillion))!.GetColumnType());
+            await db.SaveChangesAsync();
+        }
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            Assert.Equal(price, (await db.ModelPrices.SingleAsync(p => p.Model == "exact-model")).InputPerMillion);
+            Assert.Equal(price + 0.2m, await db.ModelPrices.Where(p => p.Provider == "exact").SumAsync(p => p.InputPerMillion));
+        }
     }
 }

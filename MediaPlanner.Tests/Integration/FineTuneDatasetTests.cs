@@ -13,10 +13,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MediaPlanner.Tests.Integration;
 
 /// <summary>The dataset the real runner hands a job's backend, read from the real database.</summary>
-public sealed class FineTuneDatasetTests : IAsyncLifetime
+public class FineTuneDatasetTests : IAsyncLifetime
 {
     private const string Provider = "recording";
-    private readonly MediaPlannerFactory _factory = new();
+    private readonly MediaPlannerFactory _factory;
+
+    public FineTuneDatasetTests() : this(TestEngine.Sqlite) { }
+
+    protected FineTuneDatasetTests(TestEngine engine) => _factory = new() { Engine = engine };
     private readonly RecordingBackend _backend = new();
     private WebApplicationFactory<Program> _app = default!;
 
@@ -36,7 +40,7 @@ public sealed class FineTuneDatasetTests : IAsyncLifetime
 
     private T Service<T>(IServiceScope scope) where T : notnull => scope.ServiceProvider.GetRequiredService<T>();
 
-    [Fact]
+    [SkippableFact]
     public async Task A_jobs_dataset_is_the_stratified_split_with_each_lines_results_and_the_databases_reference_data()
     {
         await ValidatedExamples.SeedAsync(_app.Services, 30, "Dataset");
@@ -106,7 +110,7 @@ public sealed class FineTuneDatasetTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Without_a_validation_share_every_line_trains_and_results_still_line_up()
     {
         await ValidatedExamples.SeedAsync(_app.Services, 12, "Whole");
@@ -163,4 +167,10 @@ public sealed class FineTuneDatasetTests : IAsyncLifetime
 
         public Task CancelAsync(FineTuneJob job, IFineTuneSink sink, CancellationToken ct) => Task.CompletedTask;
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class FineTuneDatasetOnPostgresTests : FineTuneDatasetTests
+{
+    public FineTuneDatasetOnPostgresTests() : base(TestEngine.Postgres) => TestServers.SkipUnlessPostgres();
 }

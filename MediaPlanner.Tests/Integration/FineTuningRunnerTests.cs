@@ -20,17 +20,22 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MediaPlanner.Tests.Integration;
 
 /// <summary>The real runner, backends and database: jobs from creation to their end, faults, restarts.</summary>
-public sealed class FineTuningRunnerTests : IAsyncLifetime
+public class FineTuningRunnerTests : IAsyncLifetime
 {
     private readonly FakeOpenAIServer _openAI = new();
     // The system clock unless a test moves it on, to jump over backoffs and poll intervals instead of waiting them out.
     private readonly ShiftedClock _clock = new();
     private MediaPlannerFactory _app = default!;
+    private readonly TestEngine _engine;
+
+    public FineTuningRunnerTests() : this(TestEngine.Sqlite) { }
+
+    protected FineTuningRunnerTests(TestEngine engine) => _engine = engine;
 
     public async Task InitializeAsync()
     {
         await _openAI.InitializeAsync();
-        _app = new ClockedFactory(_clock);
+        _app = new ClockedFactory(_clock) { Engine = _engine };
         _app.Settings["OpenAI:ApiKey"] = FakeOpenAIServer.DefaultApiKey;
         _app.Settings["OpenAI:Endpoint"] = _openAI.BaseAddress.ToString();
         _app.Settings["OpenAI:PollWhileQueued"] = "00:00:00.050";
@@ -72,7 +77,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         return result.JobId!.Value;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_job_needs_ten_validated_examples_and_sane_settings_before_it_starts()
     {
         await SeedValidatedAsync(6);
@@ -87,7 +92,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Equal(["BatchSize", "Epochs", "Suffix"], badSettings.Errors.Keys.Order());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_local_job_trains_to_success_with_an_evaluated_checkpoint_per_epoch_and_a_verdict()
     {
         await SeedValidatedAsync(24);
@@ -117,7 +122,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Null(job.LeaseOwner);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_job_interrupted_mid_training_is_trained_again_after_a_restart_without_the_first_runs_events()
     {
         await SeedValidatedAsync(20);
@@ -152,7 +157,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Equal("restart", detail.Events[0].ExternalId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Two_runners_never_claim_the_same_job()
     {
         await SeedValidatedAsync(12);
@@ -179,7 +184,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Equal(runners[Array.IndexOf(claims, true)].Id, owner);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_openai_job_runs_through_the_fake_server_to_success()
     {
         await SeedValidatedAsync(12);
@@ -196,7 +201,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Single(_openAI.Jobs);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_openai_job_is_evaluated_on_its_held_out_briefs_before_it_succeeds()
     {
         await SeedValidatedAsync(20);
@@ -224,7 +229,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.All(listed, m => Assert.NotNull(m.Evaluation));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_rate_limited_openai_job_is_retried_after_the_servers_delay_and_still_finishes()
     {
         await SeedValidatedAsync(12);
@@ -238,7 +243,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Single(_openAI.Jobs);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_outage_longer_than_the_attempt_limit_after_the_job_reached_openai_only_postpones_it_until_it_succeeds()
     {
         // Short waits stand in for real ones: at the default 2 s doubling to 5 min, these 10 failed polls span about 8 minutes.
@@ -268,7 +273,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Null(ProviderOutage.Current(detail.Events.Select(e => ((string?)e.ExternalId, e.CreatedAt))));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Before_openai_has_the_job_the_attempt_limit_still_fails_it()
     {
         _app.Settings["FineTuning:Runner:FirstBackoff"] = "00:00:00.020";
@@ -288,7 +293,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Empty(_openAI.Jobs);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_rejected_key_fails_that_job_while_a_local_job_still_succeeds()
     {
         await SeedValidatedAsync(12);
@@ -305,7 +310,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Equal(FineTuneStatus.Succeeded, succeeded.Job.Status);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Cancelling_a_running_openai_job_cancels_it_at_openai()
     {
         // Slow polling keeps the job alive at OpenAI long enough to cancel it; the cancel wakes the runner at once.
@@ -324,7 +329,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Equal("cancelled", _openAI.Jobs.Single().Status);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_three_minute_outage_mid_job_is_recorded_on_the_job_while_it_lasts_and_the_job_still_succeeds()
     {
         // A poll a minute apart on the test's clock: the job moves only when the test moves the clock on.
@@ -372,7 +377,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
         Assert.Contains(events, e => e.Message == $"Reached OpenAI again after {postponed} failed attempts.");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_job_started_elsewhere_is_reattached_by_its_id_and_followed_to_success_with_its_evaluation()
     {
         await SeedValidatedAsync(20);
@@ -405,7 +410,7 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
             s => s == $"Re-attached OpenAI fine-tuning job {externalId} as #{job.Id} on gpt-4o-mini-2024-07-18");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Reattaching_refuses_a_followed_id_an_unknown_id_an_unknown_provider_and_anyone_but_an_admin()
     {
         var admin = await AdminAsync();
@@ -449,4 +454,10 @@ public sealed class FineTuningRunnerTests : IAsyncLifetime
             builder.ConfigureTestServices(s => s.AddSingleton(clock));
         }
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class FineTuningRunnerOnPostgresTests : FineTuningRunnerTests
+{
+    public FineTuningRunnerOnPostgresTests() : base(TestEngine.Postgres) => TestServers.SkipUnlessPostgres();
 }

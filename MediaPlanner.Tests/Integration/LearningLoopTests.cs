@@ -17,9 +17,13 @@ namespace MediaPlanner.Tests.Integration;
 /// The product's promise end to end over the real app and SQLite: an agency's validated plans are imported, a local job
 /// trains and evaluates on held-out briefs, the model is deployed, and a planner's new brief is planned in the house style.
 /// </summary>
-public sealed class LearningLoopTests : IAsyncLifetime
+public class LearningLoopTests : IAsyncLifetime
 {
-    private readonly MediaPlannerFactory _app = new();
+    private readonly MediaPlannerFactory _app;
+
+    public LearningLoopTests() : this(TestEngine.Sqlite) { }
+
+    protected LearningLoopTests(TestEngine engine) => _app = new() { Engine = engine };
     private CurrentUser _admin = default!;
     private CurrentUser _planner = default!;
 
@@ -63,7 +67,7 @@ public sealed class LearningLoopTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Validated_house_style_plans_train_a_model_that_plans_unseen_briefs_in_that_style()
     {
         var agency = HouseStyleAgency.Distinct();
@@ -108,4 +112,10 @@ public sealed class LearningLoopTests : IAsyncLifetime
             $"distance to the house style: base {Distance(baseColumn):0.000}, fine-tuned {Distance(fineTuned):0.000}");
         Assert.All(fineTuned.Plans, p => Assert.Equal(brief.Budget, p.Plan.LineItems.Sum(i => i.Spend)));
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class LearningLoopOnPostgresTests : LearningLoopTests
+{
+    public LearningLoopOnPostgresTests() : base(TestEngine.Postgres) => TestServers.SkipUnlessPostgres();
 }

@@ -15,9 +15,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MediaPlanner.Tests.Integration;
 
 /// <summary>Registry, deployment, strategies, side-by-side generation, call tracking and insights over the real app.</summary>
-public sealed class ModelDeploymentTests : IAsyncLifetime
+public class ModelDeploymentTests : IAsyncLifetime
 {
-    private readonly MediaPlannerFactory _app = new() { Settings = { ["OpenAI:BaseModel"] = "gpt-4o-mini-2024-07-18" } };
+    private readonly MediaPlannerFactory _app;
+
+    public ModelDeploymentTests() : this(TestEngine.Sqlite) { }
+
+    protected ModelDeploymentTests(TestEngine engine) => _app = new() { Engine = engine, Settings = { ["OpenAI:BaseModel"] = "gpt-4o-mini-2024-07-18" } };
     private CurrentUser _admin = default!;
     private CurrentUser _planner = default!;
 
@@ -71,7 +75,7 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         }, _planner)).Id!.Value;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_registry_lists_base_models_fine_tuned_models_and_their_checkpoints()
     {
         var model = await FineTunedLocalModelAsync("reg");
@@ -90,7 +94,7 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.Contains(models, m => m.Kind == ModelKind.Checkpoint && m.Model == $"{model}:ckpt-step-3");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Without_a_deployment_only_the_base_model_plans()
     {
         var briefId = await BriefAsync();
@@ -105,7 +109,7 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.Contains("No fine-tuned model is deployed", primary.Reason);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_deployed_model_plans_side_by_side_with_its_base_and_every_call_is_recorded_with_its_reason()
     {
         var model = await FineTunedLocalModelAsync("sbs");
@@ -140,7 +144,7 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.Equal([ModelRole.Base, ModelRole.FineTuned], latest.Select(p => p.Entity.Role).Distinct().Order());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Base_only_strategy_calls_the_base_model_first_and_the_choice_counts_for_the_ab_statistics()
     {
         var model = await FineTunedLocalModelAsync("strategy");
@@ -165,7 +169,7 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.Contains(insights.Models, m => m.Model == "local-mix-v1" && m.SuccessRate == 1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Rolling_back_redeploys_the_previous_model_and_the_history_keeps_every_step()
     {
         var first = await FineTunedLocalModelAsync("first");
@@ -189,7 +193,7 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.False((await registry.DeployAsync("local-mix-v1", _admin)).Succeeded);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Rolling_back_again_walks_back_through_the_deployments_to_none_instead_of_alternating()
     {
         var first = await FineTunedLocalModelAsync("first");
@@ -226,7 +230,7 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         return await db.AuditEntries.Where(a => a.Action == AuditActions.ModelDeploy && a.EntityId == model).ToListAsync();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_registry_carries_each_models_held_out_comparison_with_the_base_model()
     {
         var model = await FineTunedLocalModelAsync("eval");
@@ -262,7 +266,7 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.All(models.Where(m => m.Kind == ModelKind.Base), m => Assert.Null(m.Evaluation));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_recommended_model_deploys_without_a_reason_and_the_audit_entry_states_its_figures()
     {
         var model = await FineTunedLocalModelAsync("good");
@@ -280,7 +284,7 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.Equal(model, entry.After);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_model_that_did_not_beat_the_base_model_is_refused_without_a_reason_and_nothing_is_deployed_or_audited()
     {
         var model = await FineTunedLocalModelAsync("worse", evaluate: j => j.Evaluated(NotBetter(j.FineTunedModel!)));
@@ -301,7 +305,7 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.Empty(await DeployEntriesAsync(model));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task With_a_reason_a_model_that_did_not_beat_the_base_model_deploys_as_an_audited_override()
     {
         var model = await FineTunedLocalModelAsync("override", evaluate: j => j.Evaluated(NotBetter(j.FineTunedModel!)));
@@ -325,7 +329,7 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.Equal("admin@demo.local", entry.UserEmail);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_model_that_was_never_evaluated_needs_the_override_too()
     {
         var model = await FineTunedLocalModelAsync("unevaluated", evaluate: j => j);
@@ -343,7 +347,7 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.Contains("OpenAI-era model kept for the spring comparison.", entry.Summary);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Rolling_back_to_an_override_keeps_it_an_override_with_its_reason()
     {
         var overridden = await FineTunedLocalModelAsync("ovr-first", evaluate: j => j.Evaluated(NotBetter(j.FineTunedModel!)));
@@ -361,4 +365,10 @@ public sealed class ModelDeploymentTests : IAsyncLifetime
         Assert.True(active.Override);
         Assert.Equal("Needed for the pilot.", active.OverrideReason);
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class ModelDeploymentOnPostgresTests : ModelDeploymentTests
+{
+    public ModelDeploymentOnPostgresTests() : base(TestEngine.Postgres) => TestServers.SkipUnlessPostgres();
 }

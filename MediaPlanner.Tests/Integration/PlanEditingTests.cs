@@ -73,7 +73,7 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
         return await action(Get<TrainingCollector>(scope));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Edits_are_saved_as_versions_2_and_3_of_the_generated_plan_which_stays_untouched()
     {
         var planner = await PlannerAsync();
@@ -115,7 +115,7 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
         Assert.Equal(2, audit.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Another_planner_cannot_edit_or_list_a_plan_of_someone_elses_brief_and_bad_lines_are_refused_at_the_line()
     {
         var planner = await PlannerAsync();
@@ -138,7 +138,7 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
         Assert.Equal(1, count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Using_an_edited_version_marks_the_example_edited_and_pairs_it_only_against_the_other_plans()
     {
         var planner = await PlannerAsync();
@@ -164,7 +164,7 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
         Assert.False((await EditAsync(plans[1].Entity.Id, planner, lines => lines)).Succeeded);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Undo_before_review_deletes_the_example_and_its_pairs_and_frees_the_run()
     {
         var planner = await PlannerAsync();
@@ -184,7 +184,7 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
         Assert.True((await CollectorAsync(c => c.ChoosePlanAsync(plans[2].Entity.Id, planner))).Succeeded);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("validate")]
     [InlineData("reject")]
     [InlineData("edit")]
@@ -217,7 +217,7 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
             Assert.Empty(await Get<TrainingCollector>(scope).UndoablePlansAsync(plans.Select(p => p.Entity.Id), planner));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_reviewer_sees_the_generated_plan_beside_the_edited_one()
     {
         var planner = await PlannerAsync();
@@ -234,4 +234,10 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
         var row = (await reviews.QueryAsync(new ExampleFilter(), 0, 200)).Items.Single(r => r.Id == exampleId);
         Assert.True(row.PlannerEdited);
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class PlanEditingOnPostgresTests : PlanEditingTests, IClassFixture<PostgresMediaPlannerFactory>
+{
+    public PlanEditingOnPostgresTests(PostgresMediaPlannerFactory factory) : base(factory) => TestServers.SkipUnlessPostgres();
 }

@@ -100,7 +100,7 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
     private static string Brand(string line) =>
         TrainingDataService.UserFields(ChatExample.FromElement(JsonDocument.Parse(line).RootElement.GetProperty("input"))).Brand!;
 
-    [Fact]
+    [SkippableFact]
     public async Task Choosing_one_of_three_plans_stores_two_pairs_against_the_plans_passed_over()
     {
         var planner = await UserAsync(factory, "planner@demo.local");
@@ -130,7 +130,7 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_second_choice_in_the_run_is_refused_and_adds_no_pairs()
     {
         var planner = await UserAsync(factory, "planner@demo.local");
@@ -148,7 +148,7 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
         Assert.All(pairs, p => Assert.Equal(plans[0].Entity.Id, p.ChosenPlanId));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_run_with_a_single_plan_makes_no_pairs()
     {
         var planner = await UserAsync(factory, "planner@demo.local");
@@ -162,10 +162,10 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
         Assert.Empty(await PairsAsync(factory, q => q.Where(p => p.RunId == plans[0].Entity.RunId)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_side_by_side_run_pairs_the_chosen_plan_with_plans_of_both_columns()
     {
-        await using var app = new MediaPlannerFactory();
+        await using var app = new MediaPlannerFactory { Engine = factory.Engine };
         var admin = await UserAsync(app, "admin@demo.local");
         var planner = await UserAsync(app, "planner@demo.local");
         var model = "local-mix:ft-prefs";
@@ -200,7 +200,7 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
         Assert.All(pairs, p => Assert.Equal(PlanJson.Serialize(others.Single(o => o.Entity.Id == p.RejectedPlanId).Plan), p.NonPreferredContent));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Only_pairs_whose_chosen_example_a_reviewer_validated_are_counted_usable_and_exported()
     {
         var planner = await UserAsync(factory, "planner@demo.local");
@@ -222,7 +222,7 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
         Assert.DoesNotContain(pending, brands);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Each_export_line_has_exactly_the_prompt_the_preferred_and_the_passed_over_plan()
     {
         var planner = await UserAsync(factory, "planner@demo.local");
@@ -272,7 +272,7 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
         (await factory.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditFilter(Action: AuditActions.TrainingExport), 0, 200)).Items
             .Where(e => e.Summary.Contains("preference pairs", StringComparison.Ordinal)).ToList();
 
-    [Fact]
+    [SkippableFact]
     public async Task The_preference_export_is_for_reviewers_and_admins_and_each_download_is_audited()
     {
         const string url = "/api/training-data/preference-pairs";
@@ -296,4 +296,10 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
         Assert.Matches(new Regex($@"^Exported {reviewerLines} preference pairs as preference-pairs-\d{{8}}\.jsonl, client names as written$"), audited.Summary);
         Assert.Contains("\"format\":\"preference\"", audited.After);
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class PreferencePairOnPostgresTests : PreferencePairTests, IClassFixture<PostgresMediaPlannerFactory>
+{
+    public PreferencePairOnPostgresTests(PostgresMediaPlannerFactory factory) : base(factory) => TestServers.SkipUnlessPostgres();
 }

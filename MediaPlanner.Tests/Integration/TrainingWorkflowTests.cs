@@ -76,7 +76,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         return await db.TrainingExamples.AsNoTracking().SingleAsync(e => e.Id == id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Choosing_a_plan_collects_it_as_a_pending_example_and_only_that_plan()
     {
         var planner = await UserAsync("collect@test.local", Roles.Planner);
@@ -103,7 +103,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Equal(1, await db.TrainingExamples.CountAsync(e => e.BriefId == plans[0].Entity.BriefId));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_repeated_example_is_flagged_and_linked_to_its_original_not_dropped()
     {
         var planner = await UserAsync("dup@test.local", Roles.Planner);
@@ -119,7 +119,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Equal(ReviewOutcome.Blocked, validate.Outcome);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Campaign_results_are_stored_with_the_chosen_example()
     {
         var planner = await UserAsync("results@test.local", Roles.Planner);
@@ -138,7 +138,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Equal(79_500m, example.DeliveredSpend);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_reviewer_validates_rejects_with_a_reason_and_who_and_when_are_kept()
     {
         var planner = await UserAsync("review-flow@test.local", Roles.Planner);
@@ -162,7 +162,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Equal((ExampleStatus.Rejected, "Budget split ignores the KPI."), (eb.Status, eb.RejectionReason));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Editing_the_plan_revalidates_it_and_an_overspending_plan_cannot_be_validated()
     {
         var planner = await UserAsync("edit@test.local", Roles.Planner);
@@ -189,7 +189,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Equal(ExampleStatus.PendingReview, (await ExampleAsync(id)).Status);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Two_reviewers_on_one_example_the_second_gets_a_conflict_and_nothing_is_overwritten()
     {
         var planner = await UserAsync("conflict@test.local", Roles.Planner);
@@ -214,7 +214,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Null(stored.RejectionReason);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Bulk_validation_reports_what_it_skipped()
     {
         var planner = await UserAsync("bulk@test.local", Roles.Planner);
@@ -234,7 +234,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Equal(ExampleStatus.PendingReview, (await ExampleAsync(ids[2])).Status);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_queue_filters_sorts_and_pages_in_the_database()
     {
         var planner = await UserAsync("queue@test.local", Roles.Planner);
@@ -259,7 +259,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Equal(0, wrongMarket.Total);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Export_then_import_into_a_fresh_database_then_export_again_is_byte_identical()
     {
         var planner = await UserAsync("roundtrip@test.local", Roles.Planner);
@@ -273,7 +273,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         var exporter = await _factory.SignInAsync("reviewer@demo.local");
         var first = await exporter.GetByteArrayAsync("/api/training-data/export");
 
-        await using var fresh = new MediaPlannerFactory();
+        await using var fresh = new MediaPlannerFactory { Engine = _factory.Engine };
         var admin = await fresh.SignInAsync("admin@demo.local");
         var content = new ByteArrayContent(first);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/jsonl");
@@ -288,7 +288,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Equal(first, second);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_import_with_bad_lines_reports_each_by_number_and_keeps_the_good_ones()
     {
         var planner = await UserAsync("import-mix@test.local", Roles.Planner);
@@ -327,7 +327,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Single(imported, e => e.DuplicateOfId == imported.Single(o => o.DuplicateOfId is null).Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Export_and_import_endpoints_refuse_the_wrong_people()
     {
         var anonymous = await _factory.CreateBrowserlessClient().GetAsync("/api/training-data/export");
@@ -348,7 +348,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_split_export_puts_every_validated_example_on_exactly_one_side()
     {
         var planner = await UserAsync("split@test.local", Roles.Planner);
@@ -374,7 +374,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/training-data/export?part=bogus")).StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_summary_counts_examples_and_applies_openai_readiness_and_epoch_rules()
     {
         using var scope = _factory.Services.CreateScope();
@@ -390,4 +390,10 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Equal(3.00m, summary.Price!.TrainingPerMillion);
         Assert.Equal(FineTuneEstimator.Cost(summary.BilledTokens, 3.00m), summary.EstimatedCost);
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class TrainingWorkflowOnPostgresTests : TrainingWorkflowTests, IClassFixture<PostgresMediaPlannerFactory>
+{
+    public TrainingWorkflowOnPostgresTests(PostgresMediaPlannerFactory factory) : base(factory) => TestServers.SkipUnlessPostgres();
 }

@@ -44,7 +44,7 @@ public class UserAdminTests(MediaPlannerFactory factory) : IClassFixture<MediaPl
         (await app.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditFilter(Action: action), 0, 200)).Items
         .Where(e => e.EntityId == entityId).ToList();
 
-    [Fact]
+    [SkippableFact]
     public async Task A_weak_or_mismatched_password_and_a_bad_email_are_reported_at_their_fields_and_nothing_is_created()
     {
         var admin = await AdminAsync(factory);
@@ -68,7 +68,7 @@ public class UserAdminTests(MediaPlannerFactory factory) : IClassFixture<MediaPl
         Assert.Null(await users.FindByEmailAsync("mismatch@test.local"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_created_user_signs_in_with_their_password_and_the_creation_is_audited()
     {
         var id = await CreatedAsync("created@test.local", Roles.Planner);
@@ -88,7 +88,7 @@ public class UserAdminTests(MediaPlannerFactory factory) : IClassFixture<MediaPl
         Assert.DoesNotContain(Password, entry.After);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Assigning_and_removing_roles_changes_what_the_user_may_open()
     {
         var id = await CreatedAsync("roles@test.local", Roles.Planner);
@@ -113,7 +113,7 @@ public class UserAdminTests(MediaPlannerFactory factory) : IClassFixture<MediaPl
         Assert.Contains(entries, e => e.Summary.Contains("removed Reviewer") && e.After == "Planner");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_locked_user_cannot_sign_in_and_signs_in_again_once_unlocked()
     {
         var id = await CreatedAsync("locked@test.local", Roles.Planner);
@@ -138,7 +138,7 @@ public class UserAdminTests(MediaPlannerFactory factory) : IClassFixture<MediaPl
         Assert.Equal("unlocked", unlock.After);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_new_password_set_by_an_admin_works_and_the_old_one_no_longer_does()
     {
         var id = await CreatedAsync("reset@test.local", Roles.Planner);
@@ -161,11 +161,11 @@ public class UserAdminTests(MediaPlannerFactory factory) : IClassFixture<MediaPl
         Assert.DoesNotContain(NewPassword, entry.Summary);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_last_admin_cannot_remove_their_own_admin_role_nor_lock_themselves_and_stays_admin()
     {
         // Its own app: other tests here create admins, and this one needs the demo admin to be the only one.
-        await using var app = new MediaPlannerFactory();
+        await using var app = new MediaPlannerFactory { Engine = factory.Engine };
         var admin = await AdminAsync(app);
 
         var demote = await WithAsync(app, s => s.SetRolesAsync(admin.Id, [Roles.Planner], admin));
@@ -194,7 +194,7 @@ public class UserAdminTests(MediaPlannerFactory factory) : IClassFixture<MediaPl
         Assert.Single(await AuditAsync(app, AuditActions.UserRoles, admin.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_user_list_searches_and_filters_by_role_in_the_database()
     {
         await CreatedAsync("search-one@test.local", Roles.Reviewer);
@@ -210,7 +210,7 @@ public class UserAdminTests(MediaPlannerFactory factory) : IClassFixture<MediaPl
         Assert.Equal("search-two@test.local", Assert.Single(paged.Items).Email);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Only_admins_manage_users()
     {
         var planner = new CurrentUser("someone", IsAdmin: false);
@@ -220,7 +220,7 @@ public class UserAdminTests(MediaPlannerFactory factory) : IClassFixture<MediaPl
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => WithAsync(factory, s => s.LockAsync("any", planner)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_admin_can_open_the_users_page()
     {
         var client = await factory.SignInAsync(AdminEmail);
@@ -231,4 +231,10 @@ public class UserAdminTests(MediaPlannerFactory factory) : IClassFixture<MediaPl
         Assert.Contains("href=\"admin/users\"", html);
         Assert.Contains("href=\"admin/audit\"", html);
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class UserAdminOnPostgresTests : UserAdminTests, IClassFixture<PostgresMediaPlannerFactory>
+{
+    public UserAdminOnPostgresTests(PostgresMediaPlannerFactory factory) : base(factory) => TestServers.SkipUnlessPostgres();
 }
