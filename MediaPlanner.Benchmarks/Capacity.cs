@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using MediaPlanner.Domain.Audit;
-using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Persistence;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -142,14 +140,7 @@ internal static class Capacity
     private static async Task<long> WriteExamplesAsync(string path, int count)
     {
         var market = SeedReferenceData.Markets.Single(m => m.Code == "US");
-        var templates = new List<(CampaignBrief Brief, MediaPlan Plan)>();
-        foreach (var objective in Enum.GetValues<Objective>())
-            foreach (var budget in new[] { 50_000m, 250_000m, 1_500_000m })
-            {
-                var request = BenchmarkData.Request(BenchmarkData.DefaultChannels, objective, budget);
-                foreach (var plan in new LocalMediaMixEngine(MediaMixParameters.Default).Generate(request))
-                    templates.Add((request.Brief, plan));
-            }
+        var templates = BenchmarkData.Templates();
         await using (var output = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false)))
         {
             for (var i = 0; i < count; i++)
