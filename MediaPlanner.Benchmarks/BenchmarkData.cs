@@ -40,4 +40,18 @@ internal static class BenchmarkData
             SeedReferenceData.Currencies.Single(c => c.Code == brief.Currency),
             SeedReferenceData.Benchmarks);
     }
+
+    /// <summary>The local engine's plans for every objective at three budgets: the shapes of typical stored examples.</summary>
+    public static List<(CampaignBrief Brief, MediaPlan Plan)> Templates()
+    {
+        var templates = new List<(CampaignBrief Brief, MediaPlan Plan)>();
+        foreach (var objective in Enum.GetValues<Objective>())
+            foreach (var budget in new[] { 50_000m, 250_000m, 1_500_000m })
+            {
+                var request = Request(DefaultChannels, objective, budget);
+                foreach (var plan in new LocalMediaMixEngine(MediaMixParameters.Default).Generate(request))
+                    templates.Add((request.Brief, plan));
+            }
+        return templates;
+    }
 }

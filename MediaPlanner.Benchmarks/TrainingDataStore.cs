@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Persistence;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -31,14 +29,7 @@ internal static class TrainingDataStore
         }
         var watch = Stopwatch.StartNew();
         var market = SeedReferenceData.Markets[0];
-        var templates = new List<(CampaignBrief Brief, MediaPlan Plan)>();
-        foreach (var objective in Enum.GetValues<Objective>())
-            foreach (var budget in new[] { 50_000m, 250_000m, 1_500_000m })
-            {
-                var request = BenchmarkData.Request(BenchmarkData.DefaultChannels, objective, budget);
-                foreach (var plan in new LocalMediaMixEngine(MediaMixParameters.Default).Generate(request))
-                    templates.Add((request.Brief, plan));
-            }
+        var templates = BenchmarkData.Templates();
 
         using var connection = new SqliteConnection(ConnectionString);
         connection.Open();

@@ -128,15 +128,15 @@ public sealed partial class FineTuneService(
         if (hosted.Count == 0)
             return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var tokens = await TrainingDataService.Exportable(db).Select(e => e.TokenCount).ToListAsync(ct);
         var prices = await PriceBook.LoadAsync(db, ct);
-        var epochs = FineTuneEstimator.DefaultEpochs(tokens.Count);
         var estimates = new List<TrainingCostEstimate>();
         foreach (var b in hosted)
         {
             // The primary profile falls back to the configured base model; another profile's comes from its model list only.
             var baseModel = b.BaseModel.Length > 0 ? b.BaseModel : b.Provider == Providers.ProviderProfile.PrimaryKey ? settings.BaseModel : "";
-            var billed = FineTuneEstimator.BilledTokens(tokens, epochs, TokenCounter.MaxTokensPerExample(baseModel));
+            var (examples, perEpoch) = await TrainingDataService.ExportableTokensAsync(db, TokenCounter.MaxTokensPerExample(baseModel), ct);
+            var epochs = FineTuneEstimator.DefaultEpochs(examples);
+            var billed = perEpoch * epochs;
             var price = baseModel.Length > 0 ? prices.Find(b.Provider, baseModel).Price : null;
             estimates.Add(new TrainingCostEstimate(b.Provider, ProviderName(b.Provider), baseModel, epochs, billed, price,
                 price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null));

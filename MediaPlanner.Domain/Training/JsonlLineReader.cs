@@ -122,9 +122,10 @@ public static class JsonlLineReader
     private static JsonlLine TooLong(int number, long bytes, int maxLineBytes) =>
         new(number, null, $"{TooLongCode}: Line {number} is {Size(bytes)}; the limit is {Size(maxLineBytes)} (Training:MaxImportLineBytes).");
 
-    /// <summary>A byte count as people read it: 150 MB, 1 MB, 2.5 KB, 12 bytes.</summary>
+    /// <summary>A byte count as people read it: 1 GB, 150 MB, 1 MB, 2.5 KB, 12 bytes.</summary>
     public static string Size(long bytes) => bytes switch
     {
+        >= 1024 * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.#} GB"),
         >= 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MB"),
         >= 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),

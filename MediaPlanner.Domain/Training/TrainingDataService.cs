@@ -73,46 +73,78 @@ public sealed partial class TrainingDataService(
 {
     private const int MaxExportValidationPercent = 90;
 
+    /// <summary>
+    /// Every figure from one grouped read of narrow columns (<see cref="SummaryGroup"/>), which the summary index covers:
+    /// no row's messages are read, so the cost grows with the number of groups, not with the examples' size.
+    /// </summary>
     public async Task<TrainingSummary> SummaryAsync(CancellationToken ct = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var all = db.TrainingExamples.AsNoTracking();
-        var originals = all.Where(e => e.DuplicateOfId == null);
-        var validated = originals.Where(e => e.Status == ExampleStatus.Validated);
-
-        var byStatus = await originals.GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        var byObjective = await originals.GroupBy(e => e.Objective).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        var byMarket = await originals.GroupBy(e => e.MarketCode).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        var byModel = await originals.GroupBy(e => e.Model).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         // Read once: the setting is live, and the summary must name the model it priced.
         var baseModel = settings.BaseModel;
         var maxTokens = TokenCounter.MaxTokensPerExample(baseModel);
-        var validatedTokens = await validated.Select(e => e.TokenCount).ToListAsync(ct);
-        var validatedErrors = await validated.CountAsync(e => e.HasErrors, ct);
-        var epochs = FineTuneEstimator.DefaultEpochs(validatedTokens.Count);
-        var billed = FineTuneEstimator.BilledTokens(validatedTokens, epochs, maxTokens);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var groups = await SummaryGroupsAsync(db, maxTokens, ct);
+        var duplicates = await db.TrainingExamples.CountAsync(e => e.DuplicateOfId != null, ct);
         var price = (await PriceBook.LoadAsync(db, ct)).Find(ProviderProfile.PrimaryKey, baseModel).Price;
 
+        var validated = groups.Where(g => g.Status == ExampleStatus.Validated).ToList();
+        var validatedCount = validated.Sum(g => g.Count);
+        var epochs = FineTuneEstimator.DefaultEpochs(validatedCount);
+        var billed = validated.Sum(g => g.CappedTokens) * epochs;
+        var rated = groups.Sum(g => g.Rated);
         return new TrainingSummary(
-            await originals.CountAsync(ct),
-            byStatus.Select(x => new CountBy(x.Key.DisplayName(), x.Count)).OrderByDescending(x => x.Count).ToList(),
-            byObjective.Select(x => new CountBy(x.Key?.DisplayName() ?? "Unknown", x.Count)).OrderByDescending(x => x.Count).ToList(),
-            byMarket.Select(x => new CountBy(x.Key ?? "Unknown", x.Count)).OrderByDescending(x => x.Count).ToList(),
-            byModel.Select(x => new CountBy(x.Key ?? "Imported", x.Count)).OrderByDescending(x => x.Count).ToList(),
-            await all.CountAsync(e => e.DuplicateOfId != null, ct),
-            await originals.CountAsync(e => e.HasErrors, ct),
-            validatedTokens.Sum(t => (long)t),
-            await originals.SumAsync(e => (long)e.TokenCount, ct),
-            await originals.AverageAsync(e => e.QualityScore, ct),
-            FineTuneEstimator.Check(validatedTokens.Count, validatedErrors),
+            groups.Sum(g => g.Count),
+            CountsBy(groups, g => g.Status.DisplayName()),
+            CountsBy(groups, g => g.Objective?.DisplayName() ?? "Unknown"),
+            CountsBy(groups, g => g.MarketCode ?? "Unknown"),
+            CountsBy(groups, g => g.Model ?? "Imported"),
+            duplicates,
+            groups.Where(g => g.HasErrors).Sum(g => g.Count),
+            validated.Sum(g => g.Tokens),
+            groups.Sum(g => g.Tokens),
+            rated == 0 ? null : groups.Sum(g => g.QualitySum) / rated,
+            FineTuneEstimator.Check(validatedCount, validated.Where(g => g.HasErrors).Sum(g => g.Count)),
             baseModel,
             maxTokens,
             epochs,
             billed,
             price,
             price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null,
-            await Exportable(db).CountAsync(ct));
+            validated.Where(g => !g.HasErrors).Sum(g => g.Count));
     }
+
+    /// <summary>Originals (not duplicates) counted and summed per status, errors, objective, market and model.</summary>
+    private sealed record SummaryGroup(ExampleStatus Status, bool HasErrors, Objective? Objective, string? MarketCode, string? Model,
+        int Count, long Tokens, long CappedTokens, double QualitySum, int Rated);
+
+    private static async Task<List<SummaryGroup>> SummaryGroupsAsync(PlannerDbContext db, int maxTokens, CancellationToken ct) =>
+        await db.TrainingExamples.AsNoTracking()
+            .Where(e => e.DuplicateOfId == null)
+            .GroupBy(e => new { e.Status, e.HasErrors, e.Objective, e.MarketCode, e.Model })
+            .Select(g => new SummaryGroup(g.Key.Status, g.Key.HasErrors, g.Key.Objective, g.Key.MarketCode, g.Key.Model,
+                g.Count(),
+                g.Sum(e => (long)e.TokenCount),
+                g.Sum(e => (long)(e.TokenCount > maxTokens ? maxTokens : e.TokenCount)),
+                g.Sum(e => e.QualityScore) ?? 0,
+                g.Count(e => e.QualityScore != null)))
+            .ToListAsync(ct);
+
+    /// <summary>
+    /// How many tokens a job on the exportable examples would bill per epoch at <paramref name="maxTokensPerExample"/>,
+    /// and how many examples that is, from the summary index alone.
+    /// </summary>
+    public static async Task<(int Examples, long CappedTokens)> ExportableTokensAsync(PlannerDbContext db, int maxTokensPerExample, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var exportable = Exportable(db);
+        var examples = await exportable.CountAsync(ct);
+        var capped = examples == 0 ? 0 : await exportable.SumAsync(e => (long)(e.TokenCount > maxTokensPerExample ? maxTokensPerExample : e.TokenCount), ct);
+        return (examples, capped);
+    }
+
+    private static List<CountBy> CountsBy(IEnumerable<SummaryGroup> groups, Func<SummaryGroup, string> key) =>
+        groups.GroupBy(key).Select(g => new CountBy(g.Key, g.Sum(x => x.Count)))
+            .OrderByDescending(x => x.Count).ThenBy(x => x.Key, StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// Writes validated, non-duplicate examples as JSONL, one at a time: memory stays flat whatever the count.

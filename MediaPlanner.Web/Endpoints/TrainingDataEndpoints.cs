@@ -5,14 +5,13 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Training;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace MediaPlanner.Web.Endpoints;
 
 /// <summary>JSONL export of examples and of preference pairs (reviewers and admins), and import (admins) of training data.</summary>
 public static class TrainingDataEndpoints
 {
-    public const long MaxImportBytes = 200L * 1024 * 1024;
-
     /// <summary>
     /// Import accepts only JSON-lines content types: a cross-site HTML form cannot send them without a CORS
     /// preflight, which is what protects this cookie-authenticated POST from request forgery.
@@ -69,19 +68,42 @@ public static class TrainingDataEndpoints
             })
             .RequireAuthorization(Policies.CanReview);
 
-        group.MapPost("/import", async (HttpRequest request, ClaimsPrincipal principal, TrainingDataService training,
-                [FromQuery] bool? validated, [FromQuery] string? file, CancellationToken ct) =>
+        // The body limit is the configured import limit, read once at start-up like Kestrel's own limits.
+        var maxImportBytes = endpoints.ServiceProvider.GetRequiredService<IOptions<ImportOptions>>().Value.MaxImportBytes;
+        group.MapPost("/import", async (HttpRequest request, ClaimsPrincipal principal, TrainingDataService training, IOptions<ImportOptions> options,
+                ILoggerFactory loggers, [FromQuery] bool? validated, [FromQuery] string? file, CancellationToken ct) =>
             {
                 var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
                 if (mediaType is null || !JsonLinesTypes.Contains(mediaType))
                     return Results.Problem($"Send the dataset as the request body with Content-Type {JsonLinesTypes[0]}.", statusCode: StatusCodes.Status415UnsupportedMediaType);
-                var report = await training.ImportAsync(request.Body, file, validated ?? false, CurrentUser.From(principal), ct);
-                return Results.Ok(report);
+                var limits = options.Value;
+                if (request.ContentLength > limits.MaxImportBytes)
+                    return TooLarge(loggers, limits, request.ContentLength);
+                try
+                {
+                    var report = await training.ImportAsync(request.Body, file, validated ?? false, CurrentUser.From(principal), ct);
+                    return Results.Ok(report);
+                }
+                catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
+                    // A body sent without a length runs into the server's limit part-way: the import run records what it stored.
+                    return TooLarge(loggers, limits, size: null);
+                }
             })
             .RequireAuthorization(Policies.AdminOnly)
-            .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(maxImportBytes));
 
         return endpoints;
+    }
+
+    private static IResult TooLarge(ILoggerFactory loggers, ImportOptions limits, long? size)
+    {
+        var message = limits.TooLargeMessage(size);
+        if (size is null)
+            message += " The import stopped there: Recent imports on the training page lists what it stored.";
+        loggers.CreateLogger(typeof(TrainingDataEndpoints)).LogWarning("Import refused: {Size} is over Training:MaxImportBytes ({Limit} bytes)",
+            size is { } bytes ? $"{bytes} bytes" : "a body sent without a length", limits.MaxImportBytes);
+        return Results.Problem(message, statusCode: StatusCodes.Status413PayloadTooLarge, title: "The file is too large to import");
     }
 
     private static string NamesMode(bool anonymised) =>

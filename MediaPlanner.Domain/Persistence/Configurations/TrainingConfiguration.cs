@@ -28,6 +28,10 @@ internal sealed class TrainingExampleConfiguration : IEntityTypeConfiguration<Tr
         b.HasIndex(x => x.PlanId);
         b.HasOne<ImportRun>().WithMany().HasForeignKey(x => x.ImportRunId).OnDelete(DeleteBehavior.SetNull);
         b.HasIndex(x => x.ImportRunId);
+        // Covers every column the training summary reads, so it never touches a row's messages; and the review model filter.
+        b.HasIndex(x => new { x.DuplicateOfId, x.Status, x.HasErrors, x.Objective, x.MarketCode, x.Model, x.TokenCount, x.QualityScore })
+            .HasDatabaseName("IX_TrainingExamples_Summary");
+        b.HasIndex(x => x.Model);
         // The queue sorts by brand within a status; without this it sorts 100,000 rows for one page.
         b.HasIndex(x => new { x.Status, x.Brand });
     }
