@@ -1625,15 +1625,18 @@ namespace MediaPlanner.Domain.Persistence.Postgres.Migrations
 
                     b.HasIndex("CreatedAt");
 
-                    b.HasIndex("DuplicateOfId");
-
                     b.HasIndex("ImportRunId");
+
+                    b.HasIndex("Model");
 
                     b.HasIndex("PlanId");
 
                     b.HasIndex("Status", "Brand");
 
                     b.HasIndex("Status", "CreatedAt");
+
+                    b.HasIndex("DuplicateOfId", "Status", "HasErrors", "Objective", "MarketCode", "Model", "TokenCount", "QualityScore")
+                        .HasDatabaseName("IX_TrainingExamples_Summary");
 
                     b.ToTable("TrainingExamples", (string)null);
                 });
