@@ -26,6 +26,7 @@ internal static class Capacity
     private static readonly Dictionary<string, Func<string, CapacityDatabase>> Providers = new(StringComparer.OrdinalIgnoreCase)
     {
         ["sqlite"] = Sqlite,
+        ["postgres"] = Postgres,
     };
 
     // dotnet run -c Release -- capacity [count] [provider connection-string]...   (default: 100000 sqlite)
@@ -85,6 +86,34 @@ internal static class Capacity
             if (path is not null)
                 File.Delete(path);
             return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>
+    /// A new database on the given server (a role that may create databases; default: the test servers' role on
+    /// loopback), dropped at the end.
+    /// </summary>
+    private static CapacityDatabase Postgres(string connectionString)
+    {
+        var server = new Npgsql.NpgsqlConnectionStringBuilder(connectionString.Length > 0
+            ? connectionString
+            : "Host=127.0.0.1;Port=5432;Username=mediaplanner;Password=mediaplanner");
+        var name = $"mp_capacity_{Guid.NewGuid():N}";
+        var admin = new Npgsql.NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
+        async Task RunAsync(string sql)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(admin);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        RunAsync($"CREATE DATABASE \"{name}\"").GetAwaiter().GetResult();
+        var options = new DbContextOptionsBuilder<MediaPlanner.Domain.Persistence.Postgres.PostgresPlannerDbContext>()
+            .UseNpgsql(new Npgsql.NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name }.ConnectionString).Options;
+        return new("PostgreSQL", () => new MediaPlanner.Domain.Persistence.Postgres.PostgresPlannerDbContext(options), async () =>
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await RunAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
         });
     }
 
