@@ -1,4 +1,5 @@
 using MediaPlanner.Domain;
+using MediaPlanner.Domain.Cluster;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Web;
 using MediaPlanner.Web.Components;
@@ -12,6 +13,7 @@ builder.AddMediaPlannerIdentity();
 builder.AddMediaPlannerUi();
 builder.AddMediaPlannerHealth();
 builder.AddMediaPlannerDeployment();
+builder.AddMediaPlannerCluster();
 
 var app = builder.Build();
 
