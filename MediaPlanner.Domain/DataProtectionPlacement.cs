@@ -17,7 +17,7 @@ namespace MediaPlanner.Domain;
 /// antiforgery tokens and the saved provider API keys.
 /// </summary>
 /// <param name="KeysPath">The key ring's folder; null when the keys live in the database or in memory only (an in-memory database).</param>
-/// <param name="Installation">Names the application discriminator: every protected payload is bound to it.</param>
+/// <param name="Installation">This installation; with keys in files it names the application discriminator, to which every protected payload is bound.</param>
 /// <param name="CertificatePath">The certificate that encrypts the keys at rest, when configured.</param>
 /// <param name="KeysInDatabase">The key ring is rows of the app's database, shared by every node that uses it.</param>
 public sealed record DataProtectionPlacement(string? KeysPath, InstallationIdentity Installation, string? CertificatePath, bool KeysInDatabase = false)
@@ -25,8 +25,16 @@ public sealed record DataProtectionPlacement(string? KeysPath, InstallationIdent
     public const string KeysFolderName = "keys";
     public const string InstallationIdSuffix = ".installation-id";
 
-    /// <summary>The application discriminator. With keys in the database it is read from there on first use.</summary>
-    public string ApplicationName => $"MediaPlanner/{Installation.Id}";
+    /// <summary>
+    /// The application discriminator. With keys in the database it is the same for every installation: the key ring is
+    /// needed before the database can be read (antiforgery takes its protector while the request pipeline is built,
+    /// before start-up migrates a new database), and it need not differ, because a ring kept in one installation's
+    /// database is that installation's alone — sharing it means sharing the database. The installation id still names
+    /// the installation's Redis channels.
+    /// </summary>
+    public string ApplicationName => KeysInDatabase ? DatabaseKeysApplicationName : $"MediaPlanner/{Installation.Id}";
+
+    public const string DatabaseKeysApplicationName = "MediaPlanner/keys-in-database";
 
     public bool ProtectedAtRest => CertificatePath is not null;
 
@@ -54,9 +62,12 @@ public sealed record DataProtectionPlacement(string? KeysPath, InstallationIdent
         if (inDatabase)
             return new(null, InstallationIdentity.StoredInDatabase(), certificate, KeysInDatabase: true);
         if (serverDatabase)
-            return new(configuredPath ?? throw new InvalidOperationException(
-                    "DataProtection:Store=Files with a PostgreSQL database needs DataProtection:KeysPath, a folder every node shares."),
-                InstallationIdentity.StoredInDatabase(), certificate);
+        {
+            // The folder every node shares keeps the id too: the discriminator is needed before the database can be read.
+            var shared = configuredPath ?? throw new InvalidOperationException(
+                "DataProtection:Store=Files with a PostgreSQL database needs DataProtection:KeysPath, a folder every node shares.");
+            return new(shared, InstallationIdentity.Known(InstallationId(Path.Combine(shared, "installation"))), certificate);
+        }
 
         var database = DatabaseFile(connectionString);
         var keysPath = configuredPath ?? (database is null ? null : Path.Combine(Path.GetDirectoryName(database)!, KeysFolderName));
@@ -115,10 +126,7 @@ public sealed record DataProtectionPlacement(string? KeysPath, InstallationIdent
             sp.GetRequiredService<InstallationIdentity>();
             return placement;
         });
-        var dataProtection = builder.Services.AddDataProtection();
-        // Not SetApplicationName: with keys in the database the id is only known once the database can be read.
-        builder.Services.AddOptions<DataProtectionOptions>().Configure<InstallationIdentity>((options, installation) =>
-            options.ApplicationDiscriminator = $"MediaPlanner/{installation.Id}");
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName(placement.ApplicationName);
         if (placement.KeysInDatabase)
             dataProtection.PersistKeysToDbContext<PlannerDbContext>();
         else if (placement.KeysPath is null)

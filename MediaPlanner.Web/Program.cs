@@ -16,6 +16,8 @@ builder.AddMediaPlannerDeployment();
 builder.AddMediaPlannerCluster();
 
 var app = builder.Build();
+// Before the pipeline is built: mapping the hub connects SignalR to Redis, whose channels are named by an id kept in the database.
+await DatabaseInitializer.InitializeAsync(app.Services);
 
 app.UseMediaPlannerForwardedHeaders();
 app.UseSecurityHeaders();
@@ -45,7 +47,6 @@ app.MapHub<MediaPlanner.Web.Hubs.FineTuningHub>(MediaPlanner.Web.Hubs.FineTuning
     .WithMetadata(new Microsoft.AspNetCore.Mvc.SkipStatusCodePagesAttribute());
 app.MapMediaPlannerHealth();
 
-await DatabaseInitializer.InitializeAsync(app.Services);
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>

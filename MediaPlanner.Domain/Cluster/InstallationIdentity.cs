@@ -7,9 +7,10 @@ namespace MediaPlanner.Domain.Cluster;
 
 /// <summary>
 /// This installation's id: the same on every node that shares its database, different from every other installation.
-/// It names the Data Protection application (so payloads of one installation never open in another) and the Redis
-/// channels (so two installations on one Redis never mix). With a SQLite file it is kept beside the file; with keys in
-/// the database it is an <see cref="AppSetting"/> row, created by whichever node reads it first.
+/// It names the Redis channels (so two installations on one Redis never mix) and, with keys in files, the Data
+/// Protection application (so payloads of one installation never open in another). With a SQLite file it is kept beside
+/// the file; with a server database (or keys in the database) it is an <see cref="AppSetting"/> row, created by whichever
+/// node reads it first.
 /// </summary>
 public sealed class InstallationIdentity
 {
@@ -41,8 +42,8 @@ public sealed class InstallationIdentity
     }
 
     /// <summary>
-    /// The id. Read from the database on first use, which comes after start-up migrated it: Data Protection is first
-    /// used when the first account is seeded or the first request arrives. A failed read is not remembered.
+    /// The id. Read from the database on first use, which must come after start-up migrated it: Program migrates right
+    /// after the app is built, before the hub is mapped (which connects SignalR to Redis). A failed read is not remembered.
     /// </summary>
     public string Id
     {
@@ -86,7 +87,8 @@ public sealed class InstallationIdentity
         catch (DbException ex)
         {
             throw new InvalidOperationException(
-                "The installation id (which names the Data Protection keys) could not be read from the database: it is read after start-up has migrated the database, so check that it is reachable.", ex);
+                "The installation id (which names this installation's Redis channels) could not be read from the database. It is read once " +
+                "start-up has migrated the database: check that the database is reachable, and that nothing asks for it before migrations ran.", ex);
         }
     }
 
