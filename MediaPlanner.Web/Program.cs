@@ -1,4 +1,5 @@
 using MediaPlanner.Domain;
+using MediaPlanner.Domain.Cluster;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Web;
 using MediaPlanner.Web.Components;
@@ -12,8 +13,11 @@ builder.AddMediaPlannerIdentity();
 builder.AddMediaPlannerUi();
 builder.AddMediaPlannerHealth();
 builder.AddMediaPlannerDeployment();
+builder.AddMediaPlannerCluster();
 
 var app = builder.Build();
+// Before the pipeline is built: mapping the hub connects SignalR to Redis, whose channels are named by an id kept in the database.
+await DatabaseInitializer.InitializeAsync(app.Services);
 
 app.UseMediaPlannerForwardedHeaders();
 app.UseSecurityHeaders();
@@ -43,7 +47,6 @@ app.MapHub<MediaPlanner.Web.Hubs.FineTuningHub>(MediaPlanner.Web.Hubs.FineTuning
     .WithMetadata(new Microsoft.AspNetCore.Mvc.SkipStatusCodePagesAttribute());
 app.MapMediaPlannerHealth();
 
-await DatabaseInitializer.InitializeAsync(app.Services);
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>

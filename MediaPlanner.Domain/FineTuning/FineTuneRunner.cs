@@ -11,6 +11,12 @@ namespace MediaPlanner.Domain.FineTuning;
 
 public sealed class FineTuneRunnerOptions
 {
+    /// <summary>
+    /// False: this node runs no jobs (another node's runner does; any number may run, leases keep each job to one).
+    /// Jobs created here wait for a node whose runner is on.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>How often the runner looks for due jobs when nobody wakes it.</summary>
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>How long a claim on a job lasts without renewal; a crashed runner's jobs are picked up after this.</summary>
@@ -64,8 +70,16 @@ public sealed class FineTuneRunner(
     /// <summary>When the runner last looked for work: /healthz reports it.</summary>
     public DateTimeOffset? LastLoopAt { get; private set; }
 
+    /// <summary>False when configuration turned the runner off on this node (FineTuning:Runner:Enabled).</summary>
+    public bool Enabled => _options.Enabled;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!_options.Enabled)
+        {
+            logger.LogInformation("The fine-tuning runner is off on this node (FineTuning:Runner:Enabled=false): other nodes run the jobs.");
+            return;
+        }
         var running = new Dictionary<int, Task>();
         while (!stoppingToken.IsCancellationRequested)
         {

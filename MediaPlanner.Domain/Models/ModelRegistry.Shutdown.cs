@@ -52,7 +52,7 @@ public sealed partial class ModelRegistry
             await audit.AddAsync(db, System, AuditActions.ModelShutdown, AuditEntities.Model, live.Model,
                 $"Ended the deployment of {live.Model}: {reason}", live.Model, plansFrom, ct);
             await db.SaveChangesAsync(ct);
-            Changed?.Invoke();
+            RaiseChanged();
             return new(live.Id, live.Provider, live.Model, live.BaseModel, now, reason);
         }
         finally
@@ -95,7 +95,7 @@ public sealed partial class ModelRegistry
         await audit.AddAsync(db, user, AuditActions.ModelAlertDismiss, AuditEntities.Model, model,
             $"Dismissed the alert that {model} was shut down", null, null, ct);
         await db.SaveChangesAsync(ct);
-        Changed?.Invoke();
+        RaiseChanged();
     }
 
     /// <summary>How soon after one re-check a 404 may cause the next, so a deleted model does not cost a list read per plan.</summary>

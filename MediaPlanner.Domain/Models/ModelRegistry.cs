@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using MediaPlanner.Domain.Audit;
+using MediaPlanner.Domain.Cluster;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Identity;
@@ -62,13 +63,25 @@ public sealed partial class ModelRegistry(
     TimeProvider clock,
     AuditLog audit,
     ProviderProfileService? profiles = null,
-    ModelCatalog? catalog = null)
+    ModelCatalog? catalog = null,
+    IClusterBus? bus = null)
 {
+    internal const string CacheName = "model-registry";
+
     /// <summary>Who ends a deployment whose model the provider shut down, in the deployment history and the audit trail.</summary>
     public static CurrentUser System { get; } = new("system", true);
 
-    /// <summary>Raised after a deployment began or ended, or a shutdown alert was dismissed.</summary>
+    /// <summary>Raised after a deployment began or ended, or a shutdown alert was dismissed, on this node or another.</summary>
     public event Action? Changed;
+
+    private void RaiseChanged()
+    {
+        Changed?.Invoke();
+        bus?.CacheChanged(CacheName, null);
+    }
+
+    /// <summary>Another node deployed, rolled back or dismissed: open pages here read the registry again.</summary>
+    internal void ChangedElsewhere() => Changed?.Invoke();
 
     public ModelTarget LocalBase => new(FineTuneProviders.Local, localBase.ModelName);
 
@@ -262,7 +275,7 @@ public sealed partial class ModelRegistry(
                 $"Deployed {kind} {model}{source}{measured}{replacing}", replaced ?? "none deployed", model, ct);
         }
         await db.SaveChangesAsync(ct);
-        Changed?.Invoke();
+        RaiseChanged();
         var note = warning is null ? "" : $" Note: {warning}";
         return (true, isOverride
             ? $"{model} is now the active fine-tuned model, deployed as an override: your reason is in the audit log.{note}"
@@ -328,7 +341,7 @@ public sealed partial class ModelRegistry(
             await audit.AddAsync(db, user, AuditActions.ModelRollback, AuditEntities.Model, current.Model,
                 $"Rolled back {current.Model}; plans now come from the base model only", current.Model, "base model only", ct);
             await db.SaveChangesAsync(ct);
-            Changed?.Invoke();
+            RaiseChanged();
             return (true, $"{current.Model} is no longer deployed; plans now come from the base model only.");
         }
         db.Deployments.Add(new ModelDeployment
@@ -343,7 +356,7 @@ public sealed partial class ModelRegistry(
         await audit.AddAsync(db, user, AuditActions.ModelRollback, AuditEntities.Model, current.Model,
             $"Rolled back {current.Model}; {previous.Model} is active again{stillOverride}", current.Model, previous.Model, ct);
         await db.SaveChangesAsync(ct);
-        Changed?.Invoke();
+        RaiseChanged();
         return (true, $"Rolled back: {previous.Model} is active again.");
     }
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MediaPlanner.Domain.Audit;
+using MediaPlanner.Domain.Cluster;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers.OpenAI;
@@ -85,7 +86,10 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
     private readonly AuditLog _audit;
     private readonly Lock _loadGate = new();
     private readonly SemaphoreSlim _saveGate = new(1, 1);
+    private readonly IClusterBus? _bus;
     private Snapshot? _snapshot;
+    // Bumped when another node saved: a read that began before then must not cache what it read.
+    private int _generation;
     private bool _loadFailed;
     private CancellationTokenSource _changes = new();
 
@@ -95,7 +99,8 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         IEnumerable<IConfigureOptions<OpenAIOptions>> configuredOpenAI,
         TimeProvider clock,
         ILogger<SettingsService> logger,
-        AuditLog audit)
+        AuditLog audit,
+        IClusterBus? bus = null)
     {
         _dbFactory = dbFactory;
         _protector = dataProtection.CreateProtector(ProtectorPurpose);
@@ -103,6 +108,17 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         _clock = clock;
         _logger = logger;
         _audit = audit;
+        _bus = bus;
+    }
+
+    internal const string CacheName = "settings";
+
+    /// <summary>Another node saved settings: read them again, and let the OpenAI options (and clients) follow.</summary>
+    internal void ForgetCached()
+    {
+        Interlocked.Increment(ref _generation);
+        Volatile.Write(ref _snapshot, null);
+        NotifyChanged();
     }
 
     /// <summary>What a save adds to the audit trail, written in the same save.</summary>
@@ -534,6 +550,7 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         {
             if (_snapshot is { } loaded)
                 return loaded;
+            var generation = Volatile.Read(ref _generation);
             Dictionary<string, string> rows;
             try
             {
@@ -549,9 +566,11 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
                 _loadFailed = true;
                 return Build(new Dictionary<string, string>());
             }
+            var built = Build(rows);
+            if (generation != Volatile.Read(ref _generation))
+                return built;
             // A save that finished while this read ran has already cached newer values: keep those.
-            Interlocked.CompareExchange(ref _snapshot, Build(rows), null);
-            var snapshot = _snapshot!;
+            var snapshot = Interlocked.CompareExchange(ref _snapshot, built, null) ?? built;
             if (_loadFailed)
             {
                 // Options computed during the failure lack the saved values. Not fired inline: this may run inside
@@ -597,6 +616,7 @@ public sealed class SettingsService : IOptionsChangeTokenSource<OpenAIOptions>
         {
             _saveGate.Release();
         }
+        _bus?.CacheChanged(CacheName, _logger);
     }
 
     private Snapshot Build(IReadOnlyDictionary<string, string> rows)

@@ -2,13 +2,14 @@ using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace MediaPlanner.Domain.Persistence;
 
-public class PlannerDbContext : IdentityDbContext<ApplicationUser>
+public class PlannerDbContext : IdentityDbContext<ApplicationUser>, IDataProtectionKeyContext
 {
     public PlannerDbContext(DbContextOptions<PlannerDbContext> options) : base(options) { }
 
@@ -33,6 +34,8 @@ public class PlannerDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
     public DbSet<Providers.ProviderProfileEntity> ProviderProfiles => Set<Providers.ProviderProfileEntity>();
     public DbSet<Providers.ProviderModelEntity> ProviderModels => Set<Providers.ProviderModelEntity>();
+    /// <summary>The Data Protection key ring when keys live in the database (PostgreSQL, or DataProtection:Store=Database).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     // Version 3 adds the passkeys table; fixed here so design-time migrations match the runtime model.
     protected override Version SchemaVersion => Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3;

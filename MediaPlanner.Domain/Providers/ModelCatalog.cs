@@ -5,6 +5,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using MediaPlanner.Domain.Cluster;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
@@ -72,15 +73,17 @@ public sealed partial class ModelCatalog
     private readonly TimeProvider _clock;
     private readonly ILogger<ModelCatalog> _logger;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
-    private readonly Lock _cacheGate = new();
-    private IReadOnlyDictionary<string, IReadOnlyList<ProviderModelEntity>>? _rows;
+    private readonly IClusterBus? _bus;
+    private readonly DatabaseCache<IReadOnlyDictionary<string, IReadOnlyList<ProviderModelEntity>>> _rows = new();
+
+    internal const string CacheName = "model-catalog";
 
     public ModelCatalog(IDbContextFactory<PlannerDbContext> dbFactory, OpenAIClientFactory clients, ProviderProfileService profiles,
-        IOptionsMonitor<ModelCatalogOptions> options, TimeProvider clock, ILogger<ModelCatalog> logger)
+        IOptionsMonitor<ModelCatalogOptions> options, TimeProvider clock, ILogger<ModelCatalog> logger, IClusterBus? bus = null)
     {
-        (_dbFactory, _clients, _profiles, _options, _clock, _logger) = (dbFactory, clients, profiles, options, clock, logger);
+        (_dbFactory, _clients, _profiles, _options, _clock, _logger, _bus) = (dbFactory, clients, profiles, options, clock, logger, bus);
         // A profile saved with a new endpoint loses its stored list: forget the cached one with it.
-        profiles.Changed += () => Volatile.Write(ref _rows, null);
+        profiles.Changed += _rows.Forget;
     }
 
     /// <summary>Raised after a model list was read (or failed to be read).</summary>
@@ -341,33 +344,34 @@ public sealed partial class ModelCatalog
 
     private IReadOnlyDictionary<string, IReadOnlyList<ProviderModelEntity>> Rows()
     {
-        if (Volatile.Read(ref _rows) is { } cached)
-            return cached;
-        lock (_cacheGate)
+        try
         {
-            if (_rows is { } loaded)
-                return loaded;
-            try
+            return _rows.Get(() =>
             {
                 using var db = _dbFactory.CreateDbContext();
-                var rows = db.ProviderModels.AsNoTracking().OrderBy(m => m.ProviderKey).ThenBy(m => m.FirstSeenAt).ThenBy(m => m.Id).ToList()
+                return db.ProviderModels.AsNoTracking().OrderBy(m => m.ProviderKey).ThenBy(m => m.FirstSeenAt).ThenBy(m => m.Id).ToList()
                     .GroupBy(m => m.ProviderKey, StringComparer.Ordinal)
                     .ToDictionary(g => g.Key, g => (IReadOnlyList<ProviderModelEntity>)g.ToList(), StringComparer.Ordinal);
-                Volatile.Write(ref _rows, rows);
-                return rows;
-            }
-            catch (DbException ex)
-            {
-                // Before migrations have run: nothing read yet, and the next call reads again.
-                _logger.LogDebug(ex, "Provider model lists could not be read yet.");
-                return new Dictionary<string, IReadOnlyList<ProviderModelEntity>>();
-            }
+            });
+        }
+        catch (DbException ex)
+        {
+            // Before migrations have run: nothing read yet, and the next call reads again.
+            _logger.LogDebug(ex, "Provider model lists could not be read yet.");
+            return new Dictionary<string, IReadOnlyList<ProviderModelEntity>>();
         }
     }
 
     private void Invalidate()
     {
-        Volatile.Write(ref _rows, null);
+        ForgetCached();
+        _bus?.CacheChanged(CacheName, _logger);
+    }
+
+    /// <summary>Forgets the cached lists and tells this node's listeners: another node read a list.</summary>
+    internal void ForgetCached()
+    {
+        _rows.Forget();
         Changed?.Invoke();
     }
 

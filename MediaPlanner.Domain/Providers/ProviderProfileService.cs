@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Audit;
+using MediaPlanner.Domain.Cluster;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
@@ -30,8 +31,11 @@ public sealed partial class ProviderProfileService(
     IOptionsMonitor<OpenAIOptions> openAI,
     TimeProvider clock,
     AuditLog audit,
-    ILogger<ProviderProfileService> logger)
+    ILogger<ProviderProfileService> logger,
+    IClusterBus? bus = null)
 {
+    internal const string CacheName = "provider-profiles";
+
     public const string ProtectorPurpose = "MediaPlanner.Settings.ProviderKey";
     public const int MaxBaseModels = 20;
 
@@ -41,9 +45,8 @@ public sealed partial class ProviderProfileService(
     };
 
     private readonly IDataProtector _protector = dataProtection.CreateProtector(ProtectorPurpose);
-    private readonly Lock _gate = new();
     private readonly SemaphoreSlim _saveGate = new(1, 1);
-    private IReadOnlyDictionary<string, ProviderProfileEntity>? _rows;
+    private readonly DatabaseCache<IReadOnlyDictionary<string, ProviderProfileEntity>> _rows = new();
 
     /// <summary>Raised after any profile changed (saved, deleted, lifecycle state written).</summary>
     public event Action? Changed;
@@ -388,32 +391,33 @@ public sealed partial class ProviderProfileService(
 
     private IReadOnlyDictionary<string, ProviderProfileEntity> Rows()
     {
-        if (Volatile.Read(ref _rows) is { } cached)
-            return cached;
-        lock (_gate)
+        try
         {
-            if (_rows is { } loaded)
-                return loaded;
-            try
+            return _rows.Get(() =>
             {
                 using var db = dbFactory.CreateDbContext();
-                var rows = db.ProviderProfiles.AsNoTracking().ToDictionary(p => p.Key);
-                Volatile.Write(ref _rows, rows);
-                return rows;
-            }
-            catch (DbException ex)
-            {
-                // Before migrations have run: no extra profiles yet, and the next call reads again.
-                logger.LogDebug(ex, "Provider profiles could not be read yet.");
-                return new Dictionary<string, ProviderProfileEntity>();
-            }
+                return db.ProviderProfiles.AsNoTracking().ToDictionary(p => p.Key);
+            });
+        }
+        catch (DbException ex)
+        {
+            // Before migrations have run: no extra profiles yet, and the next call reads again.
+            logger.LogDebug(ex, "Provider profiles could not be read yet.");
+            return new Dictionary<string, ProviderProfileEntity>();
         }
     }
 
-    /// <summary>Forgets the cached rows (after a save here or a change written elsewhere) and tells listeners.</summary>
+    /// <summary>Forgets the cached rows (after a save here or a change written elsewhere), tells listeners and the other nodes.</summary>
     public void Invalidate()
     {
-        Volatile.Write(ref _rows, null);
+        ForgetCached();
+        bus?.CacheChanged(CacheName, logger);
+    }
+
+    /// <summary>Forgets the cached rows and tells this node's listeners: another node changed them.</summary>
+    internal void ForgetCached()
+    {
+        _rows.Forget();
         Changed?.Invoke();
     }
 

@@ -106,7 +106,7 @@ public class MediaPlannerFactory : WebApplicationFactory<Program>
     /// </summary>
     public async Task<string> SignInCookieAsync(string email, string password = DatabaseInitializer.DemoPassword)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false, HandleCookies = false });
+        var client = CreateCookielessClient();
         var page = await client.GetAsync("/Account/Login");
         var antiforgery = Cookies(page);
         var request = new HttpRequestMessage(HttpMethod.Post, "/Account/Login")
@@ -125,6 +125,10 @@ public class MediaPlannerFactory : WebApplicationFactory<Program>
             throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode}");
         return Cookies(response);
     }
+
+    /// <summary>A client that neither follows redirects nor keeps cookies, so a Cookie header set by hand is sent as set.</summary>
+    public virtual HttpClient CreateCookielessClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false, HandleCookies = false });
 
     private static string Cookies(HttpResponseMessage response) =>
         string.Join("; ", response.Headers.TryGetValues("Set-Cookie", out var values)

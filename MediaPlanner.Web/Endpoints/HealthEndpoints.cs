@@ -38,6 +38,8 @@ public static class HealthEndpoints
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
+            if (!runner.Enabled)
+                return Task.FromResult(HealthCheckResult.Healthy("The runner is off on this node (FineTuning:Runner:Enabled=false)."));
             var last = runner.LastLoopAt;
             if (last is null)
                 return Task.FromResult(HealthCheckResult.Degraded("The runner has not started its first loop yet."));

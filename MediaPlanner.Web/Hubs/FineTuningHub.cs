@@ -26,7 +26,11 @@ public sealed class FineTuningHub(FineTuneService jobs) : Hub
     public Task Unsubscribe(int jobId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(jobId));
 }
 
-/// <summary>Forwards every in-process job notice to the SignalR group of its job.</summary>
+/// <summary>
+/// Forwards every job notice made on this node to the SignalR group of its job. Notices from other nodes are not
+/// forwarded: their node sent them already, and with several nodes SignalR's Redis backplane takes each message to the
+/// clients of every node, so a client anywhere gets each notice once, in the order its runner made them.
+/// </summary>
 public sealed class FineTuningHubRelay(FineTuneNotifications notifications, IHubContext<FineTuningHub> hub) : IHostedService
 {
     private IDisposable? _subscription;
@@ -35,6 +39,8 @@ public sealed class FineTuningHubRelay(FineTuneNotifications notifications, IHub
     {
         _subscription = notifications.Subscribe(notice =>
         {
+            if (notice.Remote)
+                return Task.CompletedTask;
             var clients = hub.Clients.Group(FineTuningHub.Group(notice.JobId));
             return notice switch
             {
