@@ -11,21 +11,19 @@ namespace MediaPlanner.Tests.Cluster;
 /// <summary>One app node of a cluster test: the real app on a real Kestrel port, over the shared database and Redis.</summary>
 public sealed class ClusterNode : MediaPlannerFactory
 {
-    private ClusterNode(ClusterDatabase database) : base(database.ConnectionString)
-    {
-    }
+    private ClusterNode(ClusterDatabase database) : base(database.ConnectionString) => Engine = TestEngine.Postgres;
 
     public string BaseUrl { get; private set; } = "";
 
     /// <summary>Starts a node; <paramref name="settings"/> come on top of the database's and Redis's.</summary>
     public static ClusterNode Start(ClusterDatabase database, params (string Key, string? Value)[] settings)
     {
-        if (ClusterEnvironment.RedisUnavailable is { } reason)
+        if ((TestServers.PostgresUnavailable ?? TestServers.RedisUnavailable) is { } reason)
             throw new InvalidOperationException($"E2E_REQUIRED=1 but the cluster tests cannot run: {reason}");
         var node = new ClusterNode(database);
         foreach (var (key, value) in database.Settings)
             node.Settings[key] = value;
-        node.Settings[$"ConnectionStrings:{ClusterSetup.RedisConnectionName}"] = ClusterEnvironment.Redis;
+        node.Settings[$"ConnectionStrings:{ClusterSetup.RedisConnectionName}"] = TestServers.Redis;
         node.Settings["FineTuning:Runner:IdlePoll"] = "00:00:00.100";
         foreach (var (key, value) in settings)
             node.Settings[key] = value;

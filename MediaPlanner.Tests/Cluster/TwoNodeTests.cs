@@ -44,7 +44,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IDisposable
         _database.Dispose();
     }
 
-    [RedisFact]
+    [ClusterFact]
     public async Task A_cookie_issued_by_node_A_opens_a_planner_page_on_node_B_with_one_key_ring_in_the_database()
     {
         var a = NodeWithoutRunner();
@@ -63,7 +63,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IDisposable
             b.Services.GetRequiredService<DataProtectionPlacement>().ApplicationName);
     }
 
-    [RedisFact]
+    [ClusterFact]
     public async Task A_local_job_run_by_node_B_reaches_a_SignalR_client_on_node_A_once_each_and_in_order()
     {
         var a = NodeWithoutRunner();
@@ -117,7 +117,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"Job #{jobId} on node B: {stored.Count} events, {checkpoints.Count} checkpoints, {messages.Count} messages on node A.");
     }
 
-    [RedisFact]
+    [ClusterFact]
     public async Task An_event_stored_on_node_B_reaches_a_client_on_node_A_once_and_the_delay_is_measured()
     {
         var a = NodeWithoutRunner();
@@ -159,7 +159,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IDisposable
                          $"max {latencies[^1]:0.0} ms over 100 events");
     }
 
-    [RedisFact]
+    [ClusterFact]
     public async Task Runners_on_two_nodes_never_own_one_job_at_once()
     {
         var a = Node();
@@ -194,7 +194,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    [RedisFact]
+    [ClusterFact]
     public async Task Settings_saved_on_node_A_apply_on_node_B_without_a_restart()
     {
         var a = NodeWithoutRunner();
@@ -225,7 +225,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("Compatible", profilesOnB.Get("compat")?.Name);
     }
 
-    [RedisFact]
+    [ClusterFact]
     public async Task A_role_removed_on_node_A_ends_the_users_access_on_node_B_at_once()
     {
         var a = NodeWithoutRunner();

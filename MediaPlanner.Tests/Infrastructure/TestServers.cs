@@ -41,6 +41,27 @@ public static class TestServers
         }
     });
 
+    /// <summary>Why PostgreSQL cannot be used, or null when it can.</summary>
+    public static string? PostgresUnavailable => PostgresProblem.Value;
+
+    private static readonly Lazy<string?> RedisProblem = new(() =>
+    {
+        try
+        {
+            using var redis = StackExchange.Redis.ConnectionMultiplexer.Connect(
+                StackExchange.Redis.ConfigurationOptions.Parse($"{Redis},connectTimeout=2000,abortConnect=true"));
+            redis.GetDatabase().Ping();
+            return null;
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or ArgumentException)
+        {
+            return $"No Redis at {Redis} (set TEST_REDIS): {ex.Message}";
+        }
+    });
+
+    /// <summary>Why Redis cannot be used, or null when it can.</summary>
+    public static string? RedisUnavailable => RedisProblem.Value;
+
     /// <summary>Skips the calling test when PostgreSQL is absent (fails instead under E2E_REQUIRED=1).</summary>
     public static void SkipUnlessPostgres()
     {
