@@ -27,6 +27,7 @@ public static class DependencyInjection
         builder.Services.AddDbContextFactory<PlannerDbContext>(options => options.UseSqlite(connectionString));
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<Telemetry.PlannerMetrics>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddScoped<UserAdminService>();
         builder.Services.AddSingleton<SessionRevocations>();

@@ -4,6 +4,7 @@ using MediaPlanner.Web;
 using MediaPlanner.Web.Components;
 using MediaPlanner.Web.Components.Account;
 using MediaPlanner.Web.Endpoints;
+using MediaPlanner.Web.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +13,7 @@ builder.AddMediaPlannerIdentity();
 builder.AddMediaPlannerUi();
 builder.AddMediaPlannerHealth();
 builder.AddMediaPlannerDeployment();
+builder.AddMediaPlannerTelemetry();
 
 var app = builder.Build();
 
@@ -42,6 +44,7 @@ app.MapTrainingDataEndpoints();
 app.MapHub<MediaPlanner.Web.Hubs.FineTuningHub>(MediaPlanner.Web.Hubs.FineTuningHub.Path)
     .WithMetadata(new Microsoft.AspNetCore.Mvc.SkipStatusCodePagesAttribute());
 app.MapMediaPlannerHealth();
+app.MapMediaPlannerMetrics();
 
 await DatabaseInitializer.InitializeAsync(app.Services);
 app.Run();
