@@ -60,8 +60,9 @@ public sealed class PlanGenerator(
     public async Task<SideBySide> GenerateSideBySideAsync(int briefId, CurrentUser user, int alternatives = DefaultAlternatives,
         CancellationToken ct = default)
     {
-        var activity = PlannerTracing.Source.StartActivity(PlannerTracing.GenerateSpan);
         var selection = await selector.SelectAsync(ct);
+        // Started once nothing can throw before the columns run: it ends when they have both finished.
+        var activity = PlannerTracing.Source.StartActivity(PlannerTracing.GenerateSpan);
         var runId = Guid.NewGuid();
         var primary = RunWithFallbackAsync(briefId, user, selection, selection.PrimaryRole, selection.Reason, runId, alternatives,
             baseAlreadyRunning: selection.ComparisonRole == ModelRole.Base, ct);

@@ -9,32 +9,23 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MediaPlanner.Tests.Telemetry;
 
 /// <summary>An import, the review of what it brought and an export, as the app's counters see them.</summary>
-public sealed class TrainingTelemetryTests : IAsyncLifetime
+public sealed class TrainingTelemetryTests : MeteredAppTests
 {
-    private readonly MediaPlannerFactory _app = new();
-    private MetricRecorder _metrics = default!;
-
-    public Task InitializeAsync()
-    {
-        _metrics = new MetricRecorder(_app.Services);
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Import_review_and_export_record_lines_rejects_and_each_review_action()
     {
-        var admin = await _app.DemoUserAsync("admin@demo.local");
-        var reviewer = await _app.DemoUserAsync("reviewer@demo.local");
+        var admin = await App.DemoUserAsync("admin@demo.local");
+        var reviewer = await App.DemoUserAsync("reviewer@demo.local");
         var file = string.Join("\n", ValidatedExamples.Lines(3, "Telemetry").Append("{ not json"));
-        using var scope = _app.Services.CreateScope();
+        using var scope = App.Services.CreateScope();
         var training = scope.ServiceProvider.GetRequiredService<TrainingDataService>();
         var reviews = scope.ServiceProvider.GetRequiredService<ReviewService>();
 
         var report = await training.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(file)), "otel.jsonl", false, admin);
 
         Assert.Equal((4, 1), (report.Lines, report.RejectedCount));
-        Assert.Equal(4, _metrics.Sum("mediaplanner.training.import.lines"));
-        Assert.Equal(1, _metrics.Sum("mediaplanner.training.import.rejects"));
+        Assert.Equal(4, Metrics.Sum("mediaplanner.training.import.lines"));
+        Assert.Equal(1, Metrics.Sum("mediaplanner.training.import.rejects"));
 
         List<TrainingExample> examples;
         await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
@@ -46,17 +37,11 @@ public sealed class TrainingTelemetryTests : IAsyncLifetime
         Assert.True((await reviews.EditPlanAsync(examples[2].Id, examples[2].Version, plan, reviewer)).Succeeded);
 
         // The refused reject (no reason) is no action: one of each.
-        Assert.Equal(["correct", "reject", "validate"], _metrics.Of("mediaplanner.review.actions").Select(r => r["action"]).Order());
+        Assert.Equal(["correct", "reject", "validate"], Metrics.Of("mediaplanner.review.actions").Select(r => r["action"]).Order());
 
         var written = await training.ExportAsync(new MemoryStream(), new ExportOptions());
 
         Assert.Equal(1, written);
-        Assert.Equal(1, _metrics.Sum("mediaplanner.training.export.lines"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        _metrics.Dispose();
-        await _app.DisposeAsync();
+        Assert.Equal(1, Metrics.Sum("mediaplanner.training.export.lines"));
     }
 }
