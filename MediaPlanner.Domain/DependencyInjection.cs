@@ -29,6 +29,7 @@ public static class DependencyInjection
         builder.Services.AddPlannerDatabase(database);
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<Telemetry.PlannerMetrics>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddScoped<UserAdminService>();
         builder.Services.AddSingleton<SessionRevocations>();

@@ -5,6 +5,7 @@ using MediaPlanner.Web;
 using MediaPlanner.Web.Components;
 using MediaPlanner.Web.Components.Account;
 using MediaPlanner.Web.Endpoints;
+using MediaPlanner.Web.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,7 @@ builder.AddMediaPlannerUi();
 builder.AddMediaPlannerHealth();
 builder.AddMediaPlannerDeployment();
 builder.AddMediaPlannerCluster();
+builder.AddMediaPlannerTelemetry();
 
 var app = builder.Build();
 // Before the pipeline is built: mapping the hub connects SignalR to Redis, whose channels are named by an id kept in the database.
@@ -46,6 +48,7 @@ app.MapTrainingDataEndpoints();
 app.MapHub<MediaPlanner.Web.Hubs.FineTuningHub>(MediaPlanner.Web.Hubs.FineTuningHub.Path)
     .WithMetadata(new Microsoft.AspNetCore.Mvc.SkipStatusCodePagesAttribute());
 app.MapMediaPlannerHealth();
+app.MapMediaPlannerMetrics();
 
 app.Run();
 

@@ -59,7 +59,8 @@ public sealed class FineTuneRunner(
     IOptions<FineTuneRunnerOptions> options,
     TimeProvider clock,
     ILogger<FineTuneRunner> logger,
-    Providers.ProviderProfileService? profiles = null) : BackgroundService
+    Providers.ProviderProfileService? profiles = null,
+    Telemetry.PlannerMetrics? metrics = null) : BackgroundService
 {
     private readonly FineTuneRunnerOptions _options = options.Value;
     private const int ReasonLength = 1000;
@@ -84,6 +85,7 @@ public sealed class FineTuneRunner(
         while (!stoppingToken.IsCancellationRequested)
         {
             LastLoopAt = clock.GetUtcNow();
+            metrics?.RunnerLooped(LastLoopAt.Value);
             foreach (var done in running.Where(r => r.Value.IsCompleted).Select(r => r.Key).ToList())
                 running.Remove(done);
             try

@@ -3,6 +3,7 @@ using System.Text.Json;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Telemetry;
 using Microsoft.EntityFrameworkCore;
 
 namespace MediaPlanner.Domain.Planning;
@@ -39,7 +40,8 @@ public sealed class PlanGenerator(
     IEnumerable<IPlanProvider> providers,
     PlanQualityEvaluator evaluator,
     ModelSelector selector,
-    TimeProvider clock)
+    TimeProvider clock,
+    PlannerMetrics? metrics = null)
 {
     public const int DefaultAlternatives = 3;
 
@@ -47,6 +49,7 @@ public sealed class PlanGenerator(
     public async Task<IReadOnlyList<PlanView>> GenerateAsync(int briefId, CurrentUser user, int alternatives = DefaultAlternatives,
         CancellationToken ct = default)
     {
+        using var activity = PlannerTracing.Source.StartActivity(PlannerTracing.GenerateSpan);
         var selection = await selector.SelectAsync(ct);
         var result = await RunWithFallbackAsync(briefId, user, selection, selection.PrimaryRole, selection.Reason, Guid.NewGuid(), alternatives,
             baseAlreadyRunning: false, ct);
@@ -58,12 +61,15 @@ public sealed class PlanGenerator(
         CancellationToken ct = default)
     {
         var selection = await selector.SelectAsync(ct);
+        // Started once nothing can throw before the columns run: it ends when they have both finished.
+        var activity = PlannerTracing.Source.StartActivity(PlannerTracing.GenerateSpan);
         var runId = Guid.NewGuid();
         var primary = RunWithFallbackAsync(briefId, user, selection, selection.PrimaryRole, selection.Reason, runId, alternatives,
             baseAlreadyRunning: selection.ComparisonRole == ModelRole.Base, ct);
         var comparison = selection.ComparisonRole is { } role
             ? GenerateColumnAsync(briefId, user, selection.For(role), role, selection.Strategy, "Comparison column (side by side).", runId, alternatives, ct)
             : null;
+        PlannerTracing.EndWhenDone(activity, primary, comparison);
         return new SideBySide(selection, runId, primary, comparison);
     }
 
@@ -75,14 +81,17 @@ public sealed class PlanGenerator(
         if (result.Succeeded || role == ModelRole.Base || baseAlreadyRunning)
             return result;
         var fallback = await GenerateColumnAsync(briefId, user, selection.Base, ModelRole.Base, selection.Strategy,
-            $"Fallback: the fine-tuned model failed ({result.Error}).", runId, alternatives, ct);
+            $"Fallback: the fine-tuned model failed ({result.Error}).", runId, alternatives, ct, GenerationOutcome.Fallback);
         return fallback with { FellBack = true };
     }
 
     /// <summary>Asks one model for plans, scores and stores them, and records the call whatever its outcome.</summary>
     public async Task<ColumnResult> GenerateColumnAsync(int briefId, CurrentUser user, ModelTarget target, ModelRole role,
-        SelectionStrategy strategy, string reason, Guid runId, int alternatives, CancellationToken ct)
+        SelectionStrategy strategy, string reason, Guid runId, int alternatives, CancellationToken ct,
+        GenerationOutcome success = GenerationOutcome.Ok)
     {
+        using var activity = PlannerTracing.Source.StartActivity(PlannerTracing.ProviderCallSpan)
+            ?.SetTag("provider", target.Provider).SetTag("model", target.Model).SetTag("model.role", PlannerMetrics.ModelRoleTag(role));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var request = await BuildRequestAsync(db, briefId, user, ct)
             ?? throw new KeyNotFoundException($"Brief {briefId} was not found.");
@@ -115,6 +124,8 @@ public sealed class PlanGenerator(
             (call.Cost, call.PriceEstimated) = await CostAsync(db, target.Provider, target.Model, ex.InputTokens, ex.OutputTokens, CancellationToken.None);
             db.ModelCalls.Add(call);
             await db.SaveChangesAsync(CancellationToken.None);
+            PlannerTracing.Failed(activity, ex, ex.Code);
+            metrics?.RecordGeneration(target.Provider, target.Model, role, user, GenerationOutcome.Failed, TimeSpan.FromMilliseconds(call.LatencyMs), call.InputTokens, call.OutputTokens, call.Cost);
             return new ColumnResult(role, target.Model, reason, [], ex.Message, call.LatencyMs, call.InputTokens, call.OutputTokens, call.Cost);
         }
         var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -160,6 +171,7 @@ public sealed class PlanGenerator(
         call.PriceEstimated = estimated;
         db.ModelCalls.Add(call);
         await db.SaveChangesAsync(ct);
+        metrics?.RecordGeneration(target.Provider, result.Model, role, user, success, TimeSpan.FromMilliseconds(latency), result.InputTokens, result.OutputTokens, cost);
         return new ColumnResult(role, result.Model, reason, views, null, latency, result.InputTokens, result.OutputTokens, cost);
     }
 

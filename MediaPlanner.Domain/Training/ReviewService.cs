@@ -58,7 +58,8 @@ public sealed class ReviewService(
     ExampleValidator validator,
     TrainingSettings settings,
     TimeProvider clock,
-    AuditLog audit)
+    AuditLog audit,
+    Telemetry.PlannerMetrics? metrics = null)
 {
     private const string ConflictMessage = "Someone else changed this example while you were looking at it. Reload it to see their change; nothing was overwritten.";
 
@@ -230,6 +231,7 @@ public sealed class ReviewService(
         {
             return new(ReviewOutcome.Conflict, ConflictMessage);
         }
+        metrics?.RecordReview(Telemetry.ReviewAction.Correct);
         return validation.HasErrors
             ? new(ReviewOutcome.Done, "Saved, but the plan still has blocking errors.", validation.Issues)
             : new(ReviewOutcome.Done, "Saved and re-validated: ready to validate.", validation.Issues);
@@ -278,6 +280,7 @@ public sealed class ReviewService(
         {
             return new(ReviewOutcome.Conflict, ConflictMessage);
         }
+        metrics?.RecordReview(action == AuditActions.ExampleValidate ? Telemetry.ReviewAction.Validate : Telemetry.ReviewAction.Reject);
         return result;
     }
 

@@ -152,6 +152,7 @@ public sealed partial class TrainingDataService
             await StopRunAsync(run.Id, lines, ex, user);
             throw;
         }
+        metrics?.RecordImport(lines, rejectedCount);
         return new ImportReport(lines, imported, duplicates, rejectedCount, rejected) { RunId = run.Id };
 
         void Reject(int number, string reason)

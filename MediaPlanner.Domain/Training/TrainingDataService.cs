@@ -69,7 +69,8 @@ public sealed partial class TrainingDataService(
     TrainingSettings settings,
     TimeProvider clock,
     AuditLog audit,
-    IOptions<ImportOptions>? importOptions = null)
+    IOptions<ImportOptions>? importOptions = null,
+    Telemetry.PlannerMetrics? metrics = null)
 {
     private const int MaxExportValidationPercent = 90;
 
@@ -182,6 +183,7 @@ public sealed partial class TrainingDataService(
             count++;
         }
         await output.FlushAsync(ct);
+        metrics?.RecordExport(count);
         return count;
     }
 

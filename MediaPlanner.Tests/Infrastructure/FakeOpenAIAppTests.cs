@@ -25,13 +25,16 @@ public abstract class FakeOpenAIAppTests : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         await FakeServer.InitializeAsync();
-        App = new MediaPlannerFactory();
+        App = CreateApp();
         App.Settings["OpenAI:ApiKey"] = FakeOpenAIServer.DefaultApiKey;
         App.Settings["OpenAI:Endpoint"] = FakeServer.BaseAddress.ToString();
         Admin = await App.DemoUserAsync("admin@demo.local");
     }
 
-    public async Task DisposeAsync()
+    /// <summary>The app under test; a test class that needs more of the host (e.g. a trace exporter) returns its own factory.</summary>
+    protected virtual MediaPlannerFactory CreateApp() => new();
+
+    public virtual async Task DisposeAsync()
     {
         await App.DisposeAsync();
         await FakeServer.DisposeAsync();

@@ -90,6 +90,7 @@ public static class AccessTable
         new("GET",  "/not-found",                         "/not-found",                                  Allowed,  Allowed,  Allowed,  Allowed),
         new("GET",  "/Error",                             "/Error",                                      Allowed,  Allowed,  Allowed,  Allowed),
         new("GET",  "/healthz",                           "/healthz",                                    Allowed,  Allowed,  Allowed,  Allowed),
+        new("GET",  "/metrics",                           "/metrics",                                    SignIn,   Denied,   Denied,   Allowed),
 
         new("GET",  "/briefs",                            "/briefs",                                     SignIn,   Allowed,  Denied,   Allowed),
         new("GET",  "/briefs/new",                        "/briefs/new",                                 SignIn,   Allowed,  Denied,   Allowed),

@@ -1,21 +1,21 @@
 using System.Text.Json;
 using MediaPlanner.Domain.FineTuning;
-using MediaPlanner.Domain.Persistence;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace MediaPlanner.Web.Endpoints;
 
-/// <summary>/healthz: the database answers, and the fine-tuning runner has looked for work recently.</summary>
+/// <summary>/healthz: the database answers (saying which engine), Redis answers when configured, and the fine-tuning runner has looked for work recently.</summary>
 public static class HealthEndpoints
 {
     public const string Path = "/healthz";
 
     public static WebApplicationBuilder AddMediaPlannerHealth(this WebApplicationBuilder builder)
     {
-        builder.Services.AddHealthChecks()
-            .AddDbContextCheck<PlannerDbContext>("database")
+        var checks = builder.Services.AddHealthChecks()
+            .AddCheck<Telemetry.DatabaseHealthCheck>("database")
             .AddCheck<RunnerHealthCheck>("fine-tuning-runner");
+        Telemetry.RedisHealth.AddIfConfigured(checks, builder.Configuration);
         return builder;
     }
 
