@@ -48,10 +48,45 @@ public sealed class RedisClusterBus : IClusterBus, IHostedService, IAsyncDisposa
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var redis = await _connection.Value;
-        _queue = await redis.GetSubscriber().SubscribeAsync(Channel);
+        try
+        {
+            await SubscribeAsync(redis);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            // Starting anyway keeps the node serving (its /healthz says Redis is down, so a load balancer can take it out);
+            // sessions and the runner re-check the database themselves. The bus joins when Redis is back.
+            _logger.LogWarning("Redis does not answer ({Reason}): node {NodeId} starts without the cluster bus and joins it when Redis is back.",
+                ex.GetType().Name, NodeId);
+            redis.ConnectionRestored += (_, _) => _ = JoinLateAsync(redis);
+        }
+    }
+
+    private async Task SubscribeAsync(ConnectionMultiplexer redis)
+    {
+        var queue = await redis.GetSubscriber().SubscribeAsync(Channel);
+        if (Interlocked.CompareExchange(ref _queue, queue, null) is not null)
+        {
+            await queue.UnsubscribeAsync();
+            return;
+        }
         // OnMessage with an async handler takes one message at a time: notices reach subscribers in the order sent.
-        _queue.OnMessage(ReceiveAsync);
+        queue.OnMessage(ReceiveAsync);
         _logger.LogInformation("Cluster bus on Redis as node {NodeId}.", NodeId);
+    }
+
+    private async Task JoinLateAsync(ConnectionMultiplexer redis)
+    {
+        if (Volatile.Read(ref _queue) is not null)
+            return;
+        try
+        {
+            await SubscribeAsync(redis);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            _logger.LogWarning("Redis came back but the cluster bus could not subscribe yet ({Reason}); trying at the next reconnect.", ex.GetType().Name);
+        }
     }
 
     private Task ReceiveAsync(ChannelMessage message)

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using MediaPlanner.Domain.Persistence;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -29,6 +31,8 @@ public static class DatabaseInitializer
         var sp = scope.ServiceProvider;
         var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseInitializer));
         var db = sp.GetRequiredService<PlannerDbContext>();
+        if (db.Database.IsNpgsql())
+            await CreateHistoryTableAsync(db, logger, ct);
         await db.Database.MigrateAsync(ct);
         // WAL lets readers (pages) and the writer (runner, imports) work at once, and survives a crash mid-write.
         // The mode is stored in the database file, so this only changes something the first time.
@@ -48,6 +52,23 @@ public static class DatabaseInitializer
             var users = sp.GetRequiredService<UserManager<ApplicationUser>>();
             foreach (var (email, role, name) in DemoUsers)
                 await EnsureUserAsync(users, email, DemoPassword, role, name, logger);
+        }
+    }
+
+    /// <summary>
+    /// On an empty PostgreSQL database EF Core reads the migrations history before creating it and logs the failure as an
+    /// error (npgsql/efcore.pg#3407): operators would see an error on every first start. Creating the table first, with
+    /// EF's own script, leaves nothing to fail. Two nodes starting at once may race on it: the loser finds it made.
+    /// </summary>
+    private static async Task CreateHistoryTableAsync(PlannerDbContext db, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), ct);
+        }
+        catch (Npgsql.PostgresException ex) when (ex.SqlState is Npgsql.PostgresErrorCodes.UniqueViolation or Npgsql.PostgresErrorCodes.DuplicateTable)
+        {
+            logger.LogDebug("Another node created the migrations history table first.");
         }
     }
 
