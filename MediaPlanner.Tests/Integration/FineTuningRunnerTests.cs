@@ -138,11 +138,14 @@ public class FineTuningRunnerTests : IAsyncLifetime
                 CreatedById = (await AdminAsync()).Id, CompletedSteps = 1, TotalSteps = 2,
                 LeaseOwner = "crashed-runner", LeaseUntil = DateTimeOffset.UtcNow.AddSeconds(-5), NextAttemptAt = DateTimeOffset.UtcNow,
             };
+            // One transaction: the runner polls every 100 ms and must not claim the job before its first run's event exists.
+            await using var transaction = await db.Database.BeginTransactionAsync();
             db.FineTuneJobs.Add(job);
             await db.SaveChangesAsync();
             id = job.Id;
             db.FineTuneEvents.Add(new FineTuneEvent { JobId = id, ExternalId = "epoch-1", CreatedAt = DateTimeOffset.UtcNow, Message = "Epoch 1 (before the crash)", Step = 1, TrainLoss = 0.5 });
             await db.SaveChangesAsync();
+            await transaction.CommitAsync();
         }
         _app.Services.GetRequiredService<FineTuneWakeup>().Wake();
 
