@@ -10,10 +10,16 @@ using MediaPlanner.Domain.Training;
 // dotnet run -c Release -- house-style-jsonl <file> [count]   (a synthetic agency's validated plans to import and try the loop)
 // dotnet run -c Release -- alternatives-tokens   (tokens of one request for N plans vs one steered request per plan)
 // dotnet run -c Release -- import-memory   (memory importing a file with one 150 MB line, against reading it as text lines)
-// dotnet run -c Release -- capacity [count] [sqlite [connection string]]...   (import, export, summary and review queue at 100,000 examples)
+// dotnet run -c Release -- capacity [count] [sqlite|postgres [connection string]]...   (import, export, summary and review queue at 100,000 examples)
 if (args is ["capacity", ..])
 {
     await Capacity.RunAsync(args);
+    return;
+}
+// dotnet run -c Release -- circuit-memory [circuits] [port]   (managed heap per open Blazor circuit on /briefs/new, and what holds it)
+if (args is ["circuit-memory", ..])
+{
+    await CircuitMemory.RunAsync(args);
     return;
 }
 if (args is ["import-memory", ..])
