@@ -34,6 +34,8 @@ internal sealed class TrainingExampleConfiguration : IEntityTypeConfiguration<Tr
         b.HasIndex(x => x.Model);
         // The queue sorts by brand within a status; without this it sorts 100,000 rows for one page.
         b.HasIndex(x => new { x.Status, x.Brand });
+        // The queue's default order (newest first, all statuses): PostgreSQL otherwise sorts every row for one page.
+        b.HasIndex(x => new { x.CreatedAt, x.Id });
     }
 }
 

@@ -1600,6 +1600,8 @@ namespace MediaPlanner.Domain.Persistence.Migrations
 
                     b.HasIndex("PlanId");
 
+                    b.HasIndex("CreatedAt", "Id");
+
                     b.HasIndex("Status", "Brand");
 
                     b.HasIndex("Status", "CreatedAt");

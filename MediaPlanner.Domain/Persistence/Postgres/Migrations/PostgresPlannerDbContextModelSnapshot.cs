@@ -1631,6 +1631,8 @@ namespace MediaPlanner.Domain.Persistence.Postgres.Migrations
 
                     b.HasIndex("PlanId");
 
+                    b.HasIndex("CreatedAt", "Id");
+
                     b.HasIndex("Status", "Brand");
 
                     b.HasIndex("Status", "CreatedAt");
