@@ -5,36 +5,14 @@ using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.Telemetry;
 
-/// <summary>Where the test Redis is (TEST_REDIS, default the loopback server), and whether its tests may skip without it.</summary>
-public static class RedisEnvironment
-{
-    public static string Configuration { get; } = Environment.GetEnvironmentVariable("TEST_REDIS") is { Length: > 0 } value ? value : "127.0.0.1:6379";
-
-    public static string? SkipReason { get; } = Probe();
-
-    private static string? Probe()
-    {
-        if (Environment.GetEnvironmentVariable("E2E_REQUIRED") == "1")
-            return null;
-        var endpoint = Configuration.Split(',')[0].Split(':');
-        try
-        {
-            using var client = new TcpClient();
-            if (client.ConnectAsync(endpoint[0], endpoint.Length > 1 ? int.Parse(endpoint[1], System.Globalization.CultureInfo.InvariantCulture) : 6379)
-                .Wait(TimeSpan.FromSeconds(2)))
-                return null;
-        }
-        catch (AggregateException)
-        {
-        }
-        return $"No Redis answers at {Configuration} (set TEST_REDIS); set E2E_REQUIRED=1 to make this a failure.";
-    }
-}
-
-/// <summary>A test that needs a real Redis: skipped with the reason without one, unless E2E_REQUIRED=1.</summary>
+/// <summary>A test that needs a real Redis (TestServers.Redis): skipped with the reason without one, unless E2E_REQUIRED=1.</summary>
 public sealed class RedisFactAttribute : FactAttribute
 {
-    public RedisFactAttribute() => Skip = RedisEnvironment.SkipReason;
+    public RedisFactAttribute()
+    {
+        if (!TestServers.Required)
+            Skip = TestServers.RedisUnavailable;
+    }
 }
 
 /// <summary>/healthz names the database engine it checked, and checks Redis only when one is configured.</summary>
@@ -81,7 +59,7 @@ public sealed class HealthTelemetryTests
     [RedisFact]
     public async Task The_real_Redis_is_reported_healthy()
     {
-        var (_, _, checks) = await HealthAsync(RedisEnvironment.Configuration);
+        var (_, _, checks) = await HealthAsync(TestServers.Redis);
 
         Assert.Equal("Healthy", checks.GetProperty("redis").GetProperty("status").GetString());
     }
