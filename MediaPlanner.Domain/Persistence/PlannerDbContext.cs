@@ -22,6 +22,7 @@ public class PlannerDbContext : IdentityDbContext<ApplicationUser>, IDataProtect
     public DbSet<CurrencyRate> Currencies => Set<CurrencyRate>();
     public DbSet<ChannelBenchmark> Benchmarks => Set<ChannelBenchmark>();
     public DbSet<Training.TrainingExample> TrainingExamples => Set<Training.TrainingExample>();
+    public DbSet<Training.TrainingSummaryCount> TrainingSummaryCounts => Set<Training.TrainingSummaryCount>();
     public DbSet<Training.PreferencePair> PreferencePairs => Set<Training.PreferencePair>();
     public DbSet<Training.ImportRun> ImportRuns => Set<Training.ImportRun>();
     public DbSet<Training.ModelPrice> ModelPrices => Set<Training.ModelPrice>();

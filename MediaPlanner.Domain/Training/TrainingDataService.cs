@@ -75,8 +75,8 @@ public sealed partial class TrainingDataService(
     private const int MaxExportValidationPercent = 90;
 
     /// <summary>
-    /// Every figure from one grouped read of narrow columns (<see cref="SummaryGroup"/>), which the summary index covers:
-    /// no row's messages are read, so the cost grows with the number of groups, not with the examples' size.
+    /// Every figure from the running totals the database keeps per group (<see cref="TrainingSummaryCount"/>) plus the
+    /// few validated examples over the model's token cap: the cost grows with the number of groups, not of examples.
     /// </summary>
     public async Task<TrainingSummary> SummaryAsync(CancellationToken ct = default)
     {
@@ -84,22 +84,23 @@ public sealed partial class TrainingDataService(
         var baseModel = settings.BaseModel;
         var maxTokens = TokenCounter.MaxTokensPerExample(baseModel);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var groups = await SummaryGroupsAsync(db, maxTokens, ct);
-        var duplicates = await db.TrainingExamples.CountAsync(e => e.DuplicateOfId != null, ct);
+        var counts = await db.TrainingSummaryCounts.AsNoTracking().ToListAsync(ct);
+        var groups = counts.Where(g => !g.IsDuplicate).ToList();
+        var overCap = await OverCapAsync(db, maxTokens, ct);
         var price = (await PriceBook.LoadAsync(db, ct)).Find(ProviderProfile.PrimaryKey, baseModel).Price;
 
         var validated = groups.Where(g => g.Status == ExampleStatus.Validated).ToList();
         var validatedCount = validated.Sum(g => g.Count);
         var epochs = FineTuneEstimator.DefaultEpochs(validatedCount);
-        var billed = validated.Sum(g => g.CappedTokens) * epochs;
+        var billed = (validated.Sum(g => g.Tokens) - overCap.Sum(o => o.Excess)) * epochs;
         var rated = groups.Sum(g => g.Rated);
         return new TrainingSummary(
             groups.Sum(g => g.Count),
             CountsBy(groups, g => g.Status.DisplayName()),
-            CountsBy(groups, g => g.Objective?.DisplayName() ?? "Unknown"),
-            CountsBy(groups, g => g.MarketCode ?? "Unknown"),
-            CountsBy(groups, g => g.Model ?? "Imported"),
-            duplicates,
+            CountsBy(groups, g => g.ObjectiveValue?.DisplayName() ?? "Unknown"),
+            CountsBy(groups, g => g.MarketCode is "" ? "Unknown" : g.MarketCode),
+            CountsBy(groups, g => g.Model is "" ? "Imported" : g.Model),
+            counts.Where(g => g.IsDuplicate).Sum(g => g.Count),
             groups.Where(g => g.HasErrors).Sum(g => g.Count),
             validated.Sum(g => g.Tokens),
             groups.Sum(g => g.Tokens),
@@ -114,36 +115,35 @@ public sealed partial class TrainingDataService(
             validated.Where(g => !g.HasErrors).Sum(g => g.Count));
     }
 
-    /// <summary>Originals (not duplicates) counted and summed per status, errors, objective, market and model.</summary>
-    private sealed record SummaryGroup(ExampleStatus Status, bool HasErrors, Objective? Objective, string? MarketCode, string? Model,
-        int Count, long Tokens, long CappedTokens, double QualitySum, int Rated);
+    /// <summary>Validated originals over the cap, by errors: the tokens a job would not bill. Rare, and found by index range.</summary>
+    private sealed record OverCap(bool HasErrors, long Excess);
 
-    private static async Task<List<SummaryGroup>> SummaryGroupsAsync(PlannerDbContext db, int maxTokens, CancellationToken ct) =>
+    private static async Task<List<OverCap>> OverCapAsync(PlannerDbContext db, int maxTokens, CancellationToken ct) =>
         await db.TrainingExamples.AsNoTracking()
-            .Where(e => e.DuplicateOfId == null)
-            .GroupBy(e => new { e.Status, e.HasErrors, e.Objective, e.MarketCode, e.Model })
-            .Select(g => new SummaryGroup(g.Key.Status, g.Key.HasErrors, g.Key.Objective, g.Key.MarketCode, g.Key.Model,
-                g.Count(),
-                g.Sum(e => (long)e.TokenCount),
-                g.Sum(e => (long)(e.TokenCount > maxTokens ? maxTokens : e.TokenCount)),
-                g.Sum(e => e.QualityScore) ?? 0,
-                g.Count(e => e.QualityScore != null)))
+            .Where(e => e.Status == ExampleStatus.Validated && e.DuplicateOfId == null && e.TokenCount > maxTokens)
+            .GroupBy(e => e.HasErrors)
+            .Select(g => new OverCap(g.Key, g.Sum(e => (long)(e.TokenCount - maxTokens))))
             .ToListAsync(ct);
 
     /// <summary>
     /// How many tokens a job on the exportable examples would bill per epoch at <paramref name="maxTokensPerExample"/>,
-    /// and how many examples that is, from the summary index alone.
+    /// and how many examples that is, from the running totals.
     /// </summary>
     public static async Task<(int Examples, long CappedTokens)> ExportableTokensAsync(PlannerDbContext db, int maxTokensPerExample, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var exportable = Exportable(db);
-        var examples = await exportable.CountAsync(ct);
-        var capped = examples == 0 ? 0 : await exportable.SumAsync(e => (long)(e.TokenCount > maxTokensPerExample ? maxTokensPerExample : e.TokenCount), ct);
-        return (examples, capped);
+        var exportable = await db.TrainingSummaryCounts.AsNoTracking()
+            .Where(g => !g.IsDuplicate && g.Status == ExampleStatus.Validated && !g.HasErrors)
+            .Select(g => new { g.Count, g.Tokens })
+            .ToListAsync(ct);
+        var examples = exportable.Sum(g => g.Count);
+        if (examples == 0)
+            return (0, 0);
+        var excess = (await OverCapAsync(db, maxTokensPerExample, ct)).Where(o => !o.HasErrors).Sum(o => o.Excess);
+        return (examples, exportable.Sum(g => g.Tokens) - excess);
     }
 
-    private static List<CountBy> CountsBy(IEnumerable<SummaryGroup> groups, Func<SummaryGroup, string> key) =>
+    private static List<CountBy> CountsBy(IEnumerable<TrainingSummaryCount> groups, Func<TrainingSummaryCount, string> key) =>
         groups.GroupBy(key).Select(g => new CountBy(g.Key, g.Sum(x => x.Count)))
             .OrderByDescending(x => x.Count).ThenBy(x => x.Key, StringComparer.Ordinal).ToList();
 

@@ -8,7 +8,8 @@ internal sealed class TrainingExampleConfiguration : IEntityTypeConfiguration<Tr
 {
     public void Configure(EntityTypeBuilder<TrainingExample> b)
     {
-        b.ToTable("TrainingExamples");
+        // EF must know the table has triggers: SQLite's RETURNING does not see what AFTER triggers do (SummaryTriggers).
+        b.ToTable("TrainingExamples", t => t.HasTrigger(SummaryTriggers.Name));
         b.Property(x => x.Source).HasConversion<string>().HasMaxLength(20);
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
         b.Property(x => x.Objective).HasConversion<string>().HasMaxLength(20);
@@ -28,14 +29,26 @@ internal sealed class TrainingExampleConfiguration : IEntityTypeConfiguration<Tr
         b.HasIndex(x => x.PlanId);
         b.HasOne<ImportRun>().WithMany().HasForeignKey(x => x.ImportRunId).OnDelete(DeleteBehavior.SetNull);
         b.HasIndex(x => x.ImportRunId);
-        // Covers every column the training summary reads, so it never touches a row's messages; and the review model filter.
-        b.HasIndex(x => new { x.DuplicateOfId, x.Status, x.HasErrors, x.Objective, x.MarketCode, x.Model, x.TokenCount, x.QualityScore })
-            .HasDatabaseName("IX_TrainingExamples_Summary");
+        // The summary's one read of examples: validated originals over a model's token cap (few), found by range.
+        b.HasIndex(x => new { x.Status, x.DuplicateOfId, x.TokenCount, x.HasErrors }).HasDatabaseName("IX_TrainingExamples_OverCap");
         b.HasIndex(x => x.Model);
         // The queue sorts by brand within a status; without this it sorts 100,000 rows for one page.
         b.HasIndex(x => new { x.Status, x.Brand });
         // The queue's default order (newest first, all statuses): PostgreSQL otherwise sorts every row for one page.
         b.HasIndex(x => new { x.CreatedAt, x.Id });
+    }
+}
+
+internal sealed class TrainingSummaryCountConfiguration : IEntityTypeConfiguration<TrainingSummaryCount>
+{
+    public void Configure(EntityTypeBuilder<TrainingSummaryCount> b)
+    {
+        b.ToTable("TrainingSummaryCounts");
+        b.HasKey(x => new { x.IsDuplicate, x.Status, x.HasErrors, x.Objective, x.MarketCode, x.Model });
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Objective).HasMaxLength(20);
+        b.Property(x => x.MarketCode).HasMaxLength(8);
+        b.Property(x => x.Model).HasMaxLength(200);
     }
 }
 

@@ -1594,6 +1594,8 @@ namespace MediaPlanner.Domain.Persistence.Migrations
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("DuplicateOfId");
+
                     b.HasIndex("ImportRunId");
 
                     b.HasIndex("Model");
@@ -1606,10 +1608,54 @@ namespace MediaPlanner.Domain.Persistence.Migrations
 
                     b.HasIndex("Status", "CreatedAt");
 
-                    b.HasIndex("DuplicateOfId", "Status", "HasErrors", "Objective", "MarketCode", "Model", "TokenCount", "QualityScore")
-                        .HasDatabaseName("IX_TrainingExamples_Summary");
+                    b.HasIndex("Status", "DuplicateOfId", "TokenCount", "HasErrors")
+                        .HasDatabaseName("IX_TrainingExamples_OverCap");
 
-                    b.ToTable("TrainingExamples", (string)null);
+                    b.ToTable("TrainingExamples", null, t =>
+                        {
+                            t.HasTrigger("TrainingExamples_Summary");
+                        });
+                });
+
+            modelBuilder.Entity("MediaPlanner.Domain.Training.TrainingSummaryCount", b =>
+                {
+                    b.Property<bool>("IsDuplicate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("HasErrors")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Objective")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MarketCode")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("QualitySum")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Rated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Tokens")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("IsDuplicate", "Status", "HasErrors", "Objective", "MarketCode", "Model");
+
+                    b.ToTable("TrainingSummaryCounts", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>

@@ -1625,6 +1625,8 @@ namespace MediaPlanner.Domain.Persistence.Postgres.Migrations
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("DuplicateOfId");
+
                     b.HasIndex("ImportRunId");
 
                     b.HasIndex("Model");
@@ -1637,10 +1639,54 @@ namespace MediaPlanner.Domain.Persistence.Postgres.Migrations
 
                     b.HasIndex("Status", "CreatedAt");
 
-                    b.HasIndex("DuplicateOfId", "Status", "HasErrors", "Objective", "MarketCode", "Model", "TokenCount", "QualityScore")
-                        .HasDatabaseName("IX_TrainingExamples_Summary");
+                    b.HasIndex("Status", "DuplicateOfId", "TokenCount", "HasErrors")
+                        .HasDatabaseName("IX_TrainingExamples_OverCap");
 
-                    b.ToTable("TrainingExamples", (string)null);
+                    b.ToTable("TrainingExamples", null, t =>
+                        {
+                            t.HasTrigger("TrainingExamples_Summary");
+                        });
+                });
+
+            modelBuilder.Entity("MediaPlanner.Domain.Training.TrainingSummaryCount", b =>
+                {
+                    b.Property<bool>("IsDuplicate")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<bool>("HasErrors")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Objective")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("MarketCode")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("QualitySum")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("Rated")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Tokens")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("IsDuplicate", "Status", "HasErrors", "Objective", "MarketCode", "Model");
+
+                    b.ToTable("TrainingSummaryCounts", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
