@@ -30,10 +30,10 @@ internal static class SummaryTriggers
          {sign} * (CASE WHEN {row}."QualityScore" IS NULL THEN 0 ELSE 1 END))
         """;
 
-    private static string Upsert(string row, int sign, string table) => $"""
+    private static string Upsert(string row, int sign) => $"""
         INSERT INTO "TrainingSummaryCounts" ({Columns}) VALUES {Values(row, sign)}
-        ON CONFLICT ({Key}) DO UPDATE SET "Count" = {table}"Count" + excluded."Count", "Tokens" = {table}"Tokens" + excluded."Tokens",
-            "QualitySum" = {table}"QualitySum" + excluded."QualitySum", "Rated" = {table}"Rated" + excluded."Rated";
+        ON CONFLICT ({Key}) DO UPDATE SET "Count" = "Count" + excluded."Count", "Tokens" = "Tokens" + excluded."Tokens",
+            "QualitySum" = "QualitySum" + excluded."QualitySum", "Rated" = "Rated" + excluded."Rated";
         """;
 
     /// <summary>An emptied group is removed, so the table holds only groups that exist.</summary>
@@ -58,21 +58,21 @@ internal static class SummaryTriggers
         migrationBuilder.Sql($"""
             CREATE TRIGGER "{Name}_Insert" AFTER INSERT ON "TrainingExamples"
             BEGIN
-            {Upsert("NEW", 1, "")}
+            {Upsert("NEW", 1)}
             END;
             """);
         migrationBuilder.Sql($"""
             CREATE TRIGGER "{Name}_Update" AFTER UPDATE OF {Counted} ON "TrainingExamples"
             BEGIN
-            {Upsert("OLD", -1, "")}
-            {Upsert("NEW", 1, "")}
+            {Upsert("OLD", -1)}
+            {Upsert("NEW", 1)}
             {DropEmpty("OLD")}
             END;
             """);
         migrationBuilder.Sql($"""
             CREATE TRIGGER "{Name}_Delete" AFTER DELETE ON "TrainingExamples"
             BEGIN
-            {Upsert("OLD", -1, "")}
+            {Upsert("OLD", -1)}
             {DropEmpty("OLD")}
             END;
             """);
@@ -84,33 +84,42 @@ internal static class SummaryTriggers
             migrationBuilder.Sql($"""DROP TRIGGER IF EXISTS "{Name}_{suffix}";""");
     }
 
+    /// <summary>
+    /// PostgreSQL counts per statement (transition tables), one upsert per touched group, so a bulk UPDATE of 100,000
+    /// rows costs one grouped read of them rather than 100,000 trigger calls.
+    /// </summary>
     public static void Postgres(MigrationBuilder migrationBuilder)
     {
-        const string table = "\"TrainingSummaryCounts\".";
         migrationBuilder.Sql(Backfill);
-        // The lock makes writers of examples take their turn at the counts: an import's batch touches many groups in
-        // file order, and two batches locking group rows in different orders would deadlock each other.
+        // Writers of counted columns take their turn at the totals until they commit: an import's batches touch many
+        // groups in file order, and two imports locking group rows in different orders would deadlock each other.
         migrationBuilder.Sql($"""
             CREATE FUNCTION training_summary_count() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
+                -- Each statement names only the transition tables its event has (plpgsql plans a statement when it first runs).
+                IF TG_OP = 'UPDATE' THEN
+                    IF NOT EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n."Id" = o."Id"
+                                   WHERE ({Row("o")}) IS DISTINCT FROM ({Row("n")})) THEN
+                        RETURN NULL;
+                    END IF;
+                END IF;
                 LOCK TABLE "TrainingSummaryCounts" IN SHARE ROW EXCLUSIVE MODE;
-                IF TG_OP <> 'INSERT' THEN
-                    {Upsert("OLD", -1, table)}
+                IF TG_OP = 'INSERT' THEN
+                    {GroupedUpsert($"SELECT {Select("n", 1)} FROM new_rows n")}
+                ELSIF TG_OP = 'DELETE' THEN
+                    {GroupedUpsert($"SELECT {Select("o", -1)} FROM old_rows o")}
+                ELSE
+                    {GroupedUpsert($"SELECT {Select("n", 1)} FROM new_rows n UNION ALL SELECT {Select("o", -1)} FROM old_rows o")}
                 END IF;
-                IF TG_OP <> 'DELETE' THEN
-                    {Upsert("NEW", 1, table)}
-                END IF;
-                IF TG_OP <> 'INSERT' THEN
-                    {DropEmpty("OLD")}
-                END IF;
+                DELETE FROM "TrainingSummaryCounts" WHERE "Count" = 0;
                 RETURN NULL;
             END;
             $$;
             """);
-        migrationBuilder.Sql($"""
-            CREATE TRIGGER "{Name}" AFTER INSERT OR DELETE OR UPDATE OF {Counted} ON "TrainingExamples"
-            FOR EACH ROW EXECUTE FUNCTION training_summary_count();
-            """);
+        // A trigger with transition tables serves one event, and cannot name columns: UPDATE returns early when none counted changed.
+        migrationBuilder.Sql($"""CREATE TRIGGER "{Name}_Insert" AFTER INSERT ON "TrainingExamples" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION training_summary_count();""");
+        migrationBuilder.Sql($"""CREATE TRIGGER "{Name}_Update" AFTER UPDATE ON "TrainingExamples" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION training_summary_count();""");
+        migrationBuilder.Sql($"""CREATE TRIGGER "{Name}_Delete" AFTER DELETE ON "TrainingExamples" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION training_summary_count();""");
         migrationBuilder.Sql("""
             CREATE FUNCTION training_summary_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -124,10 +133,33 @@ internal static class SummaryTriggers
             """);
     }
 
+    /// <summary>The deltas of <paramref name="deltas"/> summed per group and added to the totals, groups in key order.</summary>
+    private static string GroupedUpsert(string deltas) => $"""
+        INSERT INTO "TrainingSummaryCounts" AS t ({Columns})
+        SELECT {Key}, SUM("Count"), SUM("Tokens"), SUM("QualitySum"), SUM("Rated")
+        FROM ({deltas}) AS d
+        GROUP BY {Key}
+        HAVING SUM("Count") <> 0 OR SUM("Tokens") <> 0 OR SUM("QualitySum") <> 0 OR SUM("Rated") <> 0
+        ORDER BY {Key}
+        ON CONFLICT ({Key}) DO UPDATE SET "Count" = t."Count" + excluded."Count", "Tokens" = t."Tokens" + excluded."Tokens",
+            "QualitySum" = t."QualitySum" + excluded."QualitySum", "Rated" = t."Rated" + excluded."Rated";
+        """;
+
+    /// <summary>A transition-table row's group and totals as the counts table's columns, times <paramref name="sign"/>.</summary>
+    private static string Select(string row, int sign) => $"""
+        {row}."DuplicateOfId" IS NOT NULL AS "IsDuplicate", {row}."Status", {row}."HasErrors", COALESCE({row}."Objective", '') AS "Objective",
+        COALESCE({row}."MarketCode", '') AS "MarketCode", COALESCE({row}."Model", '') AS "Model", {sign}::bigint AS "Count",
+        {sign}::bigint * {row}."TokenCount" AS "Tokens", {sign} * COALESCE({row}."QualityScore", 0) AS "QualitySum",
+        {sign} * (CASE WHEN {row}."QualityScore" IS NULL THEN 0 ELSE 1 END) AS "Rated"
+        """;
+
+    /// <summary>The counted columns of a transition-table row.</summary>
+    private static string Row(string row) => string.Join(", ", Counted.Split(',').Select(c => $"{row}.{c.Trim()}"));
+
     public static void DropPostgres(MigrationBuilder migrationBuilder)
     {
-        migrationBuilder.Sql($"""DROP TRIGGER IF EXISTS "{Name}_Truncate" ON "TrainingExamples";""");
-        migrationBuilder.Sql($"""DROP TRIGGER IF EXISTS "{Name}" ON "TrainingExamples";""");
+        foreach (var suffix in new[] { "Truncate", "Insert", "Update", "Delete" })
+            migrationBuilder.Sql($"""DROP TRIGGER IF EXISTS "{Name}_{suffix}" ON "TrainingExamples";""");
         migrationBuilder.Sql("DROP FUNCTION IF EXISTS training_summary_truncate();");
         migrationBuilder.Sql("DROP FUNCTION IF EXISTS training_summary_count();");
     }
