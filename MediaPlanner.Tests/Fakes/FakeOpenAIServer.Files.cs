@@ -1,21 +1,6 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using MediaPlanner.Domain.Briefs;
-using MediaPlanner.Domain.Markets;
-using MediaPlanner.Domain.Planning;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace MediaPlanner.Tests.Fakes;
 
