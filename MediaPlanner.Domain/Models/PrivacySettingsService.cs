@@ -6,20 +6,12 @@ using Microsoft.Extensions.Logging;
 namespace MediaPlanner.Domain.Models;
 
 /// <summary>What may leave the app: whether client names are anonymised, a row of the <see cref="SettingsStore"/>.</summary>
-public sealed class PrivacySettingsService
+public sealed class PrivacySettingsService(SettingsStore store, ILogger<PrivacySettingsService> logger)
 {
     internal const string AnonymiseKey = "Privacy.AnonymiseOutbound";
 
-    private readonly SettingsStore _store;
-    private readonly ILogger<PrivacySettingsService> _logger;
-    private readonly StoredValue<bool> _anonymise;
-
-    public PrivacySettingsService(SettingsStore store, ILogger<PrivacySettingsService> logger)
-    {
-        _store = store;
-        _logger = logger;
-        _anonymise = store.Value(rows => rows.TryGetValue(AnonymiseKey, out var anonymise) && bool.TryParse(anonymise, out var on) && on);
-    }
+    private readonly StoredValue<bool> _anonymise =
+        store.Value(rows => rows.TryGetValue(AnonymiseKey, out var anonymise) && bool.TryParse(anonymise, out var on) && on);
 
     /// <summary>
     /// True when client names (brand, campaign, client) are replaced by placeholders in everything that leaves the app:
@@ -36,10 +28,10 @@ public sealed class PrivacySettingsService
         var before = AnonymiseOutbound;
         if (before == on)
             return;
-        await _store.WriteAsync(user, [(AnonymiseKey, on ? "true" : "false")], new SettingsAuditNote(AuditActions.SettingsPrivacy, AuditEntities.Setting, AnonymiseKey,
+        await store.WriteAsync(user, [(AnonymiseKey, on ? "true" : "false")], new SettingsAuditNote(AuditActions.SettingsPrivacy, AuditEntities.Setting, AnonymiseKey,
             on ? "Turned on anonymisation: brand, campaign and client names leave the app as placeholders"
                : "Turned off anonymisation: training data and prompts leave the app as written",
             AuditLog.Json(new { anonymiseOutbound = before }), AuditLog.Json(new { anonymiseOutbound = on })), ct);
-        _logger.LogInformation("Anonymisation of outbound data turned {State} by user {UserId}.", on ? "on" : "off", user.Id);
+        logger.LogInformation("Anonymisation of outbound data turned {State} by user {UserId}.", on ? "on" : "off", user.Id);
     }
 }
