@@ -51,14 +51,14 @@ public static class ClusterSetup
 /// registry's open pages. (The training settings read the model lists live; job notices and ended sessions have
 /// channels of their own.) Each service tells the other nodes itself after it saves.
 /// </summary>
-internal sealed class ClusterCacheSync(IClusterBus bus, SettingsService settings, ProviderProfileService profiles, ModelCatalog catalog,
+internal sealed class ClusterCacheSync(IClusterBus bus, SettingsStore settings, ProviderProfileService profiles, ModelCatalog catalog,
     ModelRegistry registry) : IHostedService
 {
     private readonly List<IDisposable> _subscriptions = [];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscriptions.Add(bus.OnCacheChanged(SettingsService.CacheName, settings.ForgetCached));
+        _subscriptions.Add(bus.OnCacheChanged(SettingsStore.CacheName, settings.ForgetCached));
         _subscriptions.Add(bus.OnCacheChanged(ProviderProfileService.CacheName, profiles.ForgetCached));
         _subscriptions.Add(bus.OnCacheChanged(ModelCatalog.CacheName, catalog.ForgetCached));
         _subscriptions.Add(bus.OnCacheChanged(ModelRegistry.CacheName, registry.ChangedElsewhere));

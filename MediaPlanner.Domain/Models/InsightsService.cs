@@ -51,7 +51,7 @@ public sealed record Insights(
 /// What the recorded calls and planners' choices say: per-model quality, reliability, speed and cost; base vs
 /// fine-tuned A/B from the plans planners chose; spend over time; whether each fine-tune has paid for itself.
 /// </summary>
-public sealed class InsightsService(IDbContextFactory<PlannerDbContext> dbFactory, SettingsService settings, ModelRegistry registry, TimeProvider clock)
+public sealed class InsightsService(IDbContextFactory<PlannerDbContext> dbFactory, SelectionSettingsService settings, ModelRegistry registry, TimeProvider clock)
 {
     public async Task<Insights> GetAsync(CurrentUser user, int days = 30, CancellationToken ct = default)
     {

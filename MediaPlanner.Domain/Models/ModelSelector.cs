@@ -48,7 +48,7 @@ public sealed record Selection(
 /// The seed's select_optimal_model: base, fine-tuned or auto, over the deployed model. A model its provider has shut
 /// down is never called: its deployment ends (an admin alert), and a shut-down base model gives way to the built-in planner.
 /// </summary>
-public sealed class ModelSelector(IDbContextFactory<PlannerDbContext> dbFactory, ModelRegistry registry, SettingsService settings)
+public sealed class ModelSelector(IDbContextFactory<PlannerDbContext> dbFactory, ModelRegistry registry, SelectionSettingsService settings)
 {
     /// <summary>The reason given when only the base model plans because nothing is deployed.</summary>
     public const string NothingDeployed = "No fine-tuned model is deployed: the base model plans alone.";

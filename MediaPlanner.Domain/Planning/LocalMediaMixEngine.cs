@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Markets;
 
@@ -10,7 +8,8 @@ namespace MediaPlanner.Domain.Planning;
 /// marginal allocation: the budget is cut into equal steps and each step goes to the format whose
 /// objective-weighted response grows most. Responses are concave (Goerg reach curves combined with
 /// random duplication; Hill-saturated clicks), so the greedy allocation is close to optimal and easy
-/// to explain. Alternatives differ in how much reach weighs against response.
+/// to explain. Alternatives differ in how much reach weighs against response. <see cref="PlanRationaleWriter"/> explains
+/// each plan it makes.
 /// </summary>
 public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
 {
@@ -18,6 +17,8 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
     private const double DistinctShareGap = 0.02;
     /// <summary>A line below this share is not worth buying: it is dropped and its money re-allocated.</summary>
     public const double MinLineShare = 0.02;
+
+    private readonly PlanRationaleWriter _rationale = new(parameters);
 
     public MediaMixParameters Parameters { get; } = parameters;
 
@@ -33,7 +34,7 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
             allocations[0] = ("Balanced", allocations[0].Cents);
         var basis = PlanBasis.From(request);
         var plans = allocations.Select(a => BuildPlan(request, basis, context.Lines, a.Name, a.Cents, context.BudgetCents)).ToList();
-        return AddComparisons(request, plans, alternatives);
+        return PlanRationaleWriter.AddComparisons(request, plans, alternatives);
     }
 
     /// <summary>
@@ -47,7 +48,7 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
     }
 
     /// <summary>The brief's plannable lines and the scales the allocation weighs them by.</summary>
-    private sealed record PlanContext(PlanRequest Request, Line[] Lines, long BudgetCents, Objective Objective, ObjectiveWeights BaseWeights, double ReachScale, double ActionScale);
+    private sealed record PlanContext(PlanRequest Request, MediaMixLine[] Lines, long BudgetCents, Objective Objective, ObjectiveWeights BaseWeights, double ReachScale, double ActionScale);
 
     private PlanContext Context(PlanRequest request)
     {
@@ -217,7 +218,7 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
 
     // ---- allocation ----
 
-    private long[] AllocateWithoutSlivers(Line[] lines, long budgetCents, ObjectiveWeights weights, double reachScale, double actionScale, Objective objective)
+    private long[] AllocateWithoutSlivers(MediaMixLine[] lines, long budgetCents, ObjectiveWeights weights, double reachScale, double actionScale, Objective objective)
     {
         var active = lines.Select(_ => true).ToArray();
         while (true)
@@ -233,7 +234,7 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
         }
     }
 
-    private long[] Allocate(Line[] lines, bool[] active, long budgetCents, ObjectiveWeights weights, double reachScale, double actionScale, Objective objective)
+    private long[] Allocate(MediaMixLine[] lines, bool[] active, long budgetCents, ObjectiveWeights weights, double reachScale, double actionScale, Objective objective)
     {
         var cents = new long[lines.Length];
         var channelCents = new Dictionary<Channel, long>();
@@ -300,7 +301,7 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
     }
 
     /// <summary>Per-channel share bounds, loosened so they can always be met together.</summary>
-    private (Dictionary<Channel, double> Min, Dictionary<Channel, double> Max) ShareBounds(Line[] lines)
+    private (Dictionary<Channel, double> Min, Dictionary<Channel, double> Max) ShareBounds(MediaMixLine[] lines)
     {
         var channels = lines.Select(l => l.Channel).Distinct().ToArray();
         var min = channels.ToDictionary(c => c, c => Parameters.For(c).MinShare);
@@ -346,7 +347,7 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
 
     // ---- plan assembly ----
 
-    private MediaPlan BuildPlan(PlanRequest request, PlanBasis basis, Line[] lines, string strategy, long[] cents, long budgetCents)
+    private MediaPlan BuildPlan(PlanRequest request, PlanBasis basis, MediaMixLine[] lines, string strategy, long[] cents, long budgetCents)
     {
         var brief = request.Brief;
         var audience = request.AudienceSize;
@@ -363,202 +364,20 @@ public sealed class LocalMediaMixEngine(MediaMixParameters parameters)
         }
         var totals = PlanMath.Totals(items, audience);
 
-        items = items.Select(item => item with { Rationale = LineRationale(request, lines, item, items) }).ToList();
+        items = items.Select(item => item with { Rationale = _rationale.LineRationale(request, lines, item, items) }).ToList();
 
         return new MediaPlan(brief.Brand, brief.CampaignName, brief.Objective, request.Market.Code,
             brief.AudienceDescription, audience, brief.FlightStart, brief.FlightEnd, brief.Budget, request.Currency.Code,
-            strategy, items, totals, PlanRationale(request, strategy, items, totals), Assumptions(request, lines));
+            strategy, items, totals, _rationale.PlanRationale(request, strategy, items, totals), _rationale.Assumptions(request, lines));
     }
 
-    private string LineRationale(PlanRequest request, Line[] lines, PlanLineItem item, List<PlanLineItem> items)
-    {
-        var line = lines.First(l => l.Channel == item.Channel && l.Format == item.Format);
-        var c = CultureInfo.InvariantCulture;
-        var cur = request.Currency.Code;
-        var sb = new StringBuilder();
-        sb.Append(c, $"{item.Share:P0} ({cur} {item.Spend:N0}) buys {item.Impressions:N0} impressions at a {cur} {item.Cpm:N2} CPM, ");
-        sb.Append(c, $"reaching {item.Reach / (double)request.AudienceSize:P1} of the audience {item.Frequency:0.0} times on average");
-        sb.Append(item.Clicks > 0 ? string.Create(c, $" and about {item.Clicks:N0} clicks at a {line.Ctr:P2} CTR. ") : ". ");
-
-        var costPerReachPoint = item.Spend / (decimal)Math.Max(0.0001, item.Reach * 100.0 / request.AudienceSize);
-        var cheapestReach = items.MinBy(i => i.Spend / (decimal)Math.Max(0.0001, i.Reach * 100.0 / request.AudienceSize));
-        var mostClicks = items.Where(i => i.Clicks > 0).MaxBy(i => i.Clicks / (double)i.Spend);
-        var bounds = Parameters.For(item.Channel);
-        if (Parameters.Mix is not null)
-        {
-            // A learned split is not bound by the engine's own caps: it is the agency's.
-        }
-        else if (item.Share >= bounds.MaxShare - 0.005 && items.Count > 1)
-            sb.Append(c, $"Capped at its maximum share of {bounds.MaxShare:P0} so no channel carries the plan alone. ");
-        else if (bounds.MinShare > 0 && item.Share <= bounds.MinShare + 0.005)
-            sb.Append(c, $"Held at its minimum share of {bounds.MinShare:P0}. ");
-        if (ReferenceEquals(item, cheapestReach))
-            sb.Append(c, $"Cheapest reach in the plan: {cur} {costPerReachPoint:N0} per reach point. ");
-        if (ReferenceEquals(item, mostClicks))
-            sb.Append(c, $"Most clicks per {cur} 1,000: {item.Clicks * 1000.0 / (double)item.Spend:N0}. ");
-
-        // Goerg curve: d reach / d impressions = (ρ / (I + ρ))², so the last unit buys this share of the first's reach.
-        var marginal = line.MarginalReachRatio(item.Impressions);
-        sb.Append(c, $"Returns diminish: the last {cur} spent here adds {marginal:P0} of the new reach the first did.");
-        return sb.ToString();
-    }
-
-    private string PlanRationale(PlanRequest request, string strategy, List<PlanLineItem> items, PlanTotals totals)
-    {
-        var brief = request.Brief;
-        var c = CultureInfo.InvariantCulture;
-        var cur = request.Currency.Code;
-        var days = brief.FlightEnd.DayNumber - brief.FlightStart.DayNumber + 1;
-        var sb = new StringBuilder();
-        sb.Append(c, $"{strategy} plan for {brief.Brand}'s {brief.Objective.ToString().ToLowerInvariant()} campaign in {request.Market.Name}: ");
-        sb.Append(c, $"{cur} {totals.Spend:N0} over {days} days reaches an estimated {totals.ReachPercent:0.0}% of {brief.AudienceDescription} ");
-        sb.Append(c, $"({totals.Reach:N0} of {request.AudienceSize:N0} people) an average of {totals.AverageFrequency:0.0} times, ");
-        sb.Append(c, $"{totals.Impressions:N0} impressions at an eCPM of {cur} {totals.Ecpm:N2}");
-        sb.Append(totals.Clicks > 0 ? string.Create(c, $" and about {totals.Clicks:N0} clicks. ") : ". ");
-
-        var ranked = items.OrderByDescending(i => i.Spend).ToList();
-        var lead = ranked[0];
-        if (Parameters.Mix is { } mix)
-        {
-            var age = BriefPrompt.AgeBand(brief.AgeMin, brief.AgeMax);
-            sb.Append(c, $"{lead.Channel.Display()} leads with {lead.Share:P0}: {(strategy == "Balanced" ? "the split" : "a shift of the split")} {Parameters.ModelName} learned from {mix.TrainedOn:N0} validated plans for briefs like this one ({brief.Objective.ToString().ToLowerInvariant()}, audience aged {age}). ");
-            if (ranked.Count > 1)
-                sb.Append(c, $"The rest goes to {string.Join(", ", ranked.Skip(1).Select(i => string.Create(c, $"{i.Channel.Display()} {i.Share:P0}")))}. ");
-        }
-        else
-        {
-        sb.Append(c, $"{lead.Channel.Display()} leads with {lead.Share:P0} ");
-        sb.Append(lead.Clicks > 0 && strategy.StartsWith("Performance", StringComparison.Ordinal)
-            ? string.Create(c, $"because it returns the most response per {cur}: {lead.Clicks * 1000.0 / (double)lead.Spend:N0} clicks per {cur} 1,000. ")
-            : string.Create(c, $"because it adds reach most cheaply at a {cur} {lead.Cpm:N2} CPM until its returns flatten. "));
-        if (ranked.Count > 1)
-        {
-            var rest = string.Join(", ", ranked.Skip(1).Select(i => string.Create(c, $"{i.Channel.Display()} {i.Share:P0}")));
-            sb.Append(c, $"The rest goes to {rest}, each funded until its next {cur} bought less than the alternatives. ");
-        }
-        }
-        sb.Append(totals.AverageFrequency >= Parameters.EffectiveFrequency
-            ? string.Create(c, $"Average frequency meets the {Parameters.EffectiveFrequency:0}+ effective-frequency setting.")
-            : string.Create(c, $"Average frequency is below the {Parameters.EffectiveFrequency:0}+ effective-frequency setting: more budget or fewer channels would raise it at the cost of reach."));
-        return sb.ToString();
-    }
-
-    private static string AudienceAssumption(PlanRequest request)
-    {
-        var audience = request.Audience;
-        var notes = audience.InterestNotes.Count == 0 ? "" : " " + string.Join(" ", audience.InterestNotes.Select(n => n.EndsWith('.') ? n : n + "."));
-        return string.Create(CultureInfo.InvariantCulture,
-            $"Audience: {audience.Factors} = {request.AudienceSize:N0} people ({request.Market.AdultPopulation:N0} adults: {request.Market.Source}); age shares follow the US 2020 Census age structure.{notes}");
-    }
-
-    private IReadOnlyList<string> Assumptions(PlanRequest request, Line[] lines)
-    {
-        var c = CultureInfo.InvariantCulture;
-        var list = new List<string>
-        {
-            AudienceAssumption(request),
-            request.Currency.Code == "USD"
-                ? "CPMs and CTRs are US benchmark figures in USD (sources stored with each figure)."
-                : string.Create(c, $"CPMs are US benchmark figures converted at {request.Currency.UnitsPerUsd} {request.Currency.Code} per USD ({request.Currency.Source})."),
-            "Reach per format follows the Goerg (2014) one-point reach curve within the share of adults the channel can reach; formats duplicate at random (Sainsbury), so combined reach = 1 − Π(1 − reach share).",
-            "Clicks = impressions × benchmark CTR. Response is weighed as conversions (clicks × benchmark conversion rate) with diminishing returns (Hill saturation); formats without CTR and conversion benchmarks count for reach only.",
-        };
-        if (Parameters.Mix is { } mix)
-            list.Add(string.Create(c, $"Channel shares: {Parameters.ModelName}'s mix, learned from {mix.TrainedOn:N0} validated plans (a softmax regression on the brief's objective, audience, market, budget and channels, shrunk toward the engine's own mix where data is thin); CPMs, reach and frequency are the engine's."));
-        var missing = request.Brief.Channels.Where(ch => lines.All(l => l.Channel != ch)).ToList();
-        if (missing.Count > 0)
-            list.Add($"No benchmark figures for {string.Join(", ", missing.Select(m => m.Display()))}; left out of the plan.");
-        return list;
-    }
-
-    private static IReadOnlyList<MediaPlan> AddComparisons(PlanRequest request, List<MediaPlan> plans, int requested)
-    {
-        var c = CultureInfo.InvariantCulture;
-        var result = new List<MediaPlan>();
-        foreach (var plan in plans)
-        {
-            var sb = new StringBuilder(plan.Rationale);
-            foreach (var other in plans.Where(p => !ReferenceEquals(p, plan)))
-            {
-                var reachDelta = plan.Totals.ReachPercent - other.Totals.ReachPercent;
-                var clickDelta = plan.Totals.Clicks - other.Totals.Clicks;
-                sb.Append(c, $" Against the {other.StrategyName} plan it {(reachDelta >= 0 ? "gains" : "gives up")} {Math.Abs(reachDelta):0.0} reach points");
-                sb.Append(clickDelta == 0 ? "." : string.Create(c, $" and {(clickDelta >= 0 ? "gains" : "gives up")} {Math.Abs(clickDelta):N0} clicks."));
-            }
-            var assumptions = plan.Assumptions;
-            if (plans.Count < requested)
-                assumptions = [.. assumptions, plans.Count == 1
-                    ? $"Only one distinct plan exists for these channels; {requested} were asked for."
-                    : $"Only {plans.Count} distinct plans exist for these channels; {requested} were asked for."];
-            result.Add(plan with { Rationale = sb.ToString(), Assumptions = assumptions });
-        }
-        return result;
-    }
-
-    private Line[] BuildLines(PlanRequest request)
+    private MediaMixLine[] BuildLines(PlanRequest request)
     {
         var allowed = request.Brief.Channels.ToHashSet();
         return request.Benchmarks
             .Where(b => allowed.Contains(b.Channel) && b.Cpm > 0)
             .OrderBy(b => b.Channel).ThenBy(b => b.Id)
-            .Select(b => new Line(b, decimal.Round(b.Cpm * request.Currency.UnitsPerUsd, 2), request.AudienceSize, Parameters.For(b.Channel)))
+            .Select(b => new MediaMixLine(b, decimal.Round(b.Cpm * request.Currency.UnitsPerUsd, 2), request.AudienceSize, Parameters.For(b.Channel)))
             .ToArray();
-    }
-
-    /// <summary>One plannable format with its response curves, in the brief's currency.</summary>
-    private sealed class Line
-    {
-        private readonly double _audience;
-        private readonly double _universe;
-        private readonly double _rho;
-        private readonly double _cpm;
-        private readonly ChannelParameters _parameters;
-
-        public Line(ChannelBenchmark benchmark, decimal cpm, long audience, ChannelParameters parameters)
-        {
-            Channel = benchmark.Channel;
-            Format = benchmark.Format;
-            Cpm = Math.Max(0.01m, cpm);
-            Ctr = benchmark.Ctr is > 0 ? benchmark.Ctr : null;
-            ConversionRate = benchmark.ConversionRate is > 0 ? benchmark.ConversionRate : null;
-            _cpm = (double)Cpm;
-            _audience = audience;
-            _universe = audience * Math.Clamp(benchmark.UniverseShare, 0.01, 1.0);
-            // Goerg one-point model with the benchmark point (I₀ = universe, R₀ = r0 · universe): ρ = I₀R₀ / (I₀ − R₀).
-            _rho = ReachModel.Rho(_universe, benchmark.ReachAtOneImpressionPerPerson);
-            _parameters = parameters;
-        }
-
-        public Channel Channel { get; }
-        public string Format { get; }
-        public decimal Cpm { get; }
-        public double? Ctr { get; }
-        public double? ConversionRate { get; }
-
-        public double Preference(Objective objective) => _parameters.PreferenceFor(objective);
-
-        public double Impressions(double spend) => spend / _cpm * 1000;
-
-        public double ReachPeople(double impressions) =>
-            impressions <= 0 ? 0 : Math.Min(_universe, _rho * impressions / (impressions + _rho));
-
-        public double ReachFraction(double spend) => ReachPeople(Impressions(spend)) / _audience;
-
-        public double MarginalReachRatio(double impressions) => Math.Pow(_rho / (impressions + _rho), 2);
-
-        /// <summary>
-        /// Hill-saturated response: conversions per person x (impressions × CTR × conversion rate / audience),
-        /// scored x^p / (x^p + K^p). Conversions, not clicks, so a cheap click with little intent does not win on volume.
-        /// </summary>
-        public double ActionFraction(double spend)
-        {
-            if (Ctr is not { } ctr || ConversionRate is not { } cvr || spend <= 0)
-                return 0;
-            var perPerson = Impressions(spend) * ctr * cvr / _audience;
-            var p = _parameters.HillShape;
-            var xp = p == 1 ? perPerson : Math.Pow(perPerson, p);
-            var kp = p == 1 ? _parameters.ActionHalfSaturation : Math.Pow(_parameters.ActionHalfSaturation, p);
-            return xp / (xp + kp);
-        }
     }
 }

@@ -19,7 +19,7 @@ namespace MediaPlanner.Domain.Providers;
 
 /// <summary>
 /// The hosted providers an admin added, beside the always-available local planner. The primary profile ("openai") keeps
-/// its endpoint, key and base model where they always were (<see cref="SettingsService"/> and OpenAI:* configuration);
+/// its endpoint, key and base model where they always were (<see cref="ProviderSettingsService"/> and OpenAI:* configuration);
 /// every other profile lives in its own row, its key encrypted with Data Protection together with the endpoint it was
 /// entered for, so pointing a profile at another endpoint never carries the key along. Cached in memory and re-read
 /// after each save; <see cref="Changed"/> tells open pages.
@@ -27,7 +27,7 @@ namespace MediaPlanner.Domain.Providers;
 public sealed partial class ProviderProfileService(
     IDbContextFactory<PlannerDbContext> dbFactory,
     IDataProtectionProvider dataProtection,
-    SettingsService settings,
+    ProviderSettingsService settings,
     IOptionsMonitor<OpenAIOptions> openAI,
     TimeProvider clock,
     AuditLog audit,
@@ -84,7 +84,7 @@ public sealed partial class ProviderProfileService(
         if (!Rows().TryGetValue(key, out var row) || row.Endpoint is null)
             return null;
         var bound = Unprotect(row);
-        return new(key, row.Kind, row.Endpoint, bound is not null && SettingsService.SameEndpoint(bound.Endpoint, row.Endpoint) ? bound.Key : null);
+        return new(key, row.Kind, row.Endpoint, bound is not null && ProviderSettingsService.SameEndpoint(bound.Endpoint, row.Endpoint) ? bound.Key : null);
     }
 
     /// <summary>Adds a profile, or changes the one with <see cref="ProviderProfileInput.Key"/>. Problems come back keyed by field.</summary>
@@ -123,7 +123,7 @@ public sealed partial class ProviderProfileService(
             var before = row is null ? null : Describe(row);
             if (row is null)
                 db.ProviderProfiles.Add(row = new ProviderProfileEntity { Key = key, Name = input.Name.Trim(), CreatedAt = now });
-            var endpointChanged = !SettingsService.SameEndpoint(isPrimary ? primaryEndpoint : row.Endpoint, endpoint);
+            var endpointChanged = !ProviderSettingsService.SameEndpoint(isPrimary ? primaryEndpoint : row.Endpoint, endpoint);
             row.Name = input.Name.Trim();
             row.Kind = input.Kind;
             row.BaseModelsJson = JsonSerializer.Serialize(baseModels, JsonOptions);
@@ -297,9 +297,9 @@ public sealed partial class ProviderProfileService(
             errors["ApiKey"] = "That does not look like an API key (it has spaces or line breaks, or is too long): paste it again.";
         // Putting the endpoint back to the one the key was entered for (after someone changed the row) needs no key.
         else if (!isPrimary && newKey is null && !input.ClearApiKey && existing?.ProtectedKey is not null
-                 && !SettingsService.SameEndpoint(existing.Endpoint, input.Endpoint)
-                 && !SettingsService.SameEndpoint(Unprotect(existing)?.Endpoint, input.Endpoint))
-            errors["ApiKey"] = SettingsService.ReenterKeyForNewEndpoint;
+                 && !ProviderSettingsService.SameEndpoint(existing.Endpoint, input.Endpoint)
+                 && !ProviderSettingsService.SameEndpoint(Unprotect(existing)?.Endpoint, input.Endpoint))
+            errors["ApiKey"] = ProviderSettingsService.ReenterKeyForNewEndpoint;
         else if (!isPrimary && existing is null && newKey is null)
             errors["ApiKey"] = "Enter the provider's API key.";
         return errors;
@@ -326,14 +326,14 @@ public sealed partial class ProviderProfileService(
     private ProviderProfile ToProfile(ProviderProfileEntity row)
     {
         var bound = Unprotect(row);
-        var usable = bound is not null && SettingsService.SameEndpoint(bound.Endpoint, row.Endpoint);
+        var usable = bound is not null && ProviderSettingsService.SameEndpoint(bound.Endpoint, row.Endpoint);
         string? withheld = null;
         if (row.ProtectedKey is not null && bound is null)
             withheld = "The saved key cannot be decrypted by this installation: enter it again and save.";
         else if (bound is not null && !usable)
             withheld = $"The saved key was entered for {bound.Endpoint}, so it is not sent to {row.Endpoint}: enter the key for this endpoint and save.";
         return new ProviderProfile(row.Key, row.Name, row.Kind, row.Endpoint ?? "", false, usable,
-            usable ? SettingsService.KeyHint(bound!.Key) : null, withheld, BaseModels(row),
+            usable ? ProviderSettingsService.KeyHint(bound!.Key) : null, withheld, BaseModels(row),
             row.Kind == ProviderKind.AzureOpenAI ? row.TrainingType ?? AzureTrainingType.Standard : null, Mapping(row), State(row));
     }
 

@@ -24,7 +24,7 @@ public sealed class ProviderOutageJourneyTests(BrowserFixture browser) : IClassF
         using (var scope = browser.App.Services.CreateScope())
         {
             var admin = await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync("admin@demo.local");
-            var saved = await scope.ServiceProvider.GetRequiredService<SettingsService>()
+            var saved = await scope.ServiceProvider.GetRequiredService<ProviderSettingsService>()
                 .SaveProviderAsync(_openAI.BaseAddress.ToString(), null, _openAI.ApiKey, false, new CurrentUser(admin!.Id, true));
             Assert.True(saved.Succeeded);
         }

@@ -200,9 +200,10 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IDisposable
         var a = NodeWithoutRunner();
         var b = NodeWithoutRunner();
         var admin = await a.DemoUserAsync("admin@demo.local");
-        var settingsOnB = b.Services.GetRequiredService<SettingsService>();
-        Assert.False(settingsOnB.AnonymiseOutbound);
-        Assert.Equal(SelectionStrategy.Auto, settingsOnB.GetSelection().Strategy);
+        var privacyOnB = b.Services.GetRequiredService<PrivacySettingsService>();
+        var selectionOnB = b.Services.GetRequiredService<SelectionSettingsService>();
+        Assert.False(privacyOnB.AnonymiseOutbound);
+        Assert.Equal(SelectionStrategy.Auto, selectionOnB.GetSelection().Strategy);
         var optionsChangedOnB = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var watch = b.Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().OnChange(_ => optionsChangedOnB.TrySetResult());
         var profilesOnB = b.Services.GetRequiredService<ProviderProfileService>();
@@ -210,9 +211,8 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IDisposable
         var profileChangedOnB = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         profilesOnB.Changed += () => profileChangedOnB.TrySetResult();
 
-        var settingsOnA = a.Services.GetRequiredService<SettingsService>();
-        await settingsOnA.SaveAnonymiseOutboundAsync(true, admin);
-        await settingsOnA.SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.BaseOnly }, admin);
+        await a.Services.GetRequiredService<PrivacySettingsService>().SaveAnonymiseOutboundAsync(true, admin);
+        await a.Services.GetRequiredService<SelectionSettingsService>().SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.BaseOnly }, admin);
         var saved = await a.Services.GetRequiredService<ProviderProfileService>().SaveAsync(
             new ProviderProfileInput("compat", "Compatible", ProviderKind.OpenAICompatible, "https://compat.example/v1",
                 "sk-compat-1234", false, [new("open-model")]), admin);
@@ -220,8 +220,8 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IDisposable
 
         await optionsChangedOnB.Task.WaitAsync(Patience);
         await profileChangedOnB.Task.WaitAsync(Patience);
-        Assert.True(settingsOnB.AnonymiseOutbound);
-        Assert.Equal(SelectionStrategy.BaseOnly, settingsOnB.GetSelection().Strategy);
+        Assert.True(privacyOnB.AnonymiseOutbound);
+        Assert.Equal(SelectionStrategy.BaseOnly, selectionOnB.GetSelection().Strategy);
         Assert.Equal("Compatible", profilesOnB.Get("compat")?.Name);
     }
 

@@ -20,7 +20,7 @@ public class AnonymisationComponentsTests : ComponentTestContext
         Render<MudSnackbarProvider>();
     }
 
-    private SettingsService Settings => Services.GetRequiredService<SettingsService>();
+    private PrivacySettingsService Settings => Services.GetRequiredService<PrivacySettingsService>();
 
     [Fact]
     public async Task The_switch_starts_off_saves_the_admins_choice_and_the_change_is_audited_under_their_name()

@@ -68,7 +68,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
     protected void AddSettings()
     {
         Services.TryAddSingleton<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider());
-        if (!Services.Any(d => d.ServiceType == typeof(MediaPlanner.Domain.Models.SettingsService)))
+        if (!Services.Any(d => d.ServiceType == typeof(MediaPlanner.Domain.Models.SettingsStore)))
             MediaPlanner.Domain.Models.SettingsServiceCollectionExtensions.AddMediaPlannerSettings(Services);
     }
 

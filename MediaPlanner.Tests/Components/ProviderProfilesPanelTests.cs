@@ -193,7 +193,7 @@ public class ProviderProfilesPanelTests : ComponentTestContext
         Type("#profile-endpoint", "https://attacker.openai.azure.com/openai/v1/");
         Save();
 
-        _dialogs.WaitForAssertion(() => Assert.Contains(SettingsService.ReenterKeyForNewEndpoint, FieldText("#profile-api-key")));
+        _dialogs.WaitForAssertion(() => Assert.Contains(ProviderSettingsService.ReenterKeyForNewEndpoint, FieldText("#profile-api-key")));
         Assert.Equal(AzureEndpoint, Profiles.Get("azure-east")!.Endpoint);
         Assert.True(Profiles.Get("azure-east")!.HasKey);
     }

@@ -39,7 +39,9 @@ public class SettingsPageTests : ComponentTestContext
         _dialog = new ProviderDialogDriver(_dialogs, _popovers);
     }
 
-    private SettingsService Service => Services.GetRequiredService<SettingsService>();
+    private ProviderSettingsService ProviderSettings => Services.GetRequiredService<ProviderSettingsService>();
+
+    private SelectionSettingsService Selection => Services.GetRequiredService<SelectionSettingsService>();
 
     private IRenderedComponent<Settings> RenderPage()
     {
@@ -74,7 +76,7 @@ public class SettingsPageTests : ComponentTestContext
     [Fact]
     public async Task The_key_field_is_empty_on_load_and_only_the_hint_shows()
     {
-        Assert.True((await Service.SaveProviderAsync(null, null, Key, false, _admin)).Succeeded);
+        Assert.True((await ProviderSettings.SaveProviderAsync(null, null, Key, false, _admin)).Succeeded);
 
         var cut = RenderPage();
         Assert.Equal("Key saved (sk-…QRST)", KeyStatus(cut));
@@ -110,7 +112,7 @@ public class SettingsPageTests : ComponentTestContext
 
         var expected = OpenAIOptions.ValidateEndpoint("https://api.openai.com")!.Replace("OpenAI:Endpoint", "The endpoint", StringComparison.Ordinal);
         _dialogs.WaitForAssertion(() => Assert.Contains(expected, _dialog.FieldText("#profile-endpoint")));
-        Assert.Equal(OpenAIOptions.DefaultEndpoint, Service.GetProvider().Endpoint);
+        Assert.Equal(OpenAIOptions.DefaultEndpoint, ProviderSettings.GetProvider().Endpoint);
     }
 
     [Fact]
@@ -131,15 +133,15 @@ public class SettingsPageTests : ComponentTestContext
     [Fact]
     public async Task Changing_only_the_endpoint_of_a_saved_key_is_refused_with_the_reason_at_the_key_field()
     {
-        Assert.True((await Service.SaveProviderAsync(null, null, Key, false, _admin)).Succeeded);
+        Assert.True((await ProviderSettings.SaveProviderAsync(null, null, Key, false, _admin)).Succeeded);
         var cut = RenderPage();
         EditOpenAI(cut);
 
         _dialog.Type("#profile-endpoint", "https://contoso.openai.azure.com/openai/v1/");
         _dialog.Save();
 
-        _dialogs.WaitForAssertion(() => Assert.Contains(SettingsService.ReenterKeyForNewEndpoint, _dialog.FieldText("#profile-api-key")));
-        Assert.Equal(OpenAIOptions.DefaultEndpoint, Service.GetProvider().Endpoint);
+        _dialogs.WaitForAssertion(() => Assert.Contains(ProviderSettingsService.ReenterKeyForNewEndpoint, _dialog.FieldText("#profile-api-key")));
+        Assert.Equal(OpenAIOptions.DefaultEndpoint, ProviderSettings.GetProvider().Endpoint);
         Assert.Equal(OpenAIOptions.DefaultEndpoint, Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue.Endpoint);
     }
 
@@ -162,18 +164,18 @@ public class SettingsPageTests : ComponentTestContext
     [Fact]
     public async Task Removing_the_key_asks_first()
     {
-        Assert.True((await Service.SaveProviderAsync(null, null, Key, false, _admin)).Succeeded);
+        Assert.True((await ProviderSettings.SaveProviderAsync(null, null, Key, false, _admin)).Succeeded);
         var cut = RenderPage();
         EditOpenAI(cut);
 
         _dialogs.Find("input[data-testid=profile-clear-key]").Change(true);
         _dialog.Save();
         _dialogs.WaitForAssertion(() => Assert.Contains("Remove the saved API key?", _dialogs.Markup));
-        Assert.True(Service.GetProvider().HasApiKey);
+        Assert.True(ProviderSettings.GetProvider().HasApiKey);
         _dialog.Press("Remove key");
 
         cut.WaitForAssertion(() => Assert.Equal("No key", KeyStatus(cut)));
-        Assert.False(Service.GetProvider().HasApiKey);
+        Assert.False(ProviderSettings.GetProvider().HasApiKey);
     }
 
     [Fact]
@@ -184,9 +186,9 @@ public class SettingsPageTests : ComponentTestContext
         cut.Find("input[data-testid=strategy-baseonly]").Click();
         cut.Find("[data-testid=save-selection]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal(SelectionStrategy.BaseOnly, Service.GetSelection().Strategy));
+        cut.WaitForAssertion(() => Assert.Equal(SelectionStrategy.BaseOnly, Selection.GetSelection().Strategy));
         using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
-        Assert.Contains("BaseOnly", db.Settings.Single(s => s.Key == SettingsService.SelectionKey).Value);
+        Assert.Contains("BaseOnly", db.Settings.Single(s => s.Key == SelectionSettingsService.SelectionKey).Value);
     }
 
     [Fact]
@@ -198,7 +200,7 @@ public class SettingsPageTests : ComponentTestContext
         cut.Find("[data-testid=save-selection]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("between 5 and 1000", FieldText(cut, "#threshold-window")));
-        Assert.Equal(SelectionSettings.Default, Service.GetSelection());
+        Assert.Equal(SelectionSettings.Default, Selection.GetSelection());
     }
 
     [Fact]
@@ -356,7 +358,7 @@ public class SettingsPageProviderStateTests : ComponentTestContext
     public async Task A_configured_key_withheld_from_a_changed_endpoint_is_explained_on_the_page()
     {
         _configuredKey = ConfiguredKey;
-        var settings = Services.GetRequiredService<SettingsService>();
+        var settings = Services.GetRequiredService<ProviderSettingsService>();
         Assert.True((await settings.SaveProviderAsync("https://contoso.openai.azure.com/openai/v1/", null, null, false, _admin)).Succeeded);
 
         var cut = RenderPage();

@@ -53,7 +53,7 @@ internal sealed class HostedProviderHost : IAsyncDisposable
 
     public ProviderProfileService Profiles => _services.GetRequiredService<ProviderProfileService>();
 
-    public SettingsService Settings => _services.GetRequiredService<SettingsService>();
+    public PrivacySettingsService Settings => _services.GetRequiredService<PrivacySettingsService>();
 
     /// <summary>A backend over these services; <paramref name="rules"/> replaces the file rules (e.g. a small size limit).</summary>
     public OpenAIFineTuneBackend Backend(Func<ProviderKind, TrainingFileRules>? rules = null) => new(

@@ -18,7 +18,7 @@ public sealed class AnonymisationTests : FakeOpenAIAppTests
     private const string FineTuned = "ft:gpt-4o-mini-2024-07-18:mediaplanner:anon:abc123";
     private const string Brand = "Contoso Outdoor";
 
-    private SettingsService Settings => App.Services.GetRequiredService<SettingsService>();
+    private PrivacySettingsService Settings => App.Services.GetRequiredService<PrivacySettingsService>();
 
     private async Task<List<AuditEntry>> AuditAsync(string action)
     {
@@ -78,7 +78,7 @@ public sealed class AnonymisationTests : FakeOpenAIAppTests
     public async Task A_hosted_fine_tuned_model_receives_placeholders_and_the_planner_sees_the_briefs_names_in_its_plans()
     {
         await DeployFineTunedAsync(FineTuned);
-        await Settings.SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.FineTunedOnly }, Admin);
+        await App.Services.GetRequiredService<SelectionSettingsService>().SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.FineTunedOnly }, Admin);
         await Settings.SaveAnonymiseOutboundAsync(true, Admin);
         var planner = await App.DemoUserAsync("planner@demo.local");
         using var scope = App.Services.CreateScope();

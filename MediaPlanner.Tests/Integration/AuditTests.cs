@@ -211,23 +211,25 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
     {
         const string Key = "sk-proj-AUDITSECRET0123456789abcdefWXYZ";
         var admin = await AdminAsync();
-        var settings = factory.Services.GetRequiredService<SettingsService>();
+        var selectionSettings = factory.Services.GetRequiredService<SelectionSettingsService>();
+        var providerSettings = factory.Services.GetRequiredService<ProviderSettingsService>();
+        var priceSettings = factory.Services.GetRequiredService<PriceSettingsService>();
 
-        var selection = settings.GetSelection();
-        Assert.True((await settings.SaveSelectionAsync(selection with
+        var selection = selectionSettings.GetSelection();
+        Assert.True((await selectionSettings.SaveSelectionAsync(selection with
         {
             Strategy = SelectionStrategy.BaseOnly,
             Thresholds = selection.Thresholds with { Window = 40 },
         }, admin)).Succeeded);
-        Assert.True((await settings.SaveProviderAsync(null, "gpt-4o-mini-2024-07-18", Key, false, admin)).Succeeded);
-        Assert.True((await settings.SaveProviderAsync(null, null, null, clearApiKey: true, admin)).Succeeded);
-        Assert.True((await settings.SaveSelectionAsync(selection, admin)).Succeeded);
+        Assert.True((await providerSettings.SaveProviderAsync(null, "gpt-4o-mini-2024-07-18", Key, false, admin)).Succeeded);
+        Assert.True((await providerSettings.SaveProviderAsync(null, null, null, clearApiKey: true, admin)).Succeeded);
+        Assert.True((await selectionSettings.SaveSelectionAsync(selection, admin)).Succeeded);
         var price = new ModelPrice { Model = "ft:audit-price", InputPerMillion = 1.5m, OutputPerMillion = 6m, Source = "Test sheet", AsOf = new DateOnly(2026, 1, 2) };
-        Assert.True((await settings.SavePriceAsync(price, admin)).Succeeded);
+        Assert.True((await priceSettings.SavePriceAsync(price, admin)).Succeeded);
         price.InputPerMillion = 2m;
-        Assert.True((await settings.SavePriceAsync(price, admin)).Succeeded);
-        Assert.True(await settings.DeletePriceAsync("ft:audit-price", admin));
-        Assert.False(await settings.DeletePriceAsync("ft:audit-price", admin));
+        Assert.True((await priceSettings.SavePriceAsync(price, admin)).Succeeded);
+        Assert.True(await priceSettings.DeletePriceAsync("ft:audit-price", admin));
+        Assert.False(await priceSettings.DeletePriceAsync("ft:audit-price", admin));
 
         var selectionEntry = (await EntriesAsync(AuditActions.SettingsSelection)).Last();
         Assert.Contains("strategy Auto → BaseOnly", selectionEntry.Summary);

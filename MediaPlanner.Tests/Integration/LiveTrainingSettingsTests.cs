@@ -37,7 +37,7 @@ public sealed class LiveTrainingSettingsTests : IAsyncLifetime
         Assert.Contains(before.Backends, b => b.Provider == FineTuneProviders.OpenAI && b.BaseModel == Configured);
         Assert.Equal(3.00m, (await training.SummaryAsync()).Price?.TrainingPerMillion);
 
-        var settings = _app.Services.GetRequiredService<SettingsService>();
+        var settings = _app.Services.GetRequiredService<ProviderSettingsService>();
         var result = await settings.SaveProviderAsync(settings.GetProvider().Endpoint, Saved, null, false, _admin);
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
 

@@ -150,7 +150,7 @@ public class ModelDeploymentTests : IAsyncLifetime
         var model = await FineTunedLocalModelAsync("strategy");
         await _app.Services.GetRequiredService<ModelRegistry>().DeployAsync(model, _admin);
         using var scope = _app.Services.CreateScope();
-        var settings = Get<SettingsService>(scope);
+        var settings = Get<SelectionSettingsService>(scope);
         await settings.SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.BaseOnly }, _admin);
         var briefId = await BriefAsync();
 

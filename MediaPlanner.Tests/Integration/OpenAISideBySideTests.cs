@@ -74,7 +74,7 @@ public sealed class OpenAISideBySideTests(ITestOutputHelper output) : FakeOpenAI
     public async Task Fine_tuned_only_falls_back_to_the_base_model_when_the_fine_tuned_call_fails()
     {
         using var scope = App.Services.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<SettingsService>()
+        await scope.ServiceProvider.GetRequiredService<SelectionSettingsService>()
             .SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.FineTunedOnly }, Admin);
         var selection = await scope.ServiceProvider.GetRequiredService<ModelSelector>().SelectAsync();
         FakeServer.Chat.UnknownModels.Add(FineTuned);

@@ -49,7 +49,7 @@ public sealed class PricingTests : FakeOpenAIAppTests
         var saved = await Get<ProviderProfileService>().SaveAsync(new ProviderProfileInput("azure-east", "Azure OpenAI (East US)",
             ProviderKind.AzureOpenAI, new Uri(FakeServer.Root, "/openai/v1").ToString(), FakeServer.ApiKey, false, [new(BaseModel, "mini-base")]), Admin);
         Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Values));
-        var settings = Get<SettingsService>();
+        var settings = Get<PriceSettingsService>();
         Assert.True((await settings.SavePriceAsync(Price("azure-east", AzureFineTune, 0.33m, 1.32m), Admin)).Succeeded);
         // A row under the deployment name must not be what prices the call.
         Assert.True((await settings.SavePriceAsync(Price("", "spring-deploy", 90m, 90m), Admin)).Succeeded);
@@ -83,7 +83,7 @@ public sealed class PricingTests : FakeOpenAIAppTests
             Assert.Contains("Add a price row in settings", alert);
         }
 
-        Assert.True((await Get<SettingsService>().SavePriceAsync(Price("openai", OpenAIFineTune, 0.30m, 1.20m), Admin)).Succeeded);
+        Assert.True((await Get<PriceSettingsService>().SavePriceAsync(Price("openai", OpenAIFineTune, 0.30m, 1.20m), Admin)).Succeeded);
         var priced = await PlanAsync(new ModelTarget("openai", OpenAIFineTune));
 
         Assert.False(priced.PriceEstimated);
@@ -100,7 +100,7 @@ public sealed class PricingTests : FakeOpenAIAppTests
     [Fact]
     public async Task A_provider_specific_price_row_wins_over_the_any_provider_row()
     {
-        Assert.True((await Get<SettingsService>().SavePriceAsync(Price("openai", BaseModel, 0.10m, 0.40m), Admin)).Succeeded);
+        Assert.True((await Get<PriceSettingsService>().SavePriceAsync(Price("openai", BaseModel, 0.10m, 0.40m), Admin)).Succeeded);
 
         var call = await PlanAsync(new ModelTarget("openai", BaseModel));
 

@@ -82,7 +82,7 @@ public sealed class ProviderProfileTests(SettingsAppFixture fixture) : IClassFix
 
         var moved = await Profiles.SaveAsync(Input(profile, ProviderKind.OpenAICompatible, other.BaseAddress.ToString(), null), await AdminAsync());
 
-        Assert.Equal(SettingsService.ReenterKeyForNewEndpoint, Assert.Single(moved.Errors).Value);
+        Assert.Equal(ProviderSettingsService.ReenterKeyForNewEndpoint, Assert.Single(moved.Errors).Value);
         Assert.Equal("ApiKey", Assert.Single(moved.Errors).Key);
         Assert.Equal(own.BaseAddress.ToString(), Profiles.Get(profile)!.Endpoint);
         Assert.Equal(audits, (await AuditAsync(profile)).Count);

@@ -102,7 +102,11 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
 {
     private static string NewKey() => $"sk-test-{Guid.NewGuid():N}{Guid.NewGuid():N}"[..60];
 
-    private SettingsService Service => fixture.App.Services.GetRequiredService<SettingsService>();
+    private ProviderSettingsService ProviderSettings => fixture.App.Services.GetRequiredService<ProviderSettingsService>();
+
+    private SelectionSettingsService Selection => fixture.App.Services.GetRequiredService<SelectionSettingsService>();
+
+    private PriceSettingsService Prices => fixture.App.Services.GetRequiredService<PriceSettingsService>();
 
     private OpenAIOptions Options => fixture.App.Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue;
 
@@ -126,11 +130,11 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         var before = Options;
         var key = NewKey();
 
-        var result = await Service.SaveProviderAsync("https://contoso.openai.azure.com/openai/v1/", "gpt-4o-2024-08-06", key, false, admin);
+        var result = await ProviderSettings.SaveProviderAsync("https://contoso.openai.azure.com/openai/v1/", "gpt-4o-2024-08-06", key, false, admin);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
         var rows = await RowsAsync();
-        var stored = rows[SettingsService.ApiKeyKey];
+        var stored = rows[ProviderSettingsService.ApiKeyKey];
         Assert.NotEqual(key, stored);
         Assert.DoesNotContain(key, stored);
         Assert.DoesNotContain(key[8..], stored);
@@ -144,21 +148,21 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         Assert.True(after.IsAzure);
         Assert.DoesNotContain(key, after.ToString());
 
-        var view = Service.GetProvider();
+        var view = ProviderSettings.GetProvider();
         Assert.True(view.HasApiKey);
         Assert.Equal(ApiKeySource.Settings, view.KeySource);
         Assert.Equal($"sk-…{key[^4..]}", view.ApiKeyHint);
         Assert.DoesNotContain(key, view.ToString());
         Assert.Equal(key, fixture.App.Services.GetRequiredService<OpenAIClientFactory>().Options.ApiKey);
 
-        var removed = await Service.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
+        var removed = await ProviderSettings.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
 
         Assert.True(removed.Succeeded);
-        Assert.False((await RowsAsync()).ContainsKey(SettingsService.ApiKeyKey));
+        Assert.False((await RowsAsync()).ContainsKey(ProviderSettingsService.ApiKeyKey));
         Assert.Null(Options.ApiKey);
         Assert.Equal("https://contoso.openai.azure.com/openai/v1/", Options.Endpoint);
         Assert.Equal(new ProviderSettingsView("https://contoso.openai.azure.com/openai/v1/", "gpt-4o-2024-08-06", false, null, ApiKeySource.None, false),
-            Service.GetProvider());
+            ProviderSettings.GetProvider());
     }
 
     [Fact]
@@ -169,7 +173,7 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         await using var openAI = await FakeOpenAIServer.StartAsync(key);
         var clients = fixture.App.Services.GetRequiredService<OpenAIClientFactory>();
 
-        var result = await Service.SaveProviderAsync(openAI.BaseAddress.ToString(), "gpt-4o-mini-2024-07-18", key, false, admin);
+        var result = await ProviderSettings.SaveProviderAsync(openAI.BaseAddress.ToString(), "gpt-4o-mini-2024-07-18", key, false, admin);
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
         await foreach (var page in clients.CreateFineTuningClient().GetJobsAsync(new FineTuningJobCollectionOptions { PageSize = 1 }).GetRawPagesAsync())
             break;
@@ -177,7 +181,7 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         var request = Assert.Single(openAI.RequestsTo(FakeRoute.ListJobs));
         Assert.True(request.Authorized);
 
-        await Service.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
+        await ProviderSettings.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
         var error = Assert.Throws<InvalidOperationException>(() => clients.CreateClient());
         Assert.Contains("No OpenAI API key", error.Message);
     }
@@ -187,13 +191,13 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
     {
         var admin = await AdminAsync();
         var key = NewKey();
-        Assert.True((await Service.SaveProviderAsync(null, null, key, false, admin)).Succeeded);
+        Assert.True((await ProviderSettings.SaveProviderAsync(null, null, key, false, admin)).Succeeded);
 
         // Same configuration (database, DataProtection:KeysPath), new host: new singletons, nothing cached.
         using (var second = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Instance", "second")))
         {
             Assert.Equal(key, second.Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue.ApiKey);
-            var view = second.Services.GetRequiredService<SettingsService>().GetProvider();
+            var view = second.Services.GetRequiredService<ProviderSettingsService>().GetProvider();
             Assert.Equal(ApiKeySource.Settings, view.KeySource);
             Assert.False(view.SavedKeyUnreadable);
         }
@@ -203,7 +207,7 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         {
             using var stranger = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("DataProtection:KeysPath", otherKeys));
             Assert.Null(stranger.Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue.ApiKey);
-            var view = stranger.Services.GetRequiredService<SettingsService>().GetProvider();
+            var view = stranger.Services.GetRequiredService<ProviderSettingsService>().GetProvider();
             Assert.True(view.SavedKeyUnreadable);
             Assert.False(view.HasApiKey);
             Assert.Equal(ApiKeySource.None, view.KeySource);
@@ -212,7 +216,7 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         {
             Directory.Delete(otherKeys, recursive: true);
         }
-        await Service.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
+        await ProviderSettings.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
     }
 
     [Fact]
@@ -220,10 +224,10 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
     {
         var admin = await AdminAsync();
         var key = NewKey();
-        Assert.True((await Service.SaveProviderAsync(null, null, key, false, admin)).Succeeded);
+        Assert.True((await ProviderSettings.SaveProviderAsync(null, null, key, false, admin)).Succeeded);
         // Things that end up in logs in practice: the options object and the page's view of the settings.
         var logger = fixture.App.Services.GetRequiredService<ILogger<SettingsTests>>();
-        logger.LogInformation("Options now {Options}; view {View}", Options, Service.GetProvider());
+        logger.LogInformation("Options now {Options}; view {View}", Options, ProviderSettings.GetProvider());
         var client = await fixture.SignInAsync("admin@demo.local");
 
         var response = await client.GetAsync("/admin/settings");
@@ -240,7 +244,7 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         Assert.Contains(lines, l => l.Contains("OpenAI provider settings saved by user", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("Options now OpenAIOptions", StringComparison.Ordinal));
         Assert.All(lines, l => Assert.DoesNotContain(key[8..^4], l));
-        await Service.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
+        await ProviderSettings.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
     }
 
     [Fact]
@@ -290,9 +294,9 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
     {
         var planner = new CurrentUser("planner-x", IsAdmin: false);
 
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Service.SaveSelectionAsync(SelectionSettings.Default, planner));
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Service.SaveProviderAsync(null, null, NewKey(), false, planner));
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Service.DeletePriceAsync("gpt-4o-2024-08-06", planner));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Selection.SaveSelectionAsync(SelectionSettings.Default, planner));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => ProviderSettings.SaveProviderAsync(null, null, NewKey(), false, planner));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Prices.DeletePriceAsync("gpt-4o-2024-08-06", planner));
     }
 
     [Theory]
@@ -306,14 +310,14 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
     public async Task An_invalid_endpoint_is_refused_with_the_reason_and_changes_nothing(string endpoint)
     {
         var admin = await AdminAsync();
-        var before = Service.GetProvider();
+        var before = ProviderSettings.GetProvider();
         var options = Options;
 
-        var result = await Service.SaveProviderAsync(endpoint, "gpt-4o-mini-2024-07-18", NewKey(), false, admin);
+        var result = await ProviderSettings.SaveProviderAsync(endpoint, "gpt-4o-mini-2024-07-18", NewKey(), false, admin);
 
         Assert.False(result.Succeeded);
         Assert.Equal(OpenAIOptions.ValidateEndpoint(endpoint), result.Errors["Endpoint"]);
-        Assert.Equal(before, Service.GetProvider());
+        Assert.Equal(before, ProviderSettings.GetProvider());
         Assert.Same(options, Options);
     }
 
@@ -321,13 +325,13 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
     public async Task An_empty_base_model_removes_the_saved_choice_so_the_providers_list_decides()
     {
         var admin = await AdminAsync();
-        Assert.True((await Service.SaveProviderAsync(null, "gpt-4o-2024-08-06", null, false, admin)).Succeeded);
+        Assert.True((await ProviderSettings.SaveProviderAsync(null, "gpt-4o-2024-08-06", null, false, admin)).Succeeded);
 
-        var result = await Service.SaveProviderAsync(null, "  ", null, false, admin);
+        var result = await ProviderSettings.SaveProviderAsync(null, "  ", null, false, admin);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
         Assert.False((await RowsAsync()).ContainsKey("OpenAI.BaseModel"));
-        Assert.Equal("", Service.GetProvider().BaseModel);
+        Assert.Equal("", ProviderSettings.GetProvider().BaseModel);
         Assert.Equal("", Options.BaseModel);
     }
 
@@ -337,7 +341,7 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
     [InlineData("gpt-4o-mini-2024-07-18", "sk-new-key-1234567890abcdef", true, "ApiKey")]
     public async Task A_bad_base_model_or_key_is_refused_at_its_field(string baseModel, string? key, bool clear, string field)
     {
-        var result = await Service.SaveProviderAsync(OpenAIOptions.DefaultEndpoint, baseModel, key, clear, await AdminAsync());
+        var result = await ProviderSettings.SaveProviderAsync(OpenAIOptions.DefaultEndpoint, baseModel, key, clear, await AdminAsync());
 
         Assert.False(result.Succeeded);
         Assert.True(result.Errors.ContainsKey(field), string.Join("; ", result.Errors.Keys));
@@ -365,13 +369,13 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
     [MemberData(nameof(BadThresholds))]
     public async Task Out_of_range_thresholds_are_refused_at_their_field(AutoThresholds thresholds, string field)
     {
-        var before = Service.GetSelection();
+        var before = Selection.GetSelection();
 
-        var result = await Service.SaveSelectionAsync(new SelectionSettings(SelectionStrategy.Auto, thresholds), await AdminAsync());
+        var result = await Selection.SaveSelectionAsync(new SelectionSettings(SelectionStrategy.Auto, thresholds), await AdminAsync());
 
         Assert.False(result.Succeeded);
         Assert.Equal(field, Assert.Single(result.Errors).Key);
-        Assert.Equal(before, Service.GetSelection());
+        Assert.Equal(before, Selection.GetSelection());
     }
 
     [Fact]
@@ -380,14 +384,15 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         var saved = new SelectionSettings(SelectionStrategy.FineTunedOnly,
             new AutoThresholds(Window: 5, MinSamples: 5, MinSuccessRate: 0, QualityTolerance: 100, MaxLatencyRatio: 1, MaxCostRatio: 1, DailyBudgetUsd: 0m));
 
-        var result = await Service.SaveSelectionAsync(saved, await AdminAsync());
+        var result = await Selection.SaveSelectionAsync(saved, await AdminAsync());
 
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
-        Assert.Equal(saved, Service.GetSelection());
-        var fresh = ActivatorUtilities.CreateInstance<SettingsService>(fixture.App.Services);
+        Assert.Equal(saved, Selection.GetSelection());
+        var fresh = ActivatorUtilities.CreateInstance<SelectionSettingsService>(fixture.App.Services,
+            ActivatorUtilities.CreateInstance<SettingsStore>(fixture.App.Services));
         Assert.Equal(saved, fresh.GetSelection());
-        Assert.Contains("FineTunedOnly", (await RowsAsync())[SettingsService.SelectionKey]);
-        await Service.SaveSelectionAsync(SelectionSettings.Default, await AdminAsync());
+        Assert.Contains("FineTunedOnly", (await RowsAsync())[SelectionSettingsService.SelectionKey]);
+        await Selection.SaveSelectionAsync(SelectionSettings.Default, await AdminAsync());
     }
 
     [Fact]
@@ -397,21 +402,21 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         const string Model = "ft:gpt-4o-mini-2024-07-18:acme:spring:abc123";
         var price = new ModelPrice { Model = Model, InputPerMillion = 0.30m, OutputPerMillion = 1.20m, Source = "OpenAI pricing page (fine-tuned)", AsOf = new(2026, 11, 1) };
 
-        Assert.True((await Service.SavePriceAsync(price, admin)).Succeeded);
-        var added = Assert.Single(await Service.PricesAsync(), p => p.Model == Model);
+        Assert.True((await Prices.SavePriceAsync(price, admin)).Succeeded);
+        var added = Assert.Single(await Prices.PricesAsync(), p => p.Model == Model);
         Assert.Equal(0.30m, added.InputPerMillion);
         Assert.Null(added.TrainingPerMillion);
 
         var update = new ModelPrice { Model = $" {Model} ", InputPerMillion = 0.25m, OutputPerMillion = 1.00m, TrainingPerMillion = 0m, Source = " Invoice ", AsOf = new(2026, 11, 20) };
-        Assert.True((await Service.SavePriceAsync(update, admin)).Succeeded);
-        var updated = Assert.Single(await Service.PricesAsync(), p => p.Model == Model);
+        Assert.True((await Prices.SavePriceAsync(update, admin)).Succeeded);
+        var updated = Assert.Single(await Prices.PricesAsync(), p => p.Model == Model);
         Assert.Equal((0.25m, 1.00m, (decimal?)0m, "Invoice", new DateOnly(2026, 11, 20)),
             (updated.InputPerMillion, updated.OutputPerMillion, updated.TrainingPerMillion, updated.Source, updated.AsOf));
-        Assert.Contains(await Service.PricesAsync(), p => p.Model == "gpt-4o-mini-2024-07-18");
+        Assert.Contains(await Prices.PricesAsync(), p => p.Model == "gpt-4o-mini-2024-07-18");
 
-        Assert.True(await Service.DeletePriceAsync(Model, admin));
-        Assert.DoesNotContain(await Service.PricesAsync(), p => p.Model == Model);
-        Assert.False(await Service.DeletePriceAsync(Model, admin));
+        Assert.True(await Prices.DeletePriceAsync(Model, admin));
+        Assert.DoesNotContain(await Prices.PricesAsync(), p => p.Model == Model);
+        Assert.False(await Prices.DeletePriceAsync(Model, admin));
     }
 
     [Fact]
@@ -419,25 +424,25 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
     {
         var admin = await AdminAsync();
         const string Model = "gpt-4o-2024-08-06";
-        var any = Assert.Single(await Service.PricesAsync(), p => p.Model == Model);
+        var any = Assert.Single(await Prices.PricesAsync(), p => p.Model == Model);
         var own = new ModelPrice { Provider = "openai", Model = Model, InputPerMillion = 2.00m, OutputPerMillion = 8.00m, Source = "Negotiated rate", AsOf = new(2026, 11, 1) };
 
-        Assert.True((await Service.SavePriceAsync(own, admin)).Succeeded);
+        Assert.True((await Prices.SavePriceAsync(own, admin)).Succeeded);
 
-        var rows = (await Service.PricesAsync()).Where(p => p.Model == Model).ToList();
+        var rows = (await Prices.PricesAsync()).Where(p => p.Model == Model).ToList();
         Assert.Equal(["", "openai"], rows.Select(p => p.Provider));
         Assert.Equal(any.InputPerMillion, rows[0].InputPerMillion);
         await using (var db = await fixture.App.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
             Assert.Equal(PriceBasis.Provider, (await PriceBook.LoadAsync(db)).Find("openai", Model).Basis);
 
-        var unknown = await Service.SavePriceAsync(new ModelPrice
+        var unknown = await Prices.SavePriceAsync(new ModelPrice
         {
             Provider = "nowhere", Model = Model, InputPerMillion = 1m, OutputPerMillion = 1m, Source = "test", AsOf = new(2026, 11, 1),
         }, admin);
         Assert.Contains("no provider nowhere", Assert.Single(unknown.Errors, e => e.Key == nameof(ModelPrice.Provider)).Value);
 
-        Assert.True(await Service.DeletePriceAsync("openai", Model, admin));
-        Assert.Equal([""], (await Service.PricesAsync()).Where(p => p.Model == Model).Select(p => p.Provider));
+        Assert.True(await Prices.DeletePriceAsync("openai", Model, admin));
+        Assert.Equal([""], (await Prices.PricesAsync()).Where(p => p.Model == Model).Select(p => p.Provider));
     }
 
     public static TheoryData<ModelPrice, string> BadPrices => new()
@@ -462,11 +467,11 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
     [MemberData(nameof(BadPrices))]
     public async Task A_bad_price_is_refused_at_its_field_and_not_stored(ModelPrice price, string field)
     {
-        var result = await Service.SavePriceAsync(price, await AdminAsync());
+        var result = await Prices.SavePriceAsync(price, await AdminAsync());
 
         Assert.False(result.Succeeded);
         Assert.Equal(field, Assert.Single(result.Errors).Key);
-        Assert.DoesNotContain(await Service.PricesAsync(), p => p.Model == "bad-price-model");
+        Assert.DoesNotContain(await Prices.PricesAsync(), p => p.Model == "bad-price-model");
     }
 
     private async Task<int> AuditCountAsync()
@@ -497,24 +502,24 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         var admin = await AdminAsync();
         var key = NewKey();
         await using var openAI = await FakeOpenAIServer.StartAsync(key);
-        Assert.True((await Service.SaveProviderAsync(openAI.BaseAddress.ToString(), null, key, false, admin)).Succeeded);
+        Assert.True((await ProviderSettings.SaveProviderAsync(openAI.BaseAddress.ToString(), null, key, false, admin)).Succeeded);
         var rows = await RowsAsync();
         var audits = await AuditCountAsync();
         var options = Options;
 
-        var result = await Service.SaveProviderAsync("https://attacker.example/v1", "gpt-4o-mini-2024-07-18", null, false, admin);
+        var result = await ProviderSettings.SaveProviderAsync("https://attacker.example/v1", "gpt-4o-mini-2024-07-18", null, false, admin);
 
         Assert.False(result.Succeeded);
-        Assert.Equal(SettingsService.ReenterKeyForNewEndpoint, Assert.Single(result.Errors, e => e.Key == "ApiKey").Value);
+        Assert.Equal(ProviderSettingsService.ReenterKeyForNewEndpoint, Assert.Single(result.Errors, e => e.Key == "ApiKey").Value);
         Assert.Equal(rows, await RowsAsync());
         Assert.Equal(audits, await AuditCountAsync());
         Assert.Same(options, Options);
         Assert.Equal((openAI.BaseAddress.ToString(), key), (Options.Endpoint, Options.ApiKey));
 
         // The same endpoint written differently is no move: the base model still saves.
-        Assert.True((await Service.SaveProviderAsync(openAI.BaseAddress + "/", "gpt-4o-2024-08-06", null, false, admin)).Succeeded);
+        Assert.True((await ProviderSettings.SaveProviderAsync(openAI.BaseAddress + "/", "gpt-4o-2024-08-06", null, false, admin)).Succeeded);
         Assert.Equal(key, Options.ApiKey);
-        await Service.SaveProviderAsync(OpenAIOptions.DefaultEndpoint, "gpt-4o-mini-2024-07-18", null, clearApiKey: true, admin);
+        await ProviderSettings.SaveProviderAsync(OpenAIOptions.DefaultEndpoint, "gpt-4o-mini-2024-07-18", null, clearApiKey: true, admin);
     }
 
     [Fact]
@@ -525,21 +530,21 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         await using var oldServer = await FakeOpenAIServer.StartAsync(oldKey);
         await using var newServer = await FakeOpenAIServer.StartAsync(newKey);
         var clients = fixture.App.Services.GetRequiredService<OpenAIClientFactory>();
-        Assert.True((await Service.SaveProviderAsync(oldServer.BaseAddress.ToString(), null, oldKey, false, admin)).Succeeded);
+        Assert.True((await ProviderSettings.SaveProviderAsync(oldServer.BaseAddress.ToString(), null, oldKey, false, admin)).Succeeded);
 
-        var result = await Service.SaveProviderAsync(newServer.BaseAddress.ToString(), null, newKey, false, admin);
+        var result = await ProviderSettings.SaveProviderAsync(newServer.BaseAddress.ToString(), null, newKey, false, admin);
         await TryListJobsAsync(clients);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
-        Assert.Equal(ApiKeySource.Settings, Service.GetProvider().KeySource);
+        Assert.Equal(ApiKeySource.Settings, ProviderSettings.GetProvider().KeySource);
         var request = Assert.Single(newServer.Requests);
         Assert.True(request.Authorized);
         Assert.False(CarriesKey(request, oldKey));
         Assert.Empty(oldServer.Requests);
         // The new key is bound to the new endpoint: taking it back to the old one needs the old key again.
-        Assert.Equal(SettingsService.ReenterKeyForNewEndpoint,
-            (await Service.SaveProviderAsync(oldServer.BaseAddress.ToString(), null, null, false, admin)).Errors["ApiKey"]);
-        await Service.SaveProviderAsync(OpenAIOptions.DefaultEndpoint, null, null, clearApiKey: true, admin);
+        Assert.Equal(ProviderSettingsService.ReenterKeyForNewEndpoint,
+            (await ProviderSettings.SaveProviderAsync(oldServer.BaseAddress.ToString(), null, null, false, admin)).Errors["ApiKey"]);
+        await ProviderSettings.SaveProviderAsync(OpenAIOptions.DefaultEndpoint, null, null, clearApiKey: true, admin);
     }
 
     [Fact]
@@ -550,10 +555,10 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         await using var trusted = await FakeOpenAIServer.StartAsync(key);
         // The attacker's server would accept the key, so only the app's refusal to send it keeps it out.
         await using var attacker = await FakeOpenAIServer.StartAsync(key);
-        Assert.True((await Service.SaveProviderAsync(trusted.BaseAddress.ToString(), null, key, false, admin)).Succeeded);
+        Assert.True((await ProviderSettings.SaveProviderAsync(trusted.BaseAddress.ToString(), null, key, false, admin)).Succeeded);
         await using (var db = await fixture.App.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
         {
-            var row = await db.Settings.SingleAsync(s => s.Key == SettingsService.EndpointKey);
+            var row = await db.Settings.SingleAsync(s => s.Key == ProviderSettingsService.EndpointKey);
             row.Value = attacker.BaseAddress.ToString();
             await db.SaveChangesAsync();
         }
@@ -565,7 +570,7 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
             Assert.Equal(attacker.BaseAddress.ToString(), options.Endpoint);
             Assert.Null(options.ApiKey);
             Assert.False(options.IsConfigured);
-            var view = restarted.Services.GetRequiredService<SettingsService>().GetProvider();
+            var view = restarted.Services.GetRequiredService<ProviderSettingsService>().GetProvider();
             Assert.False(view.HasApiKey);
             Assert.Contains($"entered for {trusted.BaseAddress}", view.KeyWithheld);
             await TryListJobsAsync(restarted.Services.GetRequiredService<OpenAIClientFactory>());
@@ -573,7 +578,7 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
 
         Assert.DoesNotContain(attacker.Requests, r => r.Authorized || CarriesKey(r, key));
         Assert.Empty(attacker.Requests);
-        await Service.SaveProviderAsync(OpenAIOptions.DefaultEndpoint, null, null, clearApiKey: true, admin);
+        await ProviderSettings.SaveProviderAsync(OpenAIOptions.DefaultEndpoint, null, null, clearApiKey: true, admin);
     }
 
     [Fact]
@@ -581,20 +586,20 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
     {
         var admin = await AdminAsync();
         var key = NewKey();
-        Assert.True((await Service.SaveProviderAsync(OpenAIOptions.DefaultEndpoint, null, key, false, admin)).Succeeded);
+        Assert.True((await ProviderSettings.SaveProviderAsync(OpenAIOptions.DefaultEndpoint, null, key, false, admin)).Succeeded);
         var protector = fixture.App.Services.GetRequiredService<IDataProtectionProvider>()
-            .CreateProtector(SettingsService.ProtectorPurpose);
+            .CreateProtector(ProviderSettingsService.ProtectorPurpose);
         await using (var db = await fixture.App.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
         {
-            (await db.Settings.SingleAsync(s => s.Key == SettingsService.ApiKeyKey)).Value = protector.Protect(key);
+            (await db.Settings.SingleAsync(s => s.Key == ProviderSettingsService.ApiKeyKey)).Value = protector.Protect(key);
             await db.SaveChangesAsync();
         }
 
         using var restarted = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Instance", "unbound-key"));
 
         Assert.Null(restarted.Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>().CurrentValue.ApiKey);
-        Assert.Contains("before keys were bound", restarted.Services.GetRequiredService<SettingsService>().GetProvider().KeyWithheld);
-        await Service.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
+        Assert.Contains("before keys were bound", restarted.Services.GetRequiredService<ProviderSettingsService>().GetProvider().KeyWithheld);
+        await ProviderSettings.SaveProviderAsync(null, null, null, clearApiKey: true, admin);
     }
 
     [Fact]
@@ -607,7 +612,7 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
         factory.Settings["OpenAI:ApiKey"] = key;
         factory.Settings["OpenAI:Endpoint"] = configured.BaseAddress.ToString();
         factory.Settings["DataProtection:KeysPath"] = fixture.KeysPath;
-        var settings = factory.Services.GetRequiredService<SettingsService>();
+        var settings = factory.Services.GetRequiredService<ProviderSettingsService>();
         var monitor = factory.Services.GetRequiredService<IOptionsMonitor<OpenAIOptions>>();
         Assert.Equal(key, monitor.CurrentValue.ApiKey);
         using (var scope = factory.Services.CreateScope())
@@ -636,8 +641,8 @@ public sealed class SettingsTests(SettingsAppFixture fixture) : IClassFixture<Se
     [Fact]
     public void Key_hints_show_at_most_the_last_four_characters()
     {
-        Assert.Equal("sk-…wxyz", SettingsService.KeyHint("sk-proj-abcdefghijklmnopqrstuvwxyz"));
-        Assert.Equal("…7890", SettingsService.KeyHint("0123456789abcdef7890"));
-        Assert.Equal("sk-…", SettingsService.KeyHint("sk-short-key"));
+        Assert.Equal("sk-…wxyz", ProviderSettingsService.KeyHint("sk-proj-abcdefghijklmnopqrstuvwxyz"));
+        Assert.Equal("…7890", ProviderSettingsService.KeyHint("0123456789abcdef7890"));
+        Assert.Equal("sk-…", ProviderSettingsService.KeyHint("sk-short-key"));
     }
 }

@@ -104,7 +104,7 @@ public sealed class GenerationTelemetryTests : FakeOpenAIAppTests
     public async Task When_the_fine_tuned_model_fails_its_call_counts_as_failed_and_the_base_models_answer_as_fallback()
     {
         using (var scope = App.Services.CreateScope())
-            await scope.ServiceProvider.GetRequiredService<SettingsService>()
+            await scope.ServiceProvider.GetRequiredService<SelectionSettingsService>()
                 .SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.FineTunedOnly }, Admin);
         FakeServer.Chat.UnknownModels.Add(FineTuned);
         var briefId = await BriefAsync();

@@ -22,7 +22,7 @@ public static class TrainingDataEndpoints
     {
         var group = endpoints.MapGroup("/api/training-data");
 
-        group.MapGet("/export", (TrainingDataService training, SettingsService settings, AuditLog audit, ClaimsPrincipal principal,
+        group.MapGet("/export", (TrainingDataService training, PrivacySettingsService settings, AuditLog audit, ClaimsPrincipal principal,
                 int? validationPercent, int? seed, string? part, CancellationToken ct) =>
             {
                 var exportPart = part?.ToLowerInvariant() switch
@@ -52,7 +52,7 @@ public static class TrainingDataEndpoints
             })
             .RequireAuthorization(Policies.CanReview);
 
-        group.MapGet("/preference-pairs", (PreferencePairService preferences, SettingsService settings, AuditLog audit, TimeProvider clock,
+        group.MapGet("/preference-pairs", (PreferencePairService preferences, PrivacySettingsService settings, AuditLog audit, TimeProvider clock,
                 ClaimsPrincipal principal, CancellationToken ct) =>
             {
                 var name = $"preference-pairs-{clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture)}.jsonl";

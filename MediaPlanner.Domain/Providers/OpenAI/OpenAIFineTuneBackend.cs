@@ -25,7 +25,7 @@ public sealed partial class OpenAIFineTuneBackend(
     ILogger<OpenAIFineTuneBackend> logger,
     IOptions<FineTuneRunnerOptions>? runnerOptions = null,
     ProviderProfileService? profiles = null,
-    SettingsService? settings = null)
+    PrivacySettingsService? settings = null)
     : IFineTuneBackend, IRemoteJobReader
 {
     public const int MaxSuffixLength = TrainingFileRules.MaxSuffixLength;

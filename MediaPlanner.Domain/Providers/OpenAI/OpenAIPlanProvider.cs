@@ -35,7 +35,7 @@ public sealed class OpenAIPlanProvider(
     IOptionsMonitor<OpenAIOptions> options,
     ILogger<OpenAIPlanProvider> logger,
     ProviderProfileService? profiles = null,
-    SettingsService? settingsService = null)
+    PrivacySettingsService? settingsService = null)
     : IPlanProvider
 {
     public const string ProviderName = "openai";
