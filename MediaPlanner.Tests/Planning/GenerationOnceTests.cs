@@ -1,0 +1,84 @@
+using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.Identity;
+using MediaPlanner.Domain.Models;
+using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Planning;
+using MediaPlanner.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MediaPlanner.Tests.Planning;
+
+/// <summary>
+/// A Generate click does each thing once: one read of the brief and its reference data for every column and a fallback,
+/// through the real generator, the app's own database and the fake OpenAI server.
+/// </summary>
+public sealed class GenerationOnceTests : FakeOpenAIAppTests
+{
+    private const string FineTuned = "ft:gpt-4o-mini-2024-07-18:mediaplanner:once:abc123";
+    private static readonly string[] ReferenceTables = ["Briefs", "Markets", "Currencies", "Benchmarks"];
+    private CurrentUser _planner = default!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _planner = await App.DemoUserAsync("planner@demo.local");
+        await DeployFineTunedAsync(FineTuned);
+    }
+
+    private async Task<int> BriefAsync()
+    {
+        using var scope = App.Services.CreateScope();
+        return (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
+        {
+            Brand = "Once Co", CampaignName = "Launch", Budget = 90_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
+            FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display],
+            BriefText = "Reach adults 25-54 with a steady weekly presence before the summer.",
+        }, _planner)).Id!.Value;
+    }
+
+    private T Get<T>(IServiceScope scope) where T : notnull => scope.ServiceProvider.GetRequiredService<T>();
+
+    private SqlCommands RecordSql() => new(new SqliteConnectionStringBuilder(App.ConnectionString).DataSource);
+
+    private static void AssertEachReferenceTableReadOnce(SqlCommands sql)
+    {
+        foreach (var table in ReferenceTables)
+            Assert.True(sql.Count(text => text.Contains($"FROM \"{table}\"", StringComparison.Ordinal)) == 1,
+                $"\"{table}\" was read {sql.Count(text => text.Contains($"FROM \"{table}\"", StringComparison.Ordinal))} times in one Generate click.");
+    }
+
+    [Fact]
+    public async Task Both_columns_plan_from_one_read_of_the_brief_market_currency_and_benchmarks()
+    {
+        var briefId = await BriefAsync();
+        using var scope = App.Services.CreateScope();
+        using var sql = RecordSql();
+
+        var run = await Get<PlanGenerator>(scope).GenerateSideBySideAsync(briefId, _planner);
+        var results = await Task.WhenAll(run.Primary, run.Comparison!);
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
+        Assert.Equal([ModelRole.Base, ModelRole.FineTuned], results.Select(r => r.Role).Order());
+        AssertEachReferenceTableReadOnce(sql);
+    }
+
+    [Fact]
+    public async Task A_fallback_to_the_base_model_plans_from_the_read_the_failed_fine_tuned_call_used()
+    {
+        using var scope = App.Services.CreateScope();
+        await Get<SettingsService>(scope).SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.FineTunedOnly }, Admin);
+        FakeServer.Chat.UnknownModels.Add(FineTuned);
+        var briefId = await BriefAsync();
+        using var sql = RecordSql();
+
+        var plans = await Get<PlanGenerator>(scope).GenerateAsync(briefId, _planner);
+
+        Assert.NotEmpty(plans);
+        Assert.All(plans, p => Assert.Equal(ModelRole.Base, p.Entity.Role));
+        await using var db = await Get<IDbContextFactory<PlannerDbContext>>(scope).CreateDbContextAsync();
+        Assert.Equal([false, true], await db.ModelCalls.Where(c => c.BriefId == briefId).OrderBy(c => c.Id).Select(c => c.Succeeded).ToListAsync());
+        AssertEachReferenceTableReadOnce(sql);
+    }
+}
