@@ -164,10 +164,11 @@ public sealed class PlanGenerator(
                 QualityScore = quality.Score,
                 QualityJson = JsonSerializer.Serialize(quality, PlanJson.Options),
                 LatencyMs = latency,
-                // One call made all the alternatives: each carries its share of the tokens and cost.
-                InputTokens = result.InputTokens / count,
-                OutputTokens = result.OutputTokens / count,
-                Cost = decimal.Round(cost / count, 6),
+                // One call made all the alternatives: each carries its share of the tokens and cost, shares that add up to the
+                // call's own figures, so the column's totals are the same live and after a reload.
+                InputTokens = Share(result.InputTokens, count, index),
+                OutputTokens = Share(result.OutputTokens, count, index),
+                Cost = Share(cost, count, index),
                 CreatedAt = now,
                 CreatedById = user.Id,
             };
@@ -186,6 +187,16 @@ public sealed class PlanGenerator(
         await db.SaveChangesAsync(ct);
         metrics?.RecordGeneration(target.Provider, result.Model, role, user, success, TimeSpan.FromMilliseconds(latency), result.InputTokens, result.OutputTokens, cost);
         return new ColumnResult(role, result.Model, reason, views, null, latency, result.InputTokens, result.OutputTokens, cost);
+    }
+
+    /// <summary>Plan <paramref name="index"/>'s part of <paramref name="count"/> of a whole: the first ones take one more of the remainder.</summary>
+    internal static int Share(int total, int count, int index) => total / count + (index < total % count ? 1 : 0);
+
+    /// <summary>Plan <paramref name="index"/>'s part of a cost: whole micro-units each, the last one the rest, so the parts add up exactly.</summary>
+    internal static decimal Share(decimal total, int count, int index)
+    {
+        var part = decimal.Round(total / count, 6, MidpointRounding.ToZero);
+        return index < count - 1 ? part : total - part * (count - 1);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Tests.Infrastructure;
+using MediaPlanner.Web.Components.Shared;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -80,5 +81,36 @@ public sealed class GenerationOnceTests : FakeOpenAIAppTests
         await using var db = await Get<IDbContextFactory<PlannerDbContext>>(scope).CreateDbContextAsync();
         Assert.Equal([false, true], await db.ModelCalls.Where(c => c.BriefId == briefId).OrderBy(c => c.Id).Select(c => c.Succeeded).ToListAsync());
         AssertEachReferenceTableReadOnce(sql);
+    }
+
+    [Fact]
+    public async Task A_columns_tokens_and_cost_are_the_same_live_after_a_reload_and_after_an_edit()
+    {
+        var briefId = await BriefAsync();
+        // 323 input and 164 output tokens: three plans cannot share them evenly.
+        FakeServer.Chat.ReportUsage((100, 50), (121, 61), (102, 53));
+        using var scope = App.Services.CreateScope();
+        var generator = Get<PlanGenerator>(scope);
+
+        var column = await generator.GenerateColumnAsync(briefId, _planner, new ModelTarget("openai", BaseModel), ModelRole.Base,
+            SelectionStrategy.Auto, "Test.", Guid.NewGuid(), 3, CancellationToken.None);
+        var live = new PlanColumn(ModelRole.Base, column.Model, "", true, false, column, column.Plans);
+        var reloaded = PlanColumn.FromPlans(ModelRole.Base, await generator.LatestPlansAsync(briefId, _planner));
+
+        Assert.True(column.Succeeded, column.Error);
+        Assert.Equal(3, column.Plans.Count);
+        Assert.Equal((323 + 164, column.Cost), (live.Tokens, live.Cost));
+        Assert.Equal((live.Tokens, live.Cost), (reloaded.Tokens, reloaded.Cost));
+
+        var edited = column.Plans[0];
+        var lines = PlanEdit.LinesOf(edited.Plan).ToList();
+        lines[0] = lines[0] with { Spend = lines[0].Spend - 1_000m };
+        lines[1] = lines[1] with { Spend = lines[1].Spend + 1_000m };
+        var saved = await Get<PlanEditService>(scope).SaveAsync(edited.Entity.Id, lines, _planner);
+        var afterEdit = PlanColumn.FromPlans(ModelRole.Base, await generator.LatestPlansAsync(briefId, _planner));
+
+        Assert.True(saved.Succeeded, saved.Message);
+        Assert.Contains(afterEdit.Plans, p => p.Entity.IsEdited);
+        Assert.Equal((live.Tokens, live.Cost), (afterEdit.Tokens, afterEdit.Cost));
     }
 }
