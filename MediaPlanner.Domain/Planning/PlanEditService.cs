@@ -65,6 +65,7 @@ public sealed class PlanEditService(
             InputTokens = edited.InputTokens,
             OutputTokens = edited.OutputTokens,
             Cost = edited.Cost,
+            PromptJson = edited.PromptJson,
             CreatedAt = clock.GetUtcNow(),
             CreatedById = user.Id,
             OriginalPlanId = rootId,

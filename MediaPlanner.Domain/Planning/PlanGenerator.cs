@@ -146,6 +146,7 @@ public sealed class PlanGenerator(
         var (cost, estimated) = await CostAsync(db, target.Provider, result.Model, result.InputTokens, result.OutputTokens, ct);
 
         var context = PlanEvaluationContext.From(request);
+        var prompt = new Training.ChatExample(request.Prompt).ToJsonLine();
         var views = new List<PlanView>();
         var count = result.Plans.Count;
         foreach (var (plan, index) in result.Plans.Select((p, i) => (p, i)))
@@ -169,6 +170,7 @@ public sealed class PlanGenerator(
                 InputTokens = Share(result.InputTokens, count, index),
                 OutputTokens = Share(result.OutputTokens, count, index),
                 Cost = Share(cost, count, index),
+                PromptJson = prompt,
                 CreatedAt = now,
                 CreatedById = user.Id,
             };

@@ -3,6 +3,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Shared;
 using Microsoft.Data.Sqlite;
@@ -112,5 +113,33 @@ public sealed class GenerationOnceTests : FakeOpenAIAppTests
         Assert.True(saved.Succeeded, saved.Message);
         Assert.Contains(afterEdit.Plans, p => p.Entity.IsEdited);
         Assert.Equal((live.Tokens, live.Cost), (afterEdit.Tokens, afterEdit.Cost));
+    }
+
+    [Fact]
+    public async Task A_chosen_plan_trains_on_the_prompt_the_model_saw_even_after_its_market_changed()
+    {
+        var briefId = await BriefAsync();
+        using var scope = App.Services.CreateScope();
+        var column = await Get<PlanGenerator>(scope).GenerateColumnAsync(briefId, _planner, new ModelTarget("openai", BaseModel), ModelRole.Base,
+            SelectionStrategy.Auto, "Test.", Guid.NewGuid(), 3, CancellationToken.None);
+        var balanced = column.Plans.Single(p => p.Plan.StrategyName == PlanAlternatives.Balanced);
+        // The Balanced alternative is asked with the training prompt alone; the others add a steer line.
+        var sent = FakeServer.ChatRequests.Single(r => r.Messages.Count == 2).Messages;
+        await using var db = await Get<IDbContextFactory<PlannerDbContext>>(scope).CreateDbContextAsync();
+        var market = await db.Markets.SingleAsync(m => m.Code == "US");
+        market.AdultPopulation += 5_000_000;
+        await db.SaveChangesAsync();
+
+        var choice = await Get<TrainingCollector>(scope).ChoosePlanAsync(balanced.Entity.Id, _planner);
+
+        Assert.True(choice.Succeeded, choice.Message);
+        var example = ChatExample.Parse((await db.TrainingExamples.SingleAsync(e => e.Id == choice.ExampleId)).MessagesJson);
+        Assert.Equal(sent, example.Messages.Take(2).Select(m => (m.Role, m.Content ?? "")));
+        Assert.Equal([ChatRoles.Assistant], example.Messages.Skip(2).Select(m => m.Role));
+        var pairs = await db.PreferencePairs.Where(p => p.ExampleId == choice.ExampleId).ToListAsync();
+        Assert.NotEmpty(pairs);
+        Assert.All(pairs, pair => Assert.Equal(sent, ChatExample.Parse(pair.InputJson).Messages.Select(m => (m.Role, m.Content ?? ""))));
+        // Rendered again today, the prompt would name the new population: the example kept the one the model saw.
+        Assert.NotEqual(sent[1].Content, PromptRenderer.UserMessage(await db.Briefs.SingleAsync(b => b.Id == briefId), market));
     }
 }
