@@ -142,4 +142,25 @@ public sealed class GenerationOnceTests : FakeOpenAIAppTests
         // Rendered again today, the prompt would name the new population: the example kept the one the model saw.
         Assert.NotEqual(sent[1].Content, PromptRenderer.UserMessage(await db.Briefs.SingleAsync(b => b.Id == briefId), market));
     }
+
+    [Fact]
+    public async Task Cancelling_a_generation_stops_the_model_calls_in_flight_and_records_no_call()
+    {
+        var briefId = await BriefAsync();
+        FakeServer.Chat.Delay = TimeSpan.FromMinutes(5);
+        using var scope = App.Services.CreateScope();
+        using var leaving = new CancellationTokenSource();
+
+        var run = await Get<PlanGenerator>(scope).GenerateSideBySideAsync(briefId, _planner, ct: leaving.Token);
+        // Three alternatives from each of the two models, all held by the server.
+        await FakeServer.WaitForChatsInFlightAsync(n => n == 6);
+        await leaving.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.Primary);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.Comparison!);
+        await FakeServer.WaitForChatsInFlightAsync(n => n == 0);
+        await using var db = await Get<IDbContextFactory<PlannerDbContext>>(scope).CreateDbContextAsync();
+        Assert.False(await db.ModelCalls.AnyAsync(c => c.BriefId == briefId));
+        Assert.False(await db.Plans.AnyAsync(p => p.BriefId == briefId));
+    }
 }
