@@ -33,6 +33,12 @@ public class GeneratedPlan
     /// each saved edit is a new row with the same run, ordinal and role and the next <see cref="Version"/>.
     /// </summary>
     public int? OriginalPlanId { get; set; }
+    /// <summary>
+    /// The prompt the plan was asked with (system and user messages, as a chat JSON line), as rendered from the brief and
+    /// its market when it was generated; a steered alternative's one extra line is not part of it. "Use this plan" trains
+    /// on this, not on a prompt rendered again from today's reference data. Null for plans made before it was kept.
+    /// </summary>
+    public string? PromptJson { get; set; }
     public int Version { get; set; } = 1;
 
     public bool IsEdited => OriginalPlanId is not null;

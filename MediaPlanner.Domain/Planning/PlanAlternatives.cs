@@ -56,10 +56,13 @@ public static class PlanAlternatives
         [.. plans.OrderBy(p => TiltOf(p.StrategyName) is var i and >= 0 ? i : TiltOrder.Length)];
 
     /// <summary>The messages for one alternative: the training prompt, then its steer line as a system message.</summary>
-    public static IReadOnlyList<ChatMessage> Prompt(CampaignBrief brief, Market market, PlanAlternative alternative)
+    public static IReadOnlyList<ChatMessage> Prompt(CampaignBrief brief, Market market, PlanAlternative alternative) =>
+        Prompt(PromptRenderer.PromptMessages(brief, market), alternative);
+
+    /// <summary>The messages for one alternative: <paramref name="prompt"/> (the training prompt), then its steer line as a system message.</summary>
+    public static IReadOnlyList<ChatMessage> Prompt(IReadOnlyList<ChatMessage> prompt, PlanAlternative alternative)
     {
         ArgumentNullException.ThrowIfNull(alternative);
-        var prompt = PromptRenderer.PromptMessages(brief, market);
         return alternative.Steer is null ? prompt : [.. prompt, new(ChatRoles.System, alternative.Steer)];
     }
 

@@ -60,6 +60,12 @@ public sealed class PlanEditService(
             PlanJson = PlanJson.Serialize(plan),
             QualityScore = quality.Score,
             QualityJson = JsonSerializer.Serialize(quality, PlanJson.Options),
+            // The call that made the plan is the edit's too: the column's latency, tokens and cost stay as generated.
+            LatencyMs = edited.LatencyMs,
+            InputTokens = edited.InputTokens,
+            OutputTokens = edited.OutputTokens,
+            Cost = edited.Cost,
+            PromptJson = edited.PromptJson,
             CreatedAt = clock.GetUtcNow(),
             CreatedById = user.Id,
             OriginalPlanId = rootId,

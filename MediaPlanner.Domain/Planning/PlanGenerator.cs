@@ -51,50 +51,63 @@ public sealed class PlanGenerator(
     {
         using var activity = PlannerTracing.Source.StartActivity(PlannerTracing.GenerateSpan);
         var selection = await selector.SelectAsync(ct);
-        var result = await RunWithFallbackAsync(briefId, user, selection, selection.PrimaryRole, selection.Reason, Guid.NewGuid(), alternatives,
+        var request = await RequiredRequestAsync(briefId, user, ct);
+        var result = await RunWithFallbackAsync(request, user, selection, selection.PrimaryRole, selection.Reason, Guid.NewGuid(), alternatives,
             baseAlreadyRunning: false, ct);
         return result.Succeeded ? result.Plans : throw new InvalidOperationException(result.Error);
     }
 
-    /// <summary>Starts both columns at once; each task completes as soon as its model answers.</summary>
+    /// <summary>
+    /// Starts both columns at once; each task completes as soon as its model answers. The brief and its reference data are
+    /// read once, before either column starts: both columns and a fallback plan the same request.
+    /// </summary>
     public async Task<SideBySide> GenerateSideBySideAsync(int briefId, CurrentUser user, int alternatives = DefaultAlternatives,
         CancellationToken ct = default)
     {
         var selection = await selector.SelectAsync(ct);
+        var request = await RequiredRequestAsync(briefId, user, ct);
         // Started once nothing can throw before the columns run: it ends when they have both finished.
         var activity = PlannerTracing.Source.StartActivity(PlannerTracing.GenerateSpan);
         var runId = Guid.NewGuid();
-        var primary = RunWithFallbackAsync(briefId, user, selection, selection.PrimaryRole, selection.Reason, runId, alternatives,
+        var primary = RunWithFallbackAsync(request, user, selection, selection.PrimaryRole, selection.Reason, runId, alternatives,
             baseAlreadyRunning: selection.ComparisonRole == ModelRole.Base, ct);
         var comparison = selection.ComparisonRole is { } role
-            ? GenerateColumnAsync(briefId, user, selection.For(role), role, selection.Strategy, "Comparison column (side by side).", runId, alternatives, ct)
+            ? GenerateColumnAsync(request, user, selection.For(role), role, selection.Strategy, "Comparison column (side by side).", runId, alternatives, ct)
             : null;
         PlannerTracing.EndWhenDone(activity, primary, comparison);
         return new SideBySide(selection, runId, primary, comparison);
     }
 
-    private async Task<ColumnResult> RunWithFallbackAsync(int briefId, CurrentUser user, Selection selection, ModelRole role, string reason,
+    private async Task<ColumnResult> RunWithFallbackAsync(PlanRequest request, CurrentUser user, Selection selection, ModelRole role, string reason,
         Guid runId, int alternatives, bool baseAlreadyRunning, CancellationToken ct)
     {
-        var result = await GenerateColumnAsync(briefId, user, selection.For(role), role, selection.Strategy, reason, runId, alternatives, ct);
+        var result = await GenerateColumnAsync(request, user, selection.For(role), role, selection.Strategy, reason, runId, alternatives, ct);
         // No fallback when the base model is already the comparison column: the planner sees its plans anyway.
         if (result.Succeeded || role == ModelRole.Base || baseAlreadyRunning)
             return result;
-        var fallback = await GenerateColumnAsync(briefId, user, selection.Base, ModelRole.Base, selection.Strategy,
+        var fallback = await GenerateColumnAsync(request, user, selection.Base, ModelRole.Base, selection.Strategy,
             $"Fallback: the fine-tuned model failed ({result.Error}).", runId, alternatives, ct, GenerationOutcome.Fallback);
         return fallback with { FellBack = true };
     }
 
-    /// <summary>Asks one model for plans, scores and stores them, and records the call whatever its outcome.</summary>
+    /// <summary>Asks one model for plans for the brief as it reads now: see the overload that takes the request.</summary>
     public async Task<ColumnResult> GenerateColumnAsync(int briefId, CurrentUser user, ModelTarget target, ModelRole role,
+        SelectionStrategy strategy, string reason, Guid runId, int alternatives, CancellationToken ct,
+        GenerationOutcome success = GenerationOutcome.Ok) =>
+        await GenerateColumnAsync(await RequiredRequestAsync(briefId, user, ct), user, target, role, strategy, reason, runId, alternatives, ct, success);
+
+    private async Task<PlanRequest> RequiredRequestAsync(int briefId, CurrentUser user, CancellationToken ct) =>
+        await RequestAsync(briefId, user, ct) ?? throw new KeyNotFoundException($"Brief {briefId} was not found.");
+
+    /// <summary>Asks one model for plans, scores and stores them, and records the call whatever its outcome.</summary>
+    private async Task<ColumnResult> GenerateColumnAsync(PlanRequest request, CurrentUser user, ModelTarget target, ModelRole role,
         SelectionStrategy strategy, string reason, Guid runId, int alternatives, CancellationToken ct,
         GenerationOutcome success = GenerationOutcome.Ok)
     {
+        var briefId = request.Brief.Id;
         using var activity = PlannerTracing.Source.StartActivity(PlannerTracing.ProviderCallSpan)
             ?.SetTag("provider", target.Provider).SetTag("model", target.Model).SetTag("model.role", PlannerMetrics.ModelRoleTag(role));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var request = await BuildRequestAsync(db, briefId, user, ct)
-            ?? throw new KeyNotFoundException($"Brief {briefId} was not found.");
         var now = clock.GetUtcNow();
         var call = new ModelCall
         {
@@ -133,6 +146,7 @@ public sealed class PlanGenerator(
         var (cost, estimated) = await CostAsync(db, target.Provider, result.Model, result.InputTokens, result.OutputTokens, ct);
 
         var context = PlanEvaluationContext.From(request);
+        var prompt = new Training.ChatExample(request.Prompt).ToJsonLine();
         var views = new List<PlanView>();
         var count = result.Plans.Count;
         foreach (var (plan, index) in result.Plans.Select((p, i) => (p, i)))
@@ -151,10 +165,12 @@ public sealed class PlanGenerator(
                 QualityScore = quality.Score,
                 QualityJson = JsonSerializer.Serialize(quality, PlanJson.Options),
                 LatencyMs = latency,
-                // One call made all the alternatives: each carries its share of the tokens and cost.
-                InputTokens = result.InputTokens / count,
-                OutputTokens = result.OutputTokens / count,
-                Cost = decimal.Round(cost / count, 6),
+                // One call made all the alternatives: each carries its share of the tokens and cost, shares that add up to the
+                // call's own figures, so the column's totals are the same live and after a reload.
+                InputTokens = Share(result.InputTokens, count, index),
+                OutputTokens = Share(result.OutputTokens, count, index),
+                Cost = Share(cost, count, index),
+                PromptJson = prompt,
                 CreatedAt = now,
                 CreatedById = user.Id,
             };
@@ -173,6 +189,16 @@ public sealed class PlanGenerator(
         await db.SaveChangesAsync(ct);
         metrics?.RecordGeneration(target.Provider, result.Model, role, user, success, TimeSpan.FromMilliseconds(latency), result.InputTokens, result.OutputTokens, cost);
         return new ColumnResult(role, result.Model, reason, views, null, latency, result.InputTokens, result.OutputTokens, cost);
+    }
+
+    /// <summary>Plan <paramref name="index"/>'s part of <paramref name="count"/> of a whole: the first ones take one more of the remainder.</summary>
+    internal static int Share(int total, int count, int index) => total / count + (index < total % count ? 1 : 0);
+
+    /// <summary>Plan <paramref name="index"/>'s part of a cost: whole micro-units each, the last one the rest, so the parts add up exactly.</summary>
+    internal static decimal Share(decimal total, int count, int index)
+    {
+        var part = decimal.Round(total / count, 6, MidpointRounding.ToZero);
+        return index < count - 1 ? part : total - part * (count - 1);
     }
 
     /// <summary>

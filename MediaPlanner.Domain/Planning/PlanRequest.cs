@@ -22,6 +22,9 @@ public sealed record PlanRequest(
 
     /// <summary>How <see cref="AudienceSize"/> was reached, factor by factor.</summary>
     public AudienceEstimate Audience => AudienceEstimator.Estimate(Brief, Market);
+
+    /// <summary>The messages a model is asked to plan this brief with (system and user), from the brief and market as read.</summary>
+    public IReadOnlyList<Training.ChatMessage> Prompt => Training.PromptRenderer.PromptMessages(Brief, Market);
 }
 
 /// <summary>

@@ -29,9 +29,12 @@ public static class PromptRenderer
     ];
 
     /// <summary>A training example: the prompt and the plan as the assistant's answer.</summary>
-    public static ChatExample Example(CampaignBrief brief, Market market, MediaPlan plan)
+    public static ChatExample Example(CampaignBrief brief, Market market, MediaPlan plan) => Example(PromptMessages(brief, market), plan);
+
+    /// <summary>A training example: a prompt already rendered (the one a plan was asked with) and the plan as the assistant's answer.</summary>
+    public static ChatExample Example(IReadOnlyList<ChatMessage> prompt, MediaPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return new([.. PromptMessages(brief, market), new(ChatRoles.Assistant, PlanJson.Serialize(plan))]);
+        return new([.. prompt, new(ChatRoles.Assistant, PlanJson.Serialize(plan))]);
     }
 }

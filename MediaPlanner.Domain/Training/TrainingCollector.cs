@@ -34,9 +34,12 @@ public sealed class TrainingCollector(
             return new(false, $"You already chose the {sibling} plan from this run. Generate again to choose another.");
 
         var brief = plan.Brief!;
-        var market = await db.Markets.SingleAsync(m => m.Code == brief.MarketCode, ct);
+        // The prompt the model was asked with; only a plan from before prompts were kept is rendered again from today's market.
+        var prompt = plan.PromptJson is { } kept
+            ? ChatExample.Parse(kept).Messages
+            : PromptRenderer.PromptMessages(brief, await db.Markets.SingleAsync(m => m.Code == brief.MarketCode, ct));
         var chosen = PlanJson.Deserialize(plan.PlanJson);
-        var example = PromptRenderer.Example(brief, market, chosen);
+        var example = PromptRenderer.Example(prompt, chosen);
         var validation = validator.Validate(example, settings.BaseModel);
         var hash = ContentHash.Of(example);
         var original = await db.TrainingExamples.Where(e => e.ContentHash == hash && e.DuplicateOfId == null)
@@ -77,7 +80,7 @@ public sealed class TrainingCollector(
             .Select(g => g.OrderByDescending(p => p.Version).ThenByDescending(p => p.Id).First())
             .OrderBy(p => p.Ordinal).ThenBy(p => p.Id)
             .ToList();
-        var input = new ChatExample(PromptRenderer.PromptMessages(brief, market)).ToJsonLine();
+        var input = new ChatExample(prompt).ToJsonLine();
         var preferred = PlanJson.Serialize(chosen);
         var pairs = passedOver.Select(other => new PreferencePair
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Training;
@@ -6,7 +5,6 @@ using MediaPlanner.Tests.Browser;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -72,62 +70,5 @@ public sealed class PageReadsOncePerVisitTests(BrowserFixture browser) : IClassF
         await Assertions.Expect(page.Locator("[data-testid=bulk-validate]")).ToHaveTextAsync("Validate 1");
 
         Assert.Equal(1, _sql.Count(IsModelList));
-    }
-
-    /// <summary>The text of every command EF sends to one database, from EF's diagnostic events (the app's own pipeline, untouched).</summary>
-    private sealed class SqlCommands : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
-    {
-        private readonly string _dataSource;
-        private readonly List<string> _texts = [];
-        private readonly List<IDisposable> _subscriptions = [];
-
-        public SqlCommands(string dataSource)
-        {
-            _dataSource = dataSource;
-            _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
-        }
-
-        public void Clear()
-        {
-            lock (_texts)
-                _texts.Clear();
-        }
-
-        public int Count(Func<string, bool> match)
-        {
-            lock (_texts)
-                return _texts.Count(match);
-        }
-
-        public void OnNext(DiagnosticListener listener)
-        {
-            if (listener.Name == DbLoggerCategory.Name)
-                lock (_subscriptions)
-                    _subscriptions.Add(listener.Subscribe(this));
-        }
-
-        public void OnNext(KeyValuePair<string, object?> value)
-        {
-            if (value.Key != RelationalEventId.CommandExecuting.Name || value.Value is not CommandEventData { Command: var command })
-                return;
-            if (command.Connection is SqliteConnection connection && new SqliteConnectionStringBuilder(connection.ConnectionString).DataSource == _dataSource)
-                lock (_texts)
-                    _texts.Add(command.CommandText);
-        }
-
-        public void OnCompleted()
-        {
-        }
-
-        public void OnError(Exception error)
-        {
-        }
-
-        public void Dispose()
-        {
-            lock (_subscriptions)
-                foreach (var subscription in _subscriptions)
-                    subscription.Dispose();
-        }
     }
 }

@@ -11,7 +11,9 @@ public sealed class LocalPlanProvider(MediaMixParameters parameters) : IPlanProv
     public const string ProviderName = "local";
 
     private readonly LocalMediaMixEngine _engine = new(parameters);
-    private (string Json, LocalMediaMixEngine Engine)? _fineTuned;
+    // One reference, swapped whole: concurrent calls (one singleton serves every circuit) each see a parameter set and the
+    // engine built from it, never one set's JSON with another's engine.
+    private FineTunedEngine? _fineTuned;
 
     public string Name => ProviderName;
 
@@ -46,10 +48,12 @@ public sealed class LocalPlanProvider(MediaMixParameters parameters) : IPlanProv
         if (target.ParametersJson is null)
             return _engine;
         // Keep the last parameter set parsed: it is the deployed model, asked for again and again.
-        if (_fineTuned is { } cached && cached.Json == target.ParametersJson)
+        if (Volatile.Read(ref _fineTuned) is { } cached && cached.Json == target.ParametersJson)
             return cached.Engine;
         var engine = new LocalMediaMixEngine(MediaMixParameters.FromJson(target.ParametersJson));
-        _fineTuned = (target.ParametersJson, engine);
+        Volatile.Write(ref _fineTuned, new FineTunedEngine(target.ParametersJson, engine));
         return engine;
     }
+
+    private sealed record FineTunedEngine(string Json, LocalMediaMixEngine Engine);
 }

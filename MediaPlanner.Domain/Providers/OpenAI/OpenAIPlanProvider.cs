@@ -105,10 +105,11 @@ public sealed class OpenAIPlanProvider(
         // With anonymisation on, the brief leaves the app as the training files did (names as placeholders) and the plans
         // come back with the brief's names, so the model sees what it was trained on and the planner what they wrote.
         var names = settingsService?.AnonymiseOutbound == true ? Anonymiser.ForBrief(request.Brief) : null;
-        var call = new Call(chat, requestModel, $"{endpoint}|{requestModel}", PromptRenderer.PromptMessages(request.Brief, request.Market),
-            apiKey, settings.NetworkTimeout, names);
+        // The request's prompt, rendered from the brief and market as the generator read them: the one the plans keep.
+        var prompt = request.Prompt;
+        var call = new Call(chat, requestModel, $"{endpoint}|{requestModel}", prompt, apiKey, settings.NetworkTimeout, names);
         var outcomes = await Task.WhenAll(PlanAlternatives.For(alternatives).Select(alternative =>
-            AlternativeAsync(call with { Prompt = call.Outbound(PlanAlternatives.Prompt(request.Brief, request.Market, alternative)) }, alternative, cancellationToken)));
+            AlternativeAsync(call with { Prompt = call.Outbound(PlanAlternatives.Prompt(prompt, alternative)) }, alternative, cancellationToken)));
 
         var inputTokens = outcomes.Sum(o => o.InputTokens);
         var outputTokens = outcomes.Sum(o => o.OutputTokens);
