@@ -40,7 +40,8 @@ public class FineTuneJob
     public int? BatchSize { get; set; }
     public double? LearningRateMultiplier { get; set; }
     public int ValidationPercent { get; set; }
-    public FineTuneStatus Status { get; set; }
+    /// <summary>Set at creation; afterwards only through <see cref="Start"/>, <see cref="Succeed"/>, <see cref="Fail"/> and the other transitions.</summary>
+    public FineTuneStatus Status { get => _status; init => _status = value; }
 
     /// <summary>How many validated examples the job trains on (and holds out).</summary>
     public int TrainingExamples { get; set; }
@@ -56,13 +57,13 @@ public class FineTuneJob
     public string? FineTunedModel { get; set; }
     public long? TrainedTokens { get; set; }
     public DateTimeOffset? EstimatedFinish { get; set; }
-    public string? ErrorCode { get; set; }
-    public string? ErrorMessage { get; set; }
-    public string? ErrorParam { get; set; }
+    public string? ErrorCode { get => _errorCode; init => _errorCode = value; }
+    public string? ErrorMessage { get => _errorMessage; init => _errorMessage = value; }
+    public string? ErrorParam { get => _errorParam; init => _errorParam = value; }
 
     // Progress
-    public int TotalSteps { get; set; }
-    public int CompletedSteps { get; set; }
+    public int TotalSteps { get => _totalSteps; init => _totalSteps = value; }
+    public int CompletedSteps { get => _completedSteps; init => _completedSteps = value; }
     /// <summary>The local model's trained parameter set (MediaMixParameters JSON) once the job succeeds.</summary>
     public string? ResultParametersJson { get; set; }
 
@@ -76,8 +77,8 @@ public class FineTuneJob
     public string? Verdict { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset? StartedAt { get; set; }
-    public DateTimeOffset? FinishedAt { get; set; }
+    public DateTimeOffset? StartedAt { get => _startedAt; init => _startedAt = value; }
+    public DateTimeOffset? FinishedAt { get => _finishedAt; init => _finishedAt = value; }
     public required string CreatedById { get; set; }
     public bool CancelRequested { get; set; }
 
@@ -102,6 +103,134 @@ public class FineTuneJob
     public bool IsFinished => Status is FineTuneStatus.Succeeded or FineTuneStatus.Failed or FineTuneStatus.Cancelled;
 
     public FineTuneHyperparameters Hyperparameters => new(Epochs, BatchSize, LearningRateMultiplier);
+
+    // The lifecycle's fields, written by the transitions below; EF reads and writes them directly.
+    private FineTuneStatus _status;
+    private string? _errorCode;
+    private string? _errorMessage;
+    private string? _errorParam;
+    private int _totalSteps;
+    private int _completedSteps;
+    private DateTimeOffset? _startedAt;
+    private DateTimeOffset? _finishedAt;
+
+    /// <summary>The provider holds the job before training: validating its files or queued.</summary>
+    public void Wait(FineTuneStatus waiting)
+    {
+        if (waiting is not (FineTuneStatus.ValidatingFiles or FineTuneStatus.Queued))
+            throw new ArgumentOutOfRangeException(nameof(waiting), waiting, "A job waits as validating_files or queued.");
+        EnsureUnfinished("wait");
+        _status = waiting;
+    }
+
+    /// <summary>Training runs (again, after a restart); the first start is the one recorded.</summary>
+    public void Start(DateTimeOffset now)
+    {
+        EnsureUnfinished("start");
+        _status = FineTuneStatus.Running;
+        _startedAt ??= now;
+    }
+
+    /// <summary>Steps done, and the total when it is known or changes.</summary>
+    public void Progress(int completedSteps, int? totalSteps = null)
+    {
+        EnsureUnfinished("report progress on");
+        _completedSteps = completedSteps;
+        if (totalSteps is { } total)
+            _totalSteps = total;
+    }
+
+    /// <summary>
+    /// The provider finished training at <paramref name="at"/>; the job runs on (its held-out evaluation) until
+    /// <see cref="Succeed"/>, so it is not deployable yet.
+    /// </summary>
+    public void Trained(DateTimeOffset at, DateTimeOffset now)
+    {
+        Start(now);
+        _finishedAt = at;
+        EstimatedFinish = null;
+        if (_totalSteps > 0)
+            _completedSteps = _totalSteps;
+    }
+
+    /// <summary>Waiting for an admin's Azure deployment before the evaluation: the reason is the job's message meanwhile.</summary>
+    public void AwaitDeployment(string message)
+    {
+        EnsureUnfinished("await a deployment for");
+        (_errorCode, _errorMessage) = (Providers.AzureDeployment.AwaitingCode, message);
+        EstimatedFinish = null;
+    }
+
+    /// <summary>The deployment is in place (or no longer awaited): the waiting message goes.</summary>
+    public void DeploymentArrived()
+    {
+        if (_errorCode == Providers.AzureDeployment.AwaitingCode)
+            (_errorCode, _errorMessage) = (null, null);
+    }
+
+    public void Succeed(DateTimeOffset now) => Finish(FineTuneStatus.Succeeded, now, "succeed");
+
+    public void Fail(string code, string message, string? param, DateTimeOffset now)
+    {
+        Finish(FineTuneStatus.Failed, now, "fail");
+        (_errorCode, _errorMessage, _errorParam) = (code, message, param);
+    }
+
+    public void Cancel(DateTimeOffset now) => Finish(FineTuneStatus.Cancelled, now, "cancel");
+
+    /// <summary>What watchers see of the job now: the hub's <see cref="JobUpdated"/> and the job page carry it.</summary>
+    public JobProgress Snapshot() => new(Status, CompletedSteps, TotalSteps, FineTunedModel, TrainedTokens, ErrorCode, ErrorMessage,
+        StartedAt, FinishedAt, CancelRequested, LastContactAt, UnreachableSince, UnreachableReason);
+
+    /// <summary>
+    /// Takes the fields a backend owns from <paramref name="worked"/>, the copy the backend changed: never the admin's
+    /// cancel request or deployment name, nor the runner's lease and contact state.
+    /// </summary>
+    internal void TakeReport(FineTuneJob worked)
+    {
+        (_status, _errorCode, _errorMessage, _errorParam) = (worked.Status, worked.ErrorCode, worked.ErrorMessage, worked.ErrorParam);
+        (_totalSteps, _completedSteps, _startedAt, _finishedAt) = (worked.TotalSteps, worked.CompletedSteps, worked.StartedAt, worked.FinishedAt);
+        ExternalId = worked.ExternalId;
+        TrainingFileId = worked.TrainingFileId;
+        ValidationFileId = worked.ValidationFileId;
+        FineTunedModel = worked.FineTunedModel;
+        TrainedTokens = worked.TrainedTokens;
+        EstimatedFinish = worked.EstimatedFinish;
+        ResultParametersJson = worked.ResultParametersJson;
+        EvaluationJson = worked.EvaluationJson;
+        Recommended = worked.Recommended;
+        Verdict = worked.Verdict;
+        LastEventCursor = worked.LastEventCursor;
+    }
+
+    private void Finish(FineTuneStatus status, DateTimeOffset now, string verb)
+    {
+        EnsureUnfinished(verb);
+        _status = status;
+        _finishedAt ??= now;
+        EstimatedFinish = null;
+    }
+
+    private void EnsureUnfinished(string verb)
+    {
+        if (IsFinished)
+            throw new FineTuneTransitionException($"Cannot {verb} job {Id}: it has already {Status.Display().ToLowerInvariant()}.");
+    }
+}
+
+/// <summary>A transition the job's lifecycle does not allow: a finished job (succeeded, failed, cancelled) stays as it ended.</summary>
+public sealed class FineTuneTransitionException(string message) : InvalidOperationException(message);
+
+/// <summary>
+/// A job's progress as its watchers see it: one snapshot, taken by <see cref="FineTuneJob.Snapshot"/>, sent in
+/// <see cref="JobUpdated"/> and shown by the job page.
+/// </summary>
+/// <param name="UnreachableSince">Set while the provider cannot be reached (see <see cref="FineTuneJob.UnreachableSince"/>).</param>
+public sealed record JobProgress(FineTuneStatus Status, int CompletedSteps, int TotalSteps, string? FineTunedModel,
+    long? TrainedTokens, string? ErrorCode, string? ErrorMessage, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, bool CancelRequested,
+    DateTimeOffset? LastContactAt = null, DateTimeOffset? UnreachableSince = null, string? UnreachableReason = null)
+{
+    public bool IsFinished => Status is FineTuneStatus.Succeeded or FineTuneStatus.Failed or FineTuneStatus.Cancelled;
 }
 
 /// <summary>A message in a job's log; <see cref="ExternalId"/> is unique per job so a replay never stores it twice.</summary>

@@ -16,15 +16,37 @@ public abstract record FineTuneNotice(int JobId)
     public bool Remote { get; init; }
 }
 
-/// <param name="UnreachableSince">Set while the provider cannot be reached (see <see cref="FineTuneJob.UnreachableSince"/>).</param>
-public sealed record JobUpdated(int JobId, FineTuneStatus Status, int CompletedSteps, int TotalSteps, string? FineTunedModel,
-    long? TrainedTokens, string? ErrorCode, string? ErrorMessage, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, bool CancelRequested,
-    DateTimeOffset? LastContactAt = null, DateTimeOffset? UnreachableSince = null, string? UnreachableReason = null)
-    : FineTuneNotice(JobId)
+/// <summary>
+/// The job's progress changed. On the wire (SignalR, other nodes) its fields sit next to <c>jobId</c>, as they always have,
+/// so clients written against the flat message keep working.
+/// </summary>
+[JsonConverter(typeof(JobUpdatedJson))]
+public sealed record JobUpdated(int JobId, JobProgress Progress) : FineTuneNotice(JobId)
 {
-    public static JobUpdated From(FineTuneJob job) => new(job.Id, job.Status, job.CompletedSteps, job.TotalSteps, job.FineTunedModel,
-        job.TrainedTokens, job.ErrorCode, job.ErrorMessage, job.StartedAt, job.FinishedAt, job.CancelRequested,
-        job.LastContactAt, job.UnreachableSince, job.UnreachableReason);
+    public static JobUpdated From(FineTuneJob job) => new(job.Id, job.Snapshot());
+}
+
+internal sealed class JobUpdatedJson : JsonConverter<JobUpdated>
+{
+    public override JobUpdated Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var doc = JsonDocument.ParseValue(ref reader);
+        var jobId = doc.RootElement.EnumerateObject()
+            .FirstOrDefault(p => string.Equals(p.Name, nameof(JobUpdated.JobId), StringComparison.OrdinalIgnoreCase));
+        if (jobId.Value.ValueKind != JsonValueKind.Number)
+            throw new JsonException("A JobUpdated message has no jobId.");
+        return new JobUpdated(jobId.Value.GetInt32(),
+            doc.RootElement.Deserialize<JobProgress>(options) ?? throw new JsonException("A JobUpdated message has no progress."));
+    }
+
+    public override void Write(Utf8JsonWriter writer, JobUpdated value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber(options.PropertyNamingPolicy?.ConvertName(nameof(JobUpdated.JobId)) ?? nameof(JobUpdated.JobId), value.JobId);
+        foreach (var property in JsonSerializer.SerializeToElement(value.Progress, options).EnumerateObject())
+            property.WriteTo(writer);
+        writer.WriteEndObject();
+    }
 }
 
 /// <param name="ExternalId">The event's stable id; the job page reads provider outages from it (see <see cref="ProviderOutage"/>).</param>
@@ -41,10 +63,13 @@ public sealed record JobCheckpointAdded(int JobId, long Id, string ModelName, in
 }
 
 /// <summary>
-/// Fan-out of job notices. The job page subscribes directly (it runs on the server); the SignalR relay subscribes once
-/// and forwards every notice made on this node to the hub group of its job, so browsers and plain SignalR clients get the
-/// same stream. With several nodes, a notice made here also goes to the other nodes through the <see cref="IClusterBus"/>,
-/// where it reaches their subscribers marked <see cref="FineTuneNotice.Remote"/>; it is never sent back on.
+/// Fan-out of job notices, keyed by job (model: eShop's OrderStatusNotificationService). A job page subscribes to its job;
+/// the SignalR relay and the jobs list subscribe to every job, and the relay forwards every notice made on this node to
+/// the hub group of its job, so browsers and plain SignalR clients get the same stream. Each subscriber has its own
+/// queue, drained in order by its own loop: publishing never waits for a subscriber, so a slow page or connection holds
+/// up neither the runner nor the other subscribers. With several nodes, a notice made here also goes to the other nodes
+/// through the <see cref="IClusterBus"/>, where it reaches their subscribers marked <see cref="FineTuneNotice.Remote"/>;
+/// it is never sent back on.
 /// </summary>
 public sealed class FineTuneNotifications : IDisposable
 {
@@ -54,7 +79,8 @@ public sealed class FineTuneNotifications : IDisposable
     private readonly IClusterBus? _bus;
     private readonly IDisposable? _remote;
     private readonly Lock _gate = new();
-    private ImmutableHandlers _handlers = new([]);
+    private Subscription[] _everyJob = [];
+    private readonly Dictionary<int, Subscription[]> _byJob = [];
 
     public FineTuneNotifications(ILogger<FineTuneNotifications>? logger = null, IClusterBus? bus = null)
     {
@@ -63,17 +89,16 @@ public sealed class FineTuneNotifications : IDisposable
         _remote = bus?.Subscribe(Channel, ReceiveAsync);
     }
 
-    public IDisposable Subscribe(Func<FineTuneNotice, Task> handler)
-    {
-        lock (_gate)
-            _handlers = new([.. _handlers.Items, handler]);
-        return new Subscription(this, handler);
-    }
+    /// <summary>Every job's notices.</summary>
+    public IDisposable Subscribe(Func<FineTuneNotice, Task> handler) => Add(null, handler);
 
-    /// <summary>Tells this node's subscribers, then the other nodes.</summary>
+    /// <summary>The notices of one job.</summary>
+    public IDisposable Subscribe(int jobId, Func<FineTuneNotice, Task> handler) => Add(jobId, handler);
+
+    /// <summary>Queues the notice for this node's subscribers, then tells the other nodes.</summary>
     public async Task PublishAsync(FineTuneNotice notice)
     {
-        await DeliverAsync(notice);
+        Deliver(notice);
         if (_bus is not null && !notice.Remote)
             await _bus.PublishLoggedAsync(Channel, FineTuneNoticeJson.Write(notice), _logger);
     }
@@ -81,40 +106,88 @@ public sealed class FineTuneNotifications : IDisposable
     private Task ReceiveAsync(string payload)
     {
         if (FineTuneNoticeJson.Read(payload) is { } notice)
-            return DeliverAsync(notice with { Remote = true });
-        _logger?.LogWarning("Ignored a fine-tuning notice from another node that this version cannot read.");
+            Deliver(notice with { Remote = true });
+        else
+            _logger?.LogWarning("Ignored a fine-tuning notice from another node that this version cannot read.");
         return Task.CompletedTask;
     }
 
-    private async Task DeliverAsync(FineTuneNotice notice)
+    private void Deliver(FineTuneNotice notice)
     {
-        foreach (var handler in _handlers.Items)
-        {
-            try
-            {
-                await handler(notice);
-            }
-            catch (Exception ex)
-            {
-                // A subscriber that went away (closed page, dropped connection) must not stop the job or the others.
-                _logger?.LogDebug(ex, "A fine-tuning subscriber failed on job {JobId}", notice.JobId);
-            }
-        }
+        Subscription[] everyJob, thisJob;
+        lock (_gate)
+            (everyJob, thisJob) = (_everyJob, _byJob.GetValueOrDefault(notice.JobId, []));
+        foreach (var subscription in everyJob)
+            subscription.Post(notice);
+        foreach (var subscription in thisJob)
+            subscription.Post(notice);
     }
 
-    private void Unsubscribe(Func<FineTuneNotice, Task> handler)
+    private Subscription Add(int? jobId, Func<FineTuneNotice, Task> handler)
+    {
+        var subscription = new Subscription(this, jobId, handler);
+        lock (_gate)
+        {
+            if (jobId is { } id)
+                _byJob[id] = [.. _byJob.GetValueOrDefault(id, []), subscription];
+            else
+                _everyJob = [.. _everyJob, subscription];
+        }
+        return subscription;
+    }
+
+    private void Remove(Subscription subscription)
     {
         lock (_gate)
-            _handlers = new([.. _handlers.Items.Where(h => h != handler)]);
+        {
+            if (subscription.JobId is not { } id)
+                _everyJob = [.. _everyJob.Where(s => s != subscription)];
+            else if (_byJob.GetValueOrDefault(id, []).Where(s => s != subscription).ToArray() is { Length: > 0 } rest)
+                _byJob[id] = rest;
+            else
+                _byJob.Remove(id);
+        }
     }
 
     public void Dispose() => _remote?.Dispose();
 
-    private sealed record ImmutableHandlers(Func<FineTuneNotice, Task>[] Items);
-
-    private sealed class Subscription(FineTuneNotifications owner, Func<FineTuneNotice, Task> handler) : IDisposable
+    private sealed class Subscription : IDisposable
     {
-        public void Dispose() => owner.Unsubscribe(handler);
+        private readonly FineTuneNotifications _owner;
+        private readonly Func<FineTuneNotice, Task> _handler;
+        private readonly System.Threading.Channels.Channel<FineTuneNotice> _queue = System.Threading.Channels.Channel.CreateUnbounded<FineTuneNotice>(new() { SingleReader = true });
+
+        public Subscription(FineTuneNotifications owner, int? jobId, Func<FineTuneNotice, Task> handler)
+        {
+            (_owner, JobId, _handler) = (owner, jobId, handler);
+            _ = Task.Run(DrainAsync);
+        }
+
+        public int? JobId { get; }
+
+        public void Post(FineTuneNotice notice) => _queue.Writer.TryWrite(notice);
+
+        private async Task DrainAsync()
+        {
+            await foreach (var notice in _queue.Reader.ReadAllAsync())
+            {
+                try
+                {
+                    await _handler(notice);
+                }
+                catch (Exception ex)
+                {
+                    // A subscriber that went away (closed page, dropped connection) must not stop the job or the others.
+                    _owner._logger?.LogDebug(ex, "A fine-tuning subscriber failed on job {JobId}", notice.JobId);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            _owner.Remove(this);
+            _queue.Writer.TryComplete();
+        }
     }
 }
 

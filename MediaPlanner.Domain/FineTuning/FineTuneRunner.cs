@@ -300,10 +300,10 @@ public sealed class FineTuneRunner(
 
     private async Task FailAsync(FineTuneJob job, IFineTuneSink sink, string code, string message, CancellationToken ct)
     {
-        job.Status = FineTuneStatus.Failed;
-        job.ErrorCode = code;
-        job.ErrorMessage = message;
-        job.FinishedAt = clock.GetUtcNow();
+        // A job its backend already finished keeps its outcome: an error after the last report does not undo it.
+        if (job.IsFinished)
+            return;
+        job.Fail(code, message, null, clock.GetUtcNow());
         await sink.EventAsync(new FineTuneEvent { ExternalId = $"failed-{code}", CreatedAt = clock.GetUtcNow(), Level = "error", Message = message }, ct);
         await sink.JobChangedAsync(job, ct);
     }

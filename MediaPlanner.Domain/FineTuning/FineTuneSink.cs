@@ -63,25 +63,7 @@ internal sealed class FineTuneSink(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.FineTuneJobs.SingleAsync(x => x.Id == jobId, ct);
-        row.Status = job.Status;
-        row.ExternalId = job.ExternalId;
-        row.TrainingFileId = job.TrainingFileId;
-        row.ValidationFileId = job.ValidationFileId;
-        row.FineTunedModel = job.FineTunedModel;
-        row.TrainedTokens = job.TrainedTokens;
-        row.EstimatedFinish = job.EstimatedFinish;
-        row.ErrorCode = job.ErrorCode;
-        row.ErrorMessage = job.ErrorMessage;
-        row.ErrorParam = job.ErrorParam;
-        row.TotalSteps = job.TotalSteps;
-        row.CompletedSteps = job.CompletedSteps;
-        row.ResultParametersJson = job.ResultParametersJson;
-        row.EvaluationJson = job.EvaluationJson;
-        row.Recommended = job.Recommended;
-        row.Verdict = job.Verdict;
-        row.StartedAt = job.StartedAt;
-        row.FinishedAt = job.FinishedAt;
-        row.LastEventCursor = job.LastEventCursor;
+        row.TakeReport(job);
         if (row.LeaseOwner == leaseOwner)
             row.LeaseUntil = clock.GetUtcNow() + leaseDuration;
         await db.SaveChangesAsync(ct);

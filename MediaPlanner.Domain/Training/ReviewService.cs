@@ -158,30 +158,17 @@ public sealed class ReviewService(
 
     public Task<ReviewResult> ValidateAsync(int id, Guid version, CurrentUser user, CancellationToken ct = default) =>
         ChangeAsync(id, version, user, AuditActions.ExampleValidate, e => $"Validated example #{e.Id}{BrandNote(e)}", ct, e =>
-        {
-            if (e.HasErrors)
-                return new(ReviewOutcome.Blocked, "This example has blocking errors: edit the plan to fix them before validating.");
-            if (e.DuplicateOfId is not null)
-                return new(ReviewOutcome.Blocked, $"This example duplicates example {e.DuplicateOfId}; validate that one instead.");
-            e.Status = ExampleStatus.Validated;
-            e.ReviewedById = user.Id;
-            e.ReviewedAt = clock.GetUtcNow();
-            e.RejectionReason = null;
-            return new(ReviewOutcome.Done, "Validated: this example is now training data.");
-        });
+            e.Validate(user.Id, clock.GetUtcNow()) is { } block
+                ? new(ReviewOutcome.Blocked, block)
+                : new(ReviewOutcome.Done, "Validated: this example is now training data."));
 
     public Task<ReviewResult> RejectAsync(int id, Guid version, string reason, CurrentUser user, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(reason))
-            return Task.FromResult(new ReviewResult(ReviewOutcome.Blocked, "Give a reason for rejecting, so the planner can learn from it."));
-        if (reason.Length > 1000)
-            return Task.FromResult(new ReviewResult(ReviewOutcome.Blocked, "Keep the reason under 1,000 characters."));
+        if (TrainingExample.RejectionProblem(reason) is { } problem)
+            return Task.FromResult(new ReviewResult(ReviewOutcome.Blocked, problem));
         return ChangeAsync(id, version, user, AuditActions.ExampleReject, e => $"Rejected example #{e.Id}{BrandNote(e)}: {e.RejectionReason}", ct, e =>
         {
-            e.Status = ExampleStatus.Rejected;
-            e.RejectionReason = reason.Trim();
-            e.ReviewedById = user.Id;
-            e.ReviewedAt = clock.GetUtcNow();
+            e.Reject(reason, user.Id, clock.GetUtcNow());
             return new(ReviewOutcome.Done, "Rejected: this example will not be used for training.");
         });
     }
@@ -205,21 +192,11 @@ public sealed class ReviewService(
         var example = new ChatExample(messages);
         var validation = validator.Validate(example, settings.BaseModel);
         var hash = ContentHash.Of(example);
-        if (hash != e.ContentHash)
-        {
-            var original = await db.TrainingExamples.Where(x => x.ContentHash == hash && x.DuplicateOfId == null && x.Id != e.Id)
+        var duplicateOf = hash == e.ContentHash ? e.DuplicateOfId
+            : await db.TrainingExamples.Where(x => x.ContentHash == hash && x.DuplicateOfId == null && x.Id != e.Id)
                 .Select(x => (int?)x.Id).FirstOrDefaultAsync(ct);
-            e.DuplicateOfId = original;
-        }
-        e.MessagesJson = example.ToJsonLine();
-        e.ContentHash = hash;
-        e.TokenCount = validation.TokenCount;
-        e.HasErrors = validation.HasErrors;
-        e.IssuesJson = JsonSerializer.Serialize(validation.Issues);
-        e.Status = ExampleStatus.PendingReview;
-        e.EditedById = user.Id;
-        e.EditedAt = clock.GetUtcNow();
-        e.Version = Guid.NewGuid();
+        e.ReplacePlan(example.ToJsonLine(), hash, duplicateOf, validation.TokenCount, validation.HasErrors,
+            JsonSerializer.Serialize(validation.Issues), user.Id, clock.GetUtcNow());
         await audit.AddAsync(db, user, AuditActions.ExampleEdit, AuditEntities.TrainingExample, Id(e),
             $"Edited the plan of example #{e.Id}{BrandNote(e)}; back in review{(validation.HasErrors ? " with blocking errors" : "")}",
             before, AuditState(e), ct);
@@ -269,7 +246,6 @@ public sealed class ReviewService(
         var result = change(e);
         if (!result.Succeeded)
             return result;
-        e.Version = Guid.NewGuid();
         // Saved with the change itself: the entry exists exactly when the change does.
         await audit.AddAsync(db, user, action, AuditEntities.TrainingExample, Id(e), summary(e), before, AuditState(e), ct);
         try

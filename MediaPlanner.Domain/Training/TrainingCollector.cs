@@ -204,11 +204,7 @@ public sealed class TrainingCollector(
             .SingleOrDefaultAsync(ct);
         if (example is null)
             return new(false, "Choose the plan before recording its results.");
-        example.Ctr = ctr;
-        example.ConversionRate = conversionRate;
-        example.DeliveredSpend = deliveredSpend;
-        example.ResultsRecordedAt = clock.GetUtcNow();
-        example.Version = Guid.NewGuid();
+        example.RecordResults(ctr, conversionRate, deliveredSpend, clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
         return new(true, "Campaign results saved with the training example.", example.Id);
     }

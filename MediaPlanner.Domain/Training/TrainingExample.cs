@@ -25,7 +25,8 @@ public class TrainingExample
 {
     public int Id { get; set; }
     public ExampleSource Source { get; set; }
-    public ExampleStatus Status { get; set; }
+    /// <summary>Set at creation; afterwards only by <see cref="Validate"/>, <see cref="Reject"/> and <see cref="ReplacePlan"/>.</summary>
+    public ExampleStatus Status { get => _status; init => _status = value; }
     public int? BriefId { get; set; }
     public int? PlanId { get; set; }
     /// <summary>The import that stored this example, when it came from a JSONL import.</summary>
@@ -63,7 +64,71 @@ public class TrainingExample
     public bool PlannerEdited { get; set; }
 
     /// <summary>Optimistic concurrency: changes on every update, so a second reviewer's stale save is refused.</summary>
-    public Guid Version { get; set; } = Guid.NewGuid();
+    public Guid Version { get => _version; init => _version = value; }
+
+    // Written by the transitions below, each with a new version; EF reads and writes them directly.
+    private ExampleStatus _status;
+    private Guid _version = Guid.NewGuid();
+
+    /// <summary>Why a reviewer cannot validate this example now, or null when they can.</summary>
+    public string? ValidationBlock =>
+        HasErrors ? "This example has blocking errors: edit the plan to fix them before validating."
+        : DuplicateOfId is not null ? $"This example duplicates example {DuplicateOfId}; validate that one instead."
+        : null;
+
+    /// <summary>Makes the example training data; returns why not (see <see cref="ValidationBlock"/>) and changes nothing then.</summary>
+    public string? Validate(string reviewerId, DateTimeOffset now)
+    {
+        if (ValidationBlock is { } block)
+            return block;
+        _status = ExampleStatus.Validated;
+        ReviewedById = reviewerId;
+        ReviewedAt = now;
+        RejectionReason = null;
+        _version = Guid.NewGuid();
+        return null;
+    }
+
+    /// <summary>Why <paramref name="reason"/> cannot be a rejection's reason, or null when it can.</summary>
+    public static string? RejectionProblem(string? reason) =>
+        string.IsNullOrWhiteSpace(reason) ? "Give a reason for rejecting, so the planner can learn from it."
+        : reason.Length > 1000 ? "Keep the reason under 1,000 characters."
+        : null;
+
+    /// <summary>Keeps the example out of training, with the reviewer's reason (see <see cref="RejectionProblem"/>).</summary>
+    public void Reject(string reason, string reviewerId, DateTimeOffset now)
+    {
+        if (RejectionProblem(reason) is { } problem)
+            throw new ArgumentException(problem, nameof(reason));
+        _status = ExampleStatus.Rejected;
+        RejectionReason = reason.Trim();
+        ReviewedById = reviewerId;
+        ReviewedAt = now;
+        _version = Guid.NewGuid();
+    }
+
+    /// <summary>A corrected plan: the example takes the new messages and their validation, and goes back to review.</summary>
+    public void ReplacePlan(string messagesJson, string contentHash, int? duplicateOfId, int tokenCount, bool hasErrors, string issuesJson,
+        string editorId, DateTimeOffset now)
+    {
+        MessagesJson = messagesJson;
+        ContentHash = contentHash;
+        DuplicateOfId = duplicateOfId;
+        TokenCount = tokenCount;
+        HasErrors = hasErrors;
+        IssuesJson = issuesJson;
+        _status = ExampleStatus.PendingReview;
+        EditedById = editorId;
+        EditedAt = now;
+        _version = Guid.NewGuid();
+    }
+
+    /// <summary>What the campaign delivered, as a planner recorded it.</summary>
+    public void RecordResults(double? ctr, double? conversionRate, decimal? deliveredSpend, DateTimeOffset now)
+    {
+        (Ctr, ConversionRate, DeliveredSpend, ResultsRecordedAt) = (ctr, conversionRate, deliveredSpend, now);
+        _version = Guid.NewGuid();
+    }
 }
 
 /// <summary>Per-model prices per million tokens, with the date they were read. Editable later in settings.</summary>

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using MediaPlanner.Domain.Cluster;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
@@ -13,24 +14,38 @@ public class ClusterBusTests
         var network = new InProcessClusterNetwork();
         using var a = new FineTuneNotifications(bus: new InProcessClusterBus(network));
         using var b = new FineTuneNotifications(bus: new InProcessClusterBus(network));
-        var onA = new List<FineTuneNotice>();
-        var onB = new List<FineTuneNotice>();
-        using var subA = a.Subscribe(n => { onA.Add(n); return Task.CompletedTask; });
-        using var subB = b.Subscribe(n => { onB.Add(n); return Task.CompletedTask; });
+        var toA = Channel.CreateUnbounded<FineTuneNotice>();
+        var toB = Channel.CreateUnbounded<FineTuneNotice>();
+        using var subA = a.Subscribe(n => toA.Writer.WriteAsync(n).AsTask());
+        using var subB = b.Subscribe(n => toB.Writer.WriteAsync(n).AsTask());
         var at = new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
         FineTuneNotice[] sent =
         [
-            new JobUpdated(7, FineTuneStatus.Running, 1, 4, null, null, null, null, at, null, false, at, null, null),
+            new JobUpdated(7, new JobProgress(FineTuneStatus.Running, 1, 4, null, null, null, null, at, null, false, at, null, null)),
             new JobEventAdded(7, 11, at, "info", "Step 1/4", 1, 0.5, null, "step-1"),
             new JobCheckpointAdded(7, 12, "local-mix:ft-7:ckpt-1", 1, 0.5, 0.6, 0.9),
         ];
 
         foreach (var notice in sent)
             await b.PublishAsync(notice);
+        // Subscribers are called from their own queues, after the publish returns.
+        var onB = await TakeAsync(toB.Reader, sent.Length);
+        var onA = await TakeAsync(toA.Reader, sent.Length);
 
+        Assert.False(toB.Reader.TryRead(out _));
+        Assert.False(toA.Reader.TryRead(out _));
         Assert.Equal(sent, onB);
         Assert.All(onB, n => Assert.False(n.Remote));
         Assert.Equal(sent.Select(n => n with { Remote = true }), onA);
+    }
+
+    private static async Task<List<FineTuneNotice>> TakeAsync(ChannelReader<FineTuneNotice> reader, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var taken = new List<FineTuneNotice>();
+        while (taken.Count < count)
+            taken.Add(await reader.ReadAsync(timeout.Token));
+        return taken;
     }
 
     [Fact]

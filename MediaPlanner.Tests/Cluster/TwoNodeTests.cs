@@ -79,11 +79,11 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IDisposable
         }
         var received = Channel.CreateUnbounded<string>();
         await using var client = a.FineTuningHub(await a.SignInCookieAsync("reviewer@demo.local"));
-        client.On<JobUpdated>("JobUpdated", u => received.Writer.TryWrite($"update:{u.Status}:{u.CompletedSteps}"));
+        client.On<JobUpdated>("JobUpdated", u => received.Writer.TryWrite($"update:{u.Progress.Status}:{u.Progress.CompletedSteps}"));
         client.On<JobEventAdded>("EventAdded", e => received.Writer.TryWrite($"event:{e.Id}"));
         client.On<JobCheckpointAdded>("CheckpointAdded", c => received.Writer.TryWrite($"checkpoint:{c.Id}"));
         await client.StartAsync();
-        Assert.Equal(FineTuneStatus.Queued, (await client.InvokeAsync<JobUpdated?>("Subscribe", jobId))!.Status);
+        Assert.Equal(FineTuneStatus.Queued, (await client.InvokeAsync<JobUpdated?>("Subscribe", jobId))!.Progress.Status);
         var onA = new List<FineTuneNotice>();
         using var pageOnA = a.Services.GetRequiredService<FineTuneNotifications>().Subscribe(n =>
         {

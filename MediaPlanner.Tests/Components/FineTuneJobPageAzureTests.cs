@@ -78,7 +78,7 @@ public sealed class FineTuneJobPageAzureTests : ComponentTestContext
         cut.WaitForAssertion(() => Assert.DoesNotContain("2–64", FieldText(cut)));
 
         // The runner takes it up: the alert goes once the job no longer waits.
-        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Running, 6, 6, FineTuned, null, null, null, DateTimeOffset.UtcNow, null, false));
+        await _notifications.PublishAsync(new JobUpdated(id, new JobProgress(FineTuneStatus.Running, 6, 6, FineTuned, null, null, null, DateTimeOffset.UtcNow, null, false)));
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=job-awaiting-deployment]")));
     }
 

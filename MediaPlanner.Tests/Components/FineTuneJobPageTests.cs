@@ -51,7 +51,7 @@ public class FineTuneJobPageTests : ComponentTestContext
         cut.WaitForElement("[data-testid=job-progress-text]");
         Assert.Contains("loss-chart-empty", cut.Markup);
 
-        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Running, 2, 4, null, null, null, null, DateTimeOffset.UtcNow, null, false));
+        await _notifications.PublishAsync(new JobUpdated(id, new JobProgress(FineTuneStatus.Running, 2, 4, null, null, null, null, DateTimeOffset.UtcNow, null, false)));
         await _notifications.PublishAsync(new JobEventAdded(id, 1, DateTimeOffset.UtcNow, "info", "Step 1/4: training loss 0.900", 1, 0.9, 1.0));
         await _notifications.PublishAsync(new JobEventAdded(id, 2, DateTimeOffset.UtcNow, "info", "Step 2/4: training loss 0.500", 2, 0.5, 0.7));
         await _notifications.PublishAsync(new JobEventAdded(id + 1, 3, DateTimeOffset.UtcNow, "info", "Another job's step", 1, 0.1, 0.1));
@@ -64,7 +64,7 @@ public class FineTuneJobPageTests : ComponentTestContext
             Assert.Equal(2, cut.Find("[data-testid=train-line]").GetAttribute("points")!.Split(' ').Length);
         });
 
-        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Succeeded, 4, 4, "ft:gpt-4o-mini:x", 1000, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, false));
+        await _notifications.PublishAsync(new JobUpdated(id, new JobProgress(FineTuneStatus.Succeeded, 4, 4, "ft:gpt-4o-mini:x", 1000, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, false)));
         cut.WaitForAssertion(() =>
         {
             Assert.Equal("Succeeded", cut.Find("[data-testid=job-status]").TextContent.Trim());
@@ -92,7 +92,7 @@ public class FineTuneJobPageTests : ComponentTestContext
         Assert.Equal("Validating files…", cut.Find("[data-testid=job-progress-text]").TextContent.Trim());
         Assert.DoesNotContain("ValidatingFiles", cut.Markup);
 
-        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Running, 0, 0, null, null, null, null, DateTimeOffset.UtcNow, null, false));
+        await _notifications.PublishAsync(new JobUpdated(id, new JobProgress(FineTuneStatus.Running, 0, 0, null, null, null, null, DateTimeOffset.UtcNow, null, false)));
 
         cut.WaitForAssertion(() =>
         {
@@ -114,7 +114,7 @@ public class FineTuneJobPageTests : ComponentTestContext
             db.SaveChanges();
         }
 
-        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Queued, 0, 0, null, null, null, null, null, null, false));
+        await _notifications.PublishAsync(new JobUpdated(id, new JobProgress(FineTuneStatus.Queued, 0, 0, null, null, null, null, null, null, false)));
 
         cut.WaitForAssertion(() => Assert.Equal("OpenAI job ftjob-late42", cut.Find("[data-testid=job-external-id]").TextContent.Trim()));
     }
@@ -209,14 +209,14 @@ public class FineTuneJobPageTests : ComponentTestContext
         });
 
         // The runner's save after the next answer clears the outage.
-        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Running, 3, 4, null, null, null, null, DateTimeOffset.UtcNow, null, false,
-            LastContactAt: next, UnreachableSince: null, UnreachableReason: null));
+        await _notifications.PublishAsync(new JobUpdated(id, new JobProgress(FineTuneStatus.Running, 3, 4, null, null, null, null, DateTimeOffset.UtcNow, null, false,
+            LastContactAt: next, UnreachableSince: null, UnreachableReason: null)));
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=job-unreachable]")));
 
         // A new outage opens the alert again from the notice alone.
-        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Running, 3, 4, null, null, null, null, DateTimeOffset.UtcNow, null, false,
-            LastContactAt: next, UnreachableSince: next.AddMinutes(1), UnreachableReason: "OpenAI is limiting the request rate (429) while checking the job."));
+        await _notifications.PublishAsync(new JobUpdated(id, new JobProgress(FineTuneStatus.Running, 3, 4, null, null, null, null, DateTimeOffset.UtcNow, null, false,
+            LastContactAt: next, UnreachableSince: next.AddMinutes(1), UnreachableReason: "OpenAI is limiting the request rate (429) while checking the job.")));
 
         cut.WaitForAssertion(() =>
         {
@@ -312,13 +312,13 @@ public class FineTuneJobPageTests : ComponentTestContext
         using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
         {
             var job = db.FineTuneJobs.Single(j => j.Id == id);
-            job.Status = FineTuneStatus.Succeeded;
+            job.Succeed(DateTimeOffset.UtcNow);
             job.FineTunedModel = Result;
             job.Evaluated(NotBetter());
             db.SaveChanges();
         }
 
-        await _notifications.PublishAsync(new JobUpdated(id, FineTuneStatus.Succeeded, 12, 12, Result, null, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, false));
+        await _notifications.PublishAsync(new JobUpdated(id, new JobProgress(FineTuneStatus.Succeeded, 12, 12, Result, null, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, false)));
 
         cut.WaitForAssertion(() =>
         {

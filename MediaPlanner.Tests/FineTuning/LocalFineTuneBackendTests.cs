@@ -230,9 +230,8 @@ public class LocalFineTuneBackendTests
     public async Task CancelAsync_marks_the_job_cancelled_and_says_so()
     {
         var job = Job();
-        job.Status = FineTuneStatus.Running;
-        job.CompletedSteps = 4;
-        job.TotalSteps = 12;
+        job.Start(Now);
+        job.Progress(4, 12);
         var sink = new RecordingSink();
 
         await Backend().CancelAsync(job, sink, CancellationToken.None);
@@ -249,7 +248,7 @@ public class LocalFineTuneBackendTests
     public async Task A_finished_job_is_left_alone()
     {
         var job = Job();
-        job.Status = FineTuneStatus.Succeeded;
+        job.Succeed(Now);
         var sink = new RecordingSink();
 
         Assert.Null(await Backend().AdvanceAsync(job, From(Data.Value), sink, CancellationToken.None));
@@ -274,10 +273,8 @@ public class LocalFineTuneBackendTests
 
         // The stored copy of the job says Running, part-way through.
         var restarted = Job(epochs: 4);
-        restarted.Status = FineTuneStatus.Running;
-        restarted.StartedAt = Now.AddMinutes(-5);
-        restarted.CompletedSteps = 2;
-        restarted.TotalSteps = first.TotalSteps;
+        restarted.Start(Now.AddMinutes(-5));
+        restarted.Progress(2, first.TotalSteps);
         await Backend().AdvanceAsync(restarted, From(Data.Value), sink, CancellationToken.None);
 
         Assert.Equal("restart", sink.Events[0].ExternalId);

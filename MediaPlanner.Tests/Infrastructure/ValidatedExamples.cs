@@ -12,7 +12,7 @@ namespace MediaPlanner.Tests.Infrastructure;
 /// <summary>Validated training examples from real engine plans over varied briefs, stored straight into an app's database.</summary>
 public static class ValidatedExamples
 {
-    public static async Task SeedAsync(IServiceProvider services, int count, string brandPrefix = "Seeded")
+    public static async Task SeedAsync(IServiceProvider services, int count, string brandPrefix = "Seeded", ExampleStatus status = ExampleStatus.Validated)
     {
         var factory = services.GetRequiredService<IDbContextFactory<PlannerDbContext>>();
         await using var db = await factory.CreateDbContextAsync();
@@ -21,7 +21,7 @@ public static class ValidatedExamples
             var (brief, example) = Example(i, brandPrefix);
             db.TrainingExamples.Add(new TrainingExample
             {
-                Source = ExampleSource.Imported, Status = ExampleStatus.Validated, Brand = brief.Brand, Objective = brief.Objective,
+                Source = ExampleSource.Imported, Status = status, Brand = brief.Brand, Objective = brief.Objective,
                 MarketCode = "US", MessagesJson = example.ToJsonLine(), ContentHash = ContentHash.Of(example), TokenCount = 1_100,
                 CreatedAt = DateTimeOffset.UtcNow,
             });

@@ -115,7 +115,7 @@ public sealed class AzureDeploymentTests : IAsyncLifetime
     [Fact]
     public async Task Only_an_admin_sets_the_deployment_and_only_a_name_azure_takes_for_a_trained_azure_job()
     {
-        var waiting = await SeedJobAsync(FineTuneStatus.Running, Azure, j => (j.ErrorCode, j.ErrorMessage) = (AzureDeployment.AwaitingCode, AzureDeployment.DeployFirst(FineTuned)));
+        var waiting = await SeedJobAsync(FineTuneStatus.Running, Azure, j => j.AwaitDeployment(AzureDeployment.DeployFirst(FineTuned)));
         var training = await SeedJobAsync(FineTuneStatus.Running, Azure, j => j.FineTunedModel = null);
         var openai = await SeedJobAsync(FineTuneStatus.Running, FineTuneProviders.OpenAI);
 

@@ -159,8 +159,7 @@ public class FineTuneDatasetTests : IAsyncLifetime
         public async Task<TimeSpan?> AdvanceAsync(FineTuneJob job, Func<CancellationToken, Task<FineTuneDataset>> dataset, IFineTuneSink sink, CancellationToken ct)
         {
             Dataset.TrySetResult(await dataset(ct));
-            job.Status = FineTuneStatus.Cancelled;
-            job.FinishedAt = DateTimeOffset.UtcNow;
+            job.Cancel(DateTimeOffset.UtcNow);
             await sink.JobChangedAsync(job, ct);
             return null;
         }

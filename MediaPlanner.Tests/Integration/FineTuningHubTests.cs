@@ -45,7 +45,7 @@ public class FineTuningHubTests(MediaPlannerFactory factory, Xunit.Abstractions.
         _ = factory.Server;
         await using var connection = Connection(await factory.SignInCookieAsync("reviewer@demo.local"));
         var received = Channel.CreateUnbounded<string>();
-        connection.On<JobUpdated>("JobUpdated", u => received.Writer.TryWrite($"update:{u.JobId}:{u.Status}:{u.CompletedSteps}"));
+        connection.On<JobUpdated>("JobUpdated", u => received.Writer.TryWrite($"update:{u.JobId}:{u.Progress.Status}:{u.Progress.CompletedSteps}"));
         connection.On<JobEventAdded>("EventAdded", e => received.Writer.TryWrite($"event:{e.JobId}:{e.Message}:{e.TrainLoss}"));
         connection.On<JobCheckpointAdded>("CheckpointAdded", c => received.Writer.TryWrite($"checkpoint:{c.JobId}:{c.ModelName}"));
         await connection.StartAsync();
@@ -53,7 +53,7 @@ public class FineTuningHubTests(MediaPlannerFactory factory, Xunit.Abstractions.
         var notifications = factory.Services.GetRequiredService<FineTuneNotifications>();
 
         await notifications.PublishAsync(new JobEventAdded(9999, 1, DateTimeOffset.UtcNow, "info", "another job", null, null, null));
-        await notifications.PublishAsync(new JobUpdated(4242, FineTuneStatus.Running, 3, 10, null, null, null, null, DateTimeOffset.UtcNow, null, false));
+        await notifications.PublishAsync(new JobUpdated(4242, new JobProgress(FineTuneStatus.Running, 3, 10, null, null, null, null, DateTimeOffset.UtcNow, null, false)));
         await notifications.PublishAsync(new JobEventAdded(4242, 2, DateTimeOffset.UtcNow, "info", "Step 3/10", 3, 0.5, 0.6));
         await notifications.PublishAsync(new JobCheckpointAdded(4242, 3, "local-mix:ft-x-4242:ckpt-step-3", 3, 0.5, 0.6));
 

@@ -193,12 +193,9 @@ public class SessionEndTests(SessionEndTests.App factory) : IClassFixture<Sessio
 
     private async Task<TrainingExample> PendingExampleAsync(string brand)
     {
-        await ValidatedExamples.SeedAsync(factory.Services, 1, brand);
+        await ValidatedExamples.SeedAsync(factory.Services, 1, brand, ExampleStatus.PendingReview);
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync();
-        var example = await db.TrainingExamples.SingleAsync(e => e.Brand == $"{brand} 0");
-        example.Status = ExampleStatus.PendingReview;
-        await db.SaveChangesAsync();
-        return example;
+        return await db.TrainingExamples.SingleAsync(e => e.Brand == $"{brand} 0");
     }
 
     [Fact]

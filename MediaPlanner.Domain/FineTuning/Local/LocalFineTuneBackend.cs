@@ -48,9 +48,8 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
         if (job.Status == FineTuneStatus.Running)
             await RestartedAsync(job, sink, ct);
         var data = await dataset(ct);
-        job.StartedAt ??= clock.GetUtcNow();
-        job.Status = FineTuneStatus.Running;
-        job.CompletedSteps = 0;
+        job.Start(clock.GetUtcNow());
+        job.Progress(0);
         await sink.JobChangedAsync(job, ct);
         await EventAsync(sink, "start",
             $"Validating {Count(data.TrainingLines.Count, "training example")} and {Count(data.ValidationLines.Count, "validation example")}…", ct);
@@ -62,13 +61,11 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
             await EventAsync(sink, "skipped", SkippedMessage(set, data), ct, "warn");
         if (set.Training.Count == 0)
         {
-            job.Status = FineTuneStatus.Failed;
-            job.ErrorCode = InvalidTrainingFile;
-            job.ErrorMessage = data.TrainingLines.Count == 0
+            job.Fail(InvalidTrainingFile, data.TrainingLines.Count == 0
                 ? "The training file has no examples."
-                : $"None of the {Count(data.TrainingLines.Count, "training example")} can be used: each needs a brief rendered by MediaPlanner and a plan in the MediaPlan format. First problem: {set.Skipped.First(s => !s.Validation).Reason}.";
-            job.FinishedAt = clock.GetUtcNow();
-            await EventAsync(sink, "failed", job.ErrorMessage, ct, "error");
+                : $"None of the {Count(data.TrainingLines.Count, "training example")} can be used: each needs a brief rendered by MediaPlanner and a plan in the MediaPlan format. First problem: {set.Skipped.First(s => !s.Validation).Reason}.",
+                null, clock.GetUtcNow());
+            await EventAsync(sink, "failed", job.ErrorMessage!, ct, "error");
             await sink.JobChangedAsync(job, ct);
             return null;
         }
@@ -77,7 +74,7 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
         var model = ModelName(job);
         var heldOut = set.Validation.Select(e => new HeldOutBrief(e.Request, e.TargetShares, e.Plan)).ToList();
         var tryPairs = set.Pairs.Count > 0 && heldOut.Count > 0;
-        job.TotalSteps = schedule.Epochs * (tryPairs ? 2 : 1);
+        job.Progress(job.CompletedSteps, schedule.Epochs * (tryPairs ? 2 : 1));
         await sink.JobChangedAsync(job, ct);
         var weighting = set.Weighting;
         await EventAsync(sink, "training", string.Create(Inv,
@@ -136,7 +133,7 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
                     // worsening fit. The training loss is in the message and on the checkpoint.
                     Step = step,
                 }, ct);
-                job.CompletedSteps = step;
+                job.Progress(step);
                 await sink.JobChangedAsync(job, ct);
                 if (job.CancelRequested || await sink.CancelRequestedAsync(ct))
                 {
@@ -185,8 +182,7 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
         job.EvaluationJson = evaluationRecord.ToJson();
         job.Recommended = improved;
         job.Verdict = verdict;
-        job.Status = FineTuneStatus.Succeeded;
-        job.FinishedAt = clock.GetUtcNow();
+        job.Succeed(clock.GetUtcNow());
         await EventAsync(sink, "done", string.Create(Inv,
             $"Fine-tuned {model}; its result is {(best.Evaluation is null ? "the last checkpoint" : $"the best checkpoint on held-out fit ({best.Evaluation.Model})")}. {verdict}"),
             ct, improved ? "info" : "warn");
@@ -219,8 +215,7 @@ public sealed class LocalFineTuneBackend(MediaMixParameters baseParameters, Time
 
     private async Task CancelledAsync(FineTuneJob job, IFineTuneSink sink, string message, CancellationToken ct)
     {
-        job.Status = FineTuneStatus.Cancelled;
-        job.FinishedAt = clock.GetUtcNow();
+        job.Cancel(clock.GetUtcNow());
         await EventAsync(sink, "cancelled", message, ct);
         await sink.JobChangedAsync(job, ct);
     }

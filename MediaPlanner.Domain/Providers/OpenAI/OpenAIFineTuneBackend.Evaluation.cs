@@ -107,7 +107,7 @@ public sealed partial class OpenAIFineTuneBackend
         }
         if (job.ErrorCode == AzureDeployment.AwaitingCode)
         {
-            (job.ErrorCode, job.ErrorMessage) = (null, null);
+            job.DeploymentArrived();
             await sink.JobChangedAsync(job, ct);
         }
 
@@ -206,7 +206,7 @@ public sealed partial class OpenAIFineTuneBackend
         job.EvaluationJson = evaluation.ToJson();
         job.Recommended = improved;
         job.Verdict = Shorten(verdict, VerdictLength);
-        job.Status = FineTuneStatus.Succeeded;
+        job.Succeed(clock.GetUtcNow());
         await sink.EventAsync(LocalEvent("openai-evaluated", string.Create(Inv,
             $"{verdict} The evaluation took {briefs.Count * models.Count:N0} plan requests to {profile.Name} ({briefs.Count} held-out briefs × {models.Count} models)."),
             improved ? "info" : "warn"), ct);
@@ -226,9 +226,7 @@ public sealed partial class OpenAIFineTuneBackend
         var entered = job.FineTunedDeployment;
         foreach (var (eventId, message) in missing)
             await sink.EventAsync(LocalEvent(eventId, message, "warn"), ct);
-        job.ErrorCode = AzureDeployment.AwaitingCode;
-        job.ErrorMessage = Shorten(string.Join(" ", missing.Select(m => m.Message)), 2000);
-        job.EstimatedFinish = null;
+        job.AwaitDeployment(Shorten(string.Join(" ", missing.Select(m => m.Message)), 2000));
         await sink.JobChangedAsync(job, ct);
         logger.LogInformation("Fine-tuning job {JobId} waits for its Azure deployment before its evaluation", job.Id);
         // The save reads back a name an admin entered while this run held the job; the runner would otherwise wait out the recheck.
@@ -298,14 +296,11 @@ public sealed partial class OpenAIFineTuneBackend
     private async Task NotComparedAsync(FineTuneJob job, IFineTuneSink sink, string reason, CancellationToken ct)
     {
         var verdict = $"{job.FineTunedModel ?? "The fine-tuned model"} could not be compared with the base model: {Shorten(reason, 600)} — not recommended for deployment.";
-        if (job.ErrorCode == AzureDeployment.AwaitingCode)
-            (job.ErrorCode, job.ErrorMessage) = (null, null);
+        job.DeploymentArrived();
         job.EvaluationJson = null;
         job.Recommended = false;
         job.Verdict = Shorten(verdict, VerdictLength);
-        job.Status = FineTuneStatus.Succeeded;
-        job.EstimatedFinish = null;
-        job.FinishedAt ??= clock.GetUtcNow();
+        job.Succeed(clock.GetUtcNow());
         await sink.EventAsync(LocalEvent("openai-not-compared", verdict, "warn"), ct);
         await sink.JobChangedAsync(job, ct);
     }

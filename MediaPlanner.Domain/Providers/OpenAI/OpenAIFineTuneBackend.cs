@@ -277,14 +277,14 @@ public sealed partial class OpenAIFineTuneBackend(
         {
             await sink.EventAsync(e.ToEvent(), ct);
             if (e.Step is { } step)
-                job.CompletedSteps = Math.Max(job.CompletedSteps, step);
+                job.Progress(Math.Max(job.CompletedSteps, step));
             if (e.TotalSteps is { } total)
-                job.TotalSteps = total;
+                job.Progress(job.CompletedSteps, total);
         }
         if (fresh.Count > 0)
             job.LastEventCursor = fresh[^1].Id;
         if (job.TotalSteps == 0 && remote.Epochs is { } epochs && remote.BatchSize is { } batch && batch > 0 && job.TrainingExamples > 0)
-            job.TotalSteps = epochs * (int)Math.Ceiling(job.TrainingExamples / (double)batch);
+            job.Progress(job.CompletedSteps, epochs * (int)Math.Ceiling(job.TrainingExamples / (double)batch));
 
         List<FineTuneCheckpoint>? checkpoints = null;
         if (remote.Status is not ("validating_files" or "queued"))
@@ -303,17 +303,27 @@ public sealed partial class OpenAIFineTuneBackend(
         return job.Status == FineTuneStatus.Running ? clients.Options.PollWhileRunning : clients.Options.PollWhileQueued;
     }
 
+    /// <summary>
+    /// Takes the provider's view of a job still under way: its status, model name, tokens and estimate. A finished one
+    /// goes through <see cref="ApplyFinalStateAsync"/>, which ends the job here as the provider ended it.
+    /// </summary>
     private void Apply(FineTuneJob job, RemoteJob remote)
     {
-        if (MapStatus(remote.Status) is { } status)
-            job.Status = status;
-        else
-            logger.LogWarning("{Provider} job {ExternalId} has an unknown status {Status}; keeping {Current}", job.Provider, remote.Id, remote.Status, job.Status);
+        switch (MapStatus(remote.Status))
+        {
+            case FineTuneStatus.ValidatingFiles or FineTuneStatus.Queued:
+                job.Wait(MapStatus(remote.Status)!.Value);
+                break;
+            case FineTuneStatus.Running or FineTuneStatus.Succeeded:
+                job.Start(clock.GetUtcNow());
+                break;
+            case null:
+                logger.LogWarning("{Provider} job {ExternalId} has an unknown status {Status}; keeping {Current}", job.Provider, remote.Id, remote.Status, job.Status);
+                break;
+        }
         job.FineTunedModel = remote.FineTunedModel ?? job.FineTunedModel;
         job.TrainedTokens = remote.TrainedTokens ?? job.TrainedTokens;
         job.EstimatedFinish = remote.EstimatedFinish;
-        if (job.Status is FineTuneStatus.Running or FineTuneStatus.Succeeded)
-            job.StartedAt ??= clock.GetUtcNow();
     }
 
     /// <summary>
@@ -326,29 +336,26 @@ public sealed partial class OpenAIFineTuneBackend(
     {
         var name = ProfileOf(job.Provider).Name;
         Apply(job, remote);
-        job.EstimatedFinish = null;
-        job.FinishedAt = remote.FinishedAt ?? job.FinishedAt ?? clock.GetUtcNow();
-        switch (job.Status)
+        var finishedAt = remote.FinishedAt ?? job.FinishedAt ?? clock.GetUtcNow();
+        switch (MapStatus(remote.Status))
         {
             case FineTuneStatus.Succeeded:
-                if (job.TotalSteps > 0)
-                    job.CompletedSteps = job.TotalSteps;
+                // The model's name is saved before the evaluation spends anything; the job stays unfinished (so not yet
+                // deployable, and retried by the runner like any other stage) until the evaluation has a verdict.
+                job.Trained(finishedAt, clock.GetUtcNow());
                 await sink.EventAsync(LocalEvent("openai-succeeded",
                     $"{name} finished the job: the fine-tuned model is {job.FineTunedModel ?? "(not named)"}" +
                     (job.TrainedTokens is { } tokens ? $", trained on {tokens:N0} tokens." : ".")), ct);
-                // The model's name is saved before the evaluation spends anything; the job stays unfinished (so not yet
-                // deployable, and retried by the runner like any other stage) until the evaluation has a verdict.
-                job.Status = FineTuneStatus.Running;
                 await sink.JobChangedAsync(job, ct);
                 return await EvaluateAsync(job, dataset, checkpoints, sink, ct);
             case FineTuneStatus.Failed:
-                job.ErrorCode = remote.Error?.Code ?? "failed";
-                job.ErrorMessage = remote.Error?.Message ?? $"{name} reported the job as failed without saying why.";
-                job.ErrorParam = remote.Error?.Param;
+                job.Fail(remote.Error?.Code ?? "failed", remote.Error?.Message ?? $"{name} reported the job as failed without saying why.",
+                    remote.Error?.Param, finishedAt);
                 await sink.EventAsync(LocalEvent($"openai-failed-{job.ErrorCode}",
                     $"{name} failed the job ({job.ErrorCode}): {job.ErrorMessage}", "error"), ct);
                 break;
             case FineTuneStatus.Cancelled:
+                job.Cancel(finishedAt);
                 await sink.EventAsync(LocalEvent("openai-cancelled", $"The job {job.ExternalId} was cancelled at {name}.", "warn"), ct);
                 break;
         }
@@ -358,9 +365,7 @@ public sealed partial class OpenAIFineTuneBackend(
 
     private async Task MarkCancelledAsync(FineTuneJob job, IFineTuneSink sink, string message, CancellationToken ct)
     {
-        job.Status = FineTuneStatus.Cancelled;
-        job.EstimatedFinish = null;
-        job.FinishedAt ??= clock.GetUtcNow();
+        job.Cancel(clock.GetUtcNow());
         await sink.EventAsync(LocalEvent("openai-cancelled", message, "warn"), ct);
         await sink.JobChangedAsync(job, ct);
     }
@@ -368,12 +373,7 @@ public sealed partial class OpenAIFineTuneBackend(
     private async Task FailAsync(FineTuneJob job, IFineTuneSink sink, string code, string message, string? param, CancellationToken ct)
     {
         logger.LogWarning("{Provider} fine-tuning job {JobId} failed: {Code}", job.Provider, job.Id, code);
-        job.Status = FineTuneStatus.Failed;
-        job.ErrorCode = code;
-        job.ErrorMessage = message;
-        job.ErrorParam = param;
-        job.EstimatedFinish = null;
-        job.FinishedAt ??= clock.GetUtcNow();
+        job.Fail(code, message, param, clock.GetUtcNow());
         await sink.EventAsync(LocalEvent($"openai-failed-{code}", message, "error"), ct);
         await sink.JobChangedAsync(job, ct);
     }
