@@ -4,6 +4,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Web.Components.Pages.Briefs;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -298,6 +299,52 @@ public class BriefFormTests : ComponentTestContext
         Assert.Equal(new KpiTargets(35, null, 1.5m, null, 1.1), KpiTargets.Of(saved));
         Assert.Equal(FlightingPattern.Continuous, saved.Flighting);
         Assert.Equal("", saved.FlightingWeeks);
+    }
+
+    [Fact]
+    public void Text_in_a_number_field_is_explained_at_the_field_and_the_brief_is_not_saved()
+    {
+        var cut = RenderForm();
+
+        Type(cut, "#budget", "lots");
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains("Budget must be a number.", FieldText(cut, "#budget")));
+        Assert.Equal("true", cut.Find("#budget").GetAttribute("aria-invalid"));
+        Assert.Equal("lots", cut.Find("#budget").GetAttribute("value"));
+        Assert.EndsWith("/", Services.GetRequiredService<NavigationManager>().Uri);
+    }
+
+    [Fact]
+    public void The_age_spin_buttons_step_by_one_and_stop_at_the_limits()
+    {
+        var cut = RenderForm();
+        var ageTo = cut.Find("#age-max").Closest(".mud-input-control")!;
+
+        ageTo.QuerySelector("button[aria-label=Increment]")!.Click();
+        cut.WaitForAssertion(() => Assert.Equal("55", cut.Find("#age-max").GetAttribute("value")));
+
+        Type(cut, "#age-max", "75");
+        cut.Find("#age-max").KeyDown(new KeyboardEventArgs { Key = "ArrowUp" });
+        Assert.Equal("75", cut.Find("#age-max").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void Unticking_the_channel_boxes_changes_the_brief_and_the_last_one_is_explained_after_submit()
+    {
+        var cut = RenderForm();
+        cut.Find("form").Submit();
+
+        foreach (var channel in new[] { "Search", "Social", "OnlineVideo", "Display" })
+            cut.Find($"[data-channel={channel}]").Change(false);
+
+        cut.WaitForAssertion(() => Assert.Contains("Choose at least one channel.", cut.Find("[data-testid=channels-error]").TextContent));
+        Assert.Equal("true", cut.Find("[role=group][aria-label='Allowed channels']").GetAttribute("data-invalid"));
+        Assert.Empty(cut.FindAll("input[type=checkbox][checked]"));
+
+        cut.Find("[data-channel=Radio]").Change(true);
+        cut.WaitForAssertion(() => Assert.Empty(cut.Find("[data-testid=channels-error]").TextContent.Trim()));
+        Assert.Contains("mud-checkbox-true", cut.Find("[data-channel=Radio]").ParentElement!.ClassName);
     }
 
     private static IEnumerable<string> HelperOf(IRenderedComponent<NewBrief> cut, params string[] selectors) =>

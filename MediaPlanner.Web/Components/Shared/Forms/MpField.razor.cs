@@ -1,0 +1,102 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.AspNetCore.Components.Web;
+
+namespace MediaPlanner.Web.Components.Shared.Forms;
+
+public partial class MpField<T>
+{
+    /// <summary>The input's id: the label's <c>for</c>, and what tests and ErrorFocus find it by.</summary>
+    [Parameter, EditorRequired] public string Id { get; set; } = default!;
+    [Parameter] public string? Label { get; set; }
+    [Parameter] public string? HelperText { get; set; }
+    [Parameter] public string? Placeholder { get; set; }
+    [Parameter] public int? MaxLength { get; set; }
+    /// <summary>Shows "length / Counter" under the field.</summary>
+    [Parameter] public int? Counter { get; set; }
+    /// <summary>More than one: an outlined text area of this many rows.</summary>
+    [Parameter] public int Lines { get; set; } = 1;
+    /// <summary>Updates the value as you type instead of when the field is left.</summary>
+    [Parameter] public bool Immediate { get; set; }
+    [Parameter] public bool AutoFocus { get; set; }
+    /// <summary>A .NET format string for numbers, e.g. N2.</summary>
+    [Parameter] public string? Format { get; set; }
+    [Parameter] public double? Min { get; set; }
+    [Parameter] public double? Max { get; set; }
+    /// <summary>Up and down buttons (and arrow keys) that step a number by one.</summary>
+    [Parameter] public bool Spin { get; set; }
+
+    private static readonly bool IsNumber = (Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T)) != typeof(string);
+    private static readonly bool IsWholeNumber = (Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T)) is var t
+        && (t == typeof(int) || t == typeof(long) || t == typeof(short));
+    private string InputMode => IsWholeNumber ? "numeric" : "decimal";
+
+    private Dictionary<string, object> attributes = [];
+    private ElementReference element;
+    private string? Error => EditContext.GetValidationMessages(FieldIdentifier).FirstOrDefault();
+    private string? DescribedBy => Error is not null || HelperText is not null ? $"{Id}-helper-text" : null;
+    private string ErrorClass => Error is null ? "" : " mud-input-error";
+    private bool Shrink => !string.IsNullOrEmpty(CurrentValueAsString) || Placeholder is not null;
+
+    private string ControlClass => "mud-input-control" + ErrorClass
+        + (Lines > 1 ? " mud-input-outlined-with-label" : " mud-input-text-with-label") + " mud-input-input-control"
+        + (IsNumber ? " mud-input-number-control" + (Spin ? " mud-input-showspin" : " mud-input-nospin") : " mud-input-sizing-fixed");
+
+    private string InputClass => (Lines > 1 ? "mud-input mud-input-outlined mud-input-outlined-with-label" : "mud-input mud-input-text mud-input-text-with-label mud-input-underline")
+        + ErrorClass + (Shrink ? " mud-shrink" : "") + " mud-typography-subtitle1 mud-input-sizing-fixed";
+
+    private string LabelClass => "mud-input-label mud-input-label-animated " + (Lines > 1 ? "mud-input-label-outlined" : "mud-input-label-text")
+        + ErrorClass + " mud-input-label-inputcontrol";
+
+    private const string SpinClass = "mud-button-root mud-button mud-button-text mud-button-text-default mud-button-text-size-medium mud-ripple";
+
+    protected override void OnParametersSet()
+    {
+        // The value event is chosen per field (input or change), so it goes with the splatted attributes.
+        attributes = AdditionalAttributes is null ? [] : new(AdditionalAttributes);
+        attributes[Immediate ? "oninput" : "onchange"] = EventCallback.Factory.Create<ChangeEventArgs>(this, e => CurrentValueAsString = e.Value as string);
+        // Leaving a field is an event it answers, as MudBlazor's fields do (the form tests leave fields by blurring them).
+        attributes["onblur"] = EventCallback.Factory.Create<FocusEventArgs>(this, () => { });
+        if (Spin)
+            attributes["onkeydown"] = EventCallback.Factory.Create<KeyboardEventArgs>(this, OnKeyDown);
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (firstRender && AutoFocus)
+            await element.FocusAsync();
+    }
+
+    private void OnKeyDown(KeyboardEventArgs e)
+    {
+        if (e.Key == "ArrowUp") Step(1);
+        else if (e.Key == "ArrowDown") Step(-1);
+    }
+
+    private void Step(int delta)
+    {
+        var current = decimal.TryParse(CurrentValueAsString, NumberStyles.Number, CultureInfo.CurrentCulture, out var value) ? value : (decimal)(Min ?? 0) - delta;
+        var next = current + delta;
+        if (Min is { } min) next = Math.Max(next, (decimal)min);
+        if (Max is { } max) next = Math.Min(next, (decimal)max);
+        CurrentValueAsString = next.ToString(CultureInfo.CurrentCulture);
+    }
+
+    protected override string? FormatValueAsString(T? value) =>
+        value is IFormattable formattable && Format is not null
+            ? formattable.ToString(Format, CultureInfo.CurrentCulture)
+            : BindConverter.FormatValue(value, CultureInfo.CurrentCulture)?.ToString();
+
+    protected override bool TryParseValueFromString(string? value, [MaybeNullWhen(false)] out T result, [NotNullWhen(false)] out string? validationErrorMessage)
+    {
+        if (BindConverter.TryConvertTo(value, CultureInfo.CurrentCulture, out result))
+        {
+            validationErrorMessage = null;
+            return true;
+        }
+        validationErrorMessage = $"{DisplayName ?? Label?.TrimEnd(' ', '*')} must be a number.";
+        return false;
+    }
+}
