@@ -184,7 +184,7 @@ public sealed class OpenAISideBySideTests(ITestOutputHelper output) : FakeOpenAI
     public async Task A_fallback_to_the_base_model_plans_from_the_read_the_failed_fine_tuned_call_used()
     {
         using var scope = App.Services.CreateScope();
-        await Get<SettingsService>(scope).SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.FineTunedOnly }, Admin);
+        await Get<SelectionSettingsService>(scope).SaveSelectionAsync(SelectionSettings.Default with { Strategy = SelectionStrategy.FineTunedOnly }, Admin);
         FakeServer.Chat.UnknownModels.Add(FineTuned);
         var briefId = await BriefAsync();
         using var sql = RecordSql();

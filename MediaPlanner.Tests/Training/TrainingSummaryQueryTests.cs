@@ -126,12 +126,13 @@ public class TrainingSummaryQueryTests : IAsyncLifetime
         {
             // Review: a status change, an edit that moves an example to another market, model and token count, a rating.
             var pending = await db.TrainingExamples.FirstAsync(e => e.Status == ExampleStatus.PendingReview && e.DuplicateOfId == null);
-            pending.Status = ExampleStatus.Validated;
+            pending.HasErrors = false;
+            Assert.Null(pending.Validate("reviewer", DateTimeOffset.UnixEpoch));
             pending.MarketCode = "DE";
             pending.Model = "ft:gpt-4o-mini:agency::abc";
             pending.TokenCount += 90_000;
             pending.QualityScore = pending.QualityScore is null ? 77 : null;
-            pending.HasErrors = !pending.HasErrors;
+            pending.HasErrors = true;
             await db.SaveChangesAsync();
 
             // Undoing a choice: a duplicate deleted; another promoted to an original when its original goes.
