@@ -21,7 +21,7 @@ public sealed class PageReadsOncePerVisitTests(BrowserFixture browser) : IClassF
 
     public void Dispose() => _sql.Dispose();
 
-    private static bool IsSummary(string sql) => sql.Contains("GROUP BY", StringComparison.Ordinal) && sql.Contains("\"QualityScore\"", StringComparison.Ordinal);
+    private static bool IsSummary(string sql) => sql.Contains("\"TrainingSummaryCounts\"", StringComparison.Ordinal) && sql.Contains("\"QualitySum\"", StringComparison.Ordinal);
 
     private static bool IsModelList(string sql) => sql.Contains("SELECT DISTINCT", StringComparison.Ordinal) && sql.Contains("\"Model\"", StringComparison.Ordinal);
 
