@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Domain.Training;
 

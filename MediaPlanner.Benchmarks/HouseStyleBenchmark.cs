@@ -3,7 +3,7 @@ using System.Globalization;
 using MediaPlanner.Domain.Demo;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Evaluation;
-using MediaPlanner.Domain.FineTuning.Local;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Planning;
 
 namespace MediaPlanner.Benchmarks;

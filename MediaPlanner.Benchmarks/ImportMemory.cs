@@ -6,6 +6,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Training;
 using Microsoft.EntityFrameworkCore;
 

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Training;
 
 namespace MediaPlanner.Benchmarks;

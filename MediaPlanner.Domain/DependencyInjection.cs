@@ -1,13 +1,12 @@
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
-using MediaPlanner.Domain.FineTuning.Local;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Persistence.Postgres;
 using MediaPlanner.Domain.Planning;
-using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Domain.Training;
 using Microsoft.EntityFrameworkCore;

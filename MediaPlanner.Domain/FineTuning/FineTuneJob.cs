@@ -1,4 +1,5 @@
 using MediaPlanner.Domain.Text;
+using MediaPlanner.Domain.Providers.Local;
 
 namespace MediaPlanner.Domain.FineTuning;
 

@@ -6,6 +6,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Training;
 using Microsoft.EntityFrameworkCore;
 
@@ -109,7 +110,7 @@ public sealed partial class FineTuneService(
         var baseModel = BaseModelFor(provider);
         var billedByProvider = provider != FineTuneProviders.Local;
         // The local learner's epochs are points on its shrinkage path (auto 6), not OpenAI's passes over the data.
-        var epochCount = epochs ?? (billedByProvider ? FineTuneEstimator.DefaultEpochs(trainingCount) : Local.ShareLearner.AutoEpochs);
+        var epochCount = epochs ?? (billedByProvider ? FineTuneEstimator.DefaultEpochs(trainingCount) : ShareLearner.AutoEpochs);
         var billed = billedByProvider ? FineTuneEstimator.BilledTokens(training.Select(e => e.TokenCount), epochCount, TokenCounter.MaxTokensPerExample(baseModel)) : 0;
         var price = (await PriceBook.LoadAsync(db, ct)).Find(provider, baseModel).Price;
         decimal? cost = billedByProvider && price?.TrainingPerMillion is { } perMillion ? FineTuneEstimator.Cost(billed, perMillion) : null;

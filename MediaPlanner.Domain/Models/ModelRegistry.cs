@@ -7,6 +7,7 @@ using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Providers.OpenAI;
 using Microsoft.EntityFrameworkCore;

@@ -4,6 +4,7 @@ using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
+using MediaPlanner.Domain.Providers.Local;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,7 +50,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
     {
         Services.AddSingleton(new MediaPlanner.Domain.FineTuning.FineTuneWakeup());
         Services.AddSingleton(new MediaPlanner.Domain.Training.TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel));
-        Services.AddSingleton(MediaPlanner.Domain.Planning.MediaMixParameters.Default);
+        Services.AddSingleton(MediaPlanner.Domain.Providers.Local.MediaMixParameters.Default);
         Services.AddScoped<MediaPlanner.Domain.FineTuning.FineTuneService>();
     }
 

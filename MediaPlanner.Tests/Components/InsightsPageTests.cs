@@ -3,6 +3,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Web.Components.Pages.Insights;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -4,6 +4,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Domain.Training;

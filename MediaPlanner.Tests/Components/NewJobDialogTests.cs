@@ -4,6 +4,7 @@ using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Shared;
@@ -67,7 +68,7 @@ public class NewJobDialogTests : ComponentTestContext
         var service = Services.GetRequiredService<FineTuneService>();
         var three = await service.PreviewAsync(FineTuneProviders.OpenAI, 10, 3, null);
         await OpenAsync();
-        Assert.Contains($"{MediaPlanner.Domain.FineTuning.Local.ShareLearner.AutoEpochs} epochs", Preview);
+        Assert.Contains($"{MediaPlanner.Domain.Providers.Local.ShareLearner.AutoEpochs} epochs", Preview);
         await ChooseOpenAIAsync();
 
         Type("Epochs", "3");

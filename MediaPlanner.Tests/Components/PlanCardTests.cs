@@ -1,6 +1,7 @@
 using Bunit;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Tests.Domain;
 using MediaPlanner.Web.Components.Shared;
 

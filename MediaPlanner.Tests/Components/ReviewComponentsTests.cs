@@ -4,6 +4,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Domain;
 using MediaPlanner.Web.Components.Pages.Review;

@@ -1,6 +1,7 @@
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 
 namespace MediaPlanner.Tests.Domain;
 

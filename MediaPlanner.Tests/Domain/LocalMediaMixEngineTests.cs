@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 
 namespace MediaPlanner.Tests.Domain;
 

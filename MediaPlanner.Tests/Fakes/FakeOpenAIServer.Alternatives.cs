@@ -1,4 +1,5 @@
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 
 namespace MediaPlanner.Tests.Fakes;
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using Microsoft.AspNetCore.Http;
 
 namespace MediaPlanner.Tests.Fakes;

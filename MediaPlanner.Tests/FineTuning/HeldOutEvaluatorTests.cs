@@ -2,7 +2,7 @@ using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Demo;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Evaluation;
-using MediaPlanner.Domain.FineTuning.Local;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Tests.Domain;

@@ -1,7 +1,7 @@
 using MediaPlanner.Domain.Demo;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Evaluation;
-using MediaPlanner.Domain.FineTuning.Local;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Tests.Fakes;

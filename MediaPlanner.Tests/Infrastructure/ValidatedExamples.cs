@@ -2,6 +2,7 @@ using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Domain;
 using Microsoft.EntityFrameworkCore;

@@ -7,6 +7,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Domain;
 using MediaPlanner.Tests.Infrastructure;

@@ -1,5 +1,6 @@
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.Providers.Local;
 
 namespace MediaPlanner.Domain.FineTuning.Evaluation;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Evaluation;
-using MediaPlanner.Domain.FineTuning.Local;
+using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Planning;
 using Microsoft.Extensions.Logging;
 

@@ -3,8 +3,9 @@ using MathNet.Numerics.LinearAlgebra.Double;
 using MathNet.Numerics.Optimization;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.FineTuning;
 
-namespace MediaPlanner.Domain.FineTuning.Local;
+namespace MediaPlanner.Domain.Providers.Local;
 
 /// <summary>
 /// The learner's schedule. Each epoch is one point on a regularisation path, strongest shrinkage toward the engine's

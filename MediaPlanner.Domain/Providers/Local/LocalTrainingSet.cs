@@ -4,8 +4,9 @@ using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
+using MediaPlanner.Domain.FineTuning;
 
-namespace MediaPlanner.Domain.FineTuning.Local;
+namespace MediaPlanner.Domain.Providers.Local;
 
 /// <summary>
 /// A validated example the learner can use: its brief as a plan request (reference data from the database), the channel

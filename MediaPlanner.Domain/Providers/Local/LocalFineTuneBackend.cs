@@ -2,8 +2,9 @@ using System.Globalization;
 using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
+using MediaPlanner.Domain.FineTuning;
 
-namespace MediaPlanner.Domain.FineTuning.Local;
+namespace MediaPlanner.Domain.Providers.Local;
 
 /// <summary>
 /// Fine-tunes the built-in offline planner: <see cref="ShareLearner"/> learns the agency's budget split from the job's

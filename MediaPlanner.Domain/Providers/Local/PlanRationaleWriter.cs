@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
 using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.FineTuning;
 
-namespace MediaPlanner.Domain.Planning;
+namespace MediaPlanner.Domain.Providers.Local;
 
 /// <summary>
 /// The words of a <see cref="LocalMediaMixEngine"/> plan: why each line got its money, what the plan does and why its lead

@@ -1,7 +1,9 @@
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Markets;
+using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.FineTuning;
 
-namespace MediaPlanner.Domain.Planning;
+namespace MediaPlanner.Domain.Providers.Local;
 
 /// <summary>
 /// The built-in offline planner. It allocates the budget across the allowed channel formats by greedy

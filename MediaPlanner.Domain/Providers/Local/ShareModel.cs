@@ -1,7 +1,9 @@
 using System.Globalization;
 using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.FineTuning;
 
-namespace MediaPlanner.Domain.Planning;
+namespace MediaPlanner.Domain.Providers.Local;
 
 /// <summary>
 /// A learned budget split: for a brief, the share of budget each allowed channel gets, as the agency's validated plans

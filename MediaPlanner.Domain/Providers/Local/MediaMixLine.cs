@@ -1,7 +1,9 @@
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Markets;
+using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.FineTuning;
 
-namespace MediaPlanner.Domain.Planning;
+namespace MediaPlanner.Domain.Providers.Local;
 
 /// <summary>One plannable format with its response curves, in the brief's currency.</summary>
 internal sealed class MediaMixLine

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Domain.Planning;
+using MediaPlanner.Domain.FineTuning;
 
-namespace MediaPlanner.Domain.Planning;
+namespace MediaPlanner.Domain.Providers.Local;
 
 /// <summary>How much of the objective comes from reaching people and how much from responses (clicks).</summary>
 public sealed record ObjectiveWeights(double Reach, double Action);
