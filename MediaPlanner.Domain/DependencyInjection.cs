@@ -58,8 +58,6 @@ public static class DependencyInjection
         builder.Services.AddSingleton<FineTuneNotifications>();
         builder.Services.AddSingleton<FineTuneWakeup>();
         builder.Services.AddOptions<OpenAIOptions>().Bind(builder.Configuration.GetSection(OpenAIOptions.SectionName));
-        // A server database has no folder beside it for the key ring: until one is configured, keys live in memory.
-        DataProtectionPlacement.Configure(builder, database.Provider == DatabaseProvider.Sqlite ? database.ConnectionString : "Data Source=:memory:");
         builder.Services.AddMediaPlannerSettings();
         builder.Services.AddSingleton<MediaPlanner.Domain.Providers.ProviderProfileService>();
         builder.Services.AddSingleton<OpenAIClientFactory>();
@@ -75,7 +73,6 @@ public static class DependencyInjection
         builder.Services.AddSingleton<FineTuneRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FineTuneRunner>());
 
-        builder.Services.AddAuthorizationBuilder().AddMediaPlannerPolicies();
         return builder;
     }
 
@@ -97,13 +94,5 @@ public static class DependencyInjection
                 break;
         }
         return services;
-    }
-
-    public static Microsoft.AspNetCore.Authorization.AuthorizationBuilder AddMediaPlannerPolicies(
-        this Microsoft.AspNetCore.Authorization.AuthorizationBuilder authorization)
-    {
-        foreach (var (policy, roles) in Policies.RolesByPolicy)
-            authorization.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
-        return authorization;
     }
 }

@@ -10,6 +10,7 @@ using MediaPlanner.Web.Telemetry;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddMediaPlannerDomain();
+DataProtectionPlacement.Configure(builder);
 builder.AddMediaPlannerIdentity();
 builder.AddMediaPlannerUi();
 builder.AddMediaPlannerHealth();

@@ -41,8 +41,11 @@ public static class WebServiceCollectionExtensions
             options.Cookie.SameSite = SameSiteMode.Lax;
         });
 
-        builder.Services.AddAuthorizationBuilder()
+        var authorization = builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        // One policy per entry of the domain's role table (Policies.RolesByPolicy), which pages, endpoints and hubs name.
+        foreach (var (policy, roles) in Policies.RolesByPolicy)
+            authorization.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
 
         builder.Services.AddIdentityCore<ApplicationUser>(options =>
             {

@@ -10,6 +10,7 @@ using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Tests.Infrastructure;
+using MediaPlanner.Web;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

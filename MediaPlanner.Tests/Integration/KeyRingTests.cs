@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using MediaPlanner.Domain;
 using MediaPlanner.Tests.Infrastructure;
+using MediaPlanner.Web;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -8,6 +8,7 @@ using System.Text.RegularExpressions;
 using MediaPlanner.Domain;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Tests.Infrastructure;
+using MediaPlanner.Web;
 using Xunit.Abstractions;
 
 namespace MediaPlanner.Tests.Integration;

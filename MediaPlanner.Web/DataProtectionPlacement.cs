@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using MediaPlanner.Domain;
 using MediaPlanner.Domain.Cluster;
 using MediaPlanner.Domain.Persistence;
 using Microsoft.AspNetCore.DataProtection;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace MediaPlanner.Domain;
+namespace MediaPlanner.Web;
 
 /// <summary>
 /// Where this installation's Data Protection keys live and what isolates them. The keys encrypt the auth cookies,
@@ -117,9 +118,15 @@ public sealed record DataProtectionPlacement(string? KeysPath, InstallationIdent
         }
     }
 
-    internal static void Configure(IHostApplicationBuilder builder, string connectionString)
+    /// <summary>
+    /// Registers Data Protection where <see cref="Resolve"/> places the keys. The web host owns this: the keys protect its
+    /// cookies and antiforgery tokens; the domain only asks for an <c>IDataProtectionProvider</c> to encrypt provider keys.
+    /// </summary>
+    public static void Configure(IHostApplicationBuilder builder)
     {
-        var placement = Resolve(builder.Configuration, connectionString);
+        var database = DatabaseSettings.From(builder.Configuration);
+        // A server database has no folder beside it for the key ring: until one is configured, keys live in memory.
+        var placement = Resolve(builder.Configuration, database.Provider == DatabaseProvider.Sqlite ? database.ConnectionString : "Data Source=:memory:");
         builder.Services.AddSingleton(sp => placement.Installation.UseDatabase(sp.GetRequiredService<IDbContextFactory<PlannerDbContext>>()));
         builder.Services.AddSingleton(sp =>
         {
