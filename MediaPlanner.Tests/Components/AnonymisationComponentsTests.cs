@@ -5,6 +5,8 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.Admin;
+using MediaPlanner.Web.Components.Pages.Training;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;

@@ -8,6 +8,7 @@ using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.Admin;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;

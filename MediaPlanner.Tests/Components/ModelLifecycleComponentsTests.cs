@@ -11,6 +11,8 @@ using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.Admin;
+using MediaPlanner.Web.Components.Pages.FineTuning;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -5,6 +5,7 @@ using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Tests.Domain;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.Briefs;
 
 namespace MediaPlanner.Tests.Components;
 

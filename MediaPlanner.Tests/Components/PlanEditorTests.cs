@@ -7,6 +7,7 @@ using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Tests.Domain;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.Briefs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;

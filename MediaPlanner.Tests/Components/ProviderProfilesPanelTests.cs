@@ -7,6 +7,7 @@ using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.Admin;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -10,6 +10,7 @@ using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.FineTuning;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.FineTuning;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;

@@ -2,6 +2,7 @@ using Bunit;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.Briefs;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 

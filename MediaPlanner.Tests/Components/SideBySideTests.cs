@@ -3,6 +3,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.Briefs;
 
 namespace MediaPlanner.Tests.Components;
 

@@ -1,6 +1,7 @@
 using Bunit;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.Insights;
 
 namespace MediaPlanner.Tests.Components;
 

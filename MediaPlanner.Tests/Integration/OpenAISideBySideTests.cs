@@ -8,6 +8,7 @@ using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.Briefs;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -7,6 +7,7 @@ using MediaPlanner.Tests.Domain;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Pages.Training;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.FineTuning;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 

@@ -1,6 +1,7 @@
 using Bunit;
 using MediaPlanner.Tests.Components;
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.FineTuning;
 
 namespace MediaPlanner.Tests.Tuning;
 

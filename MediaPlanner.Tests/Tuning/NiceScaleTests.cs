@@ -1,4 +1,5 @@
 using MediaPlanner.Web.Components.Shared;
+using MediaPlanner.Web.Components.Pages.FineTuning;
 
 namespace MediaPlanner.Tests.Tuning;
 

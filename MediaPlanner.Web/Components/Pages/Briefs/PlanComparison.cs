@@ -1,8 +1,9 @@
 using System.Globalization;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Planning;
+using MediaPlanner.Web.Components.Shared;
 
-namespace MediaPlanner.Web.Components.Shared;
+namespace MediaPlanner.Web.Components.Pages.Briefs;
 
 /// <summary>Which way a comparison row is better: more, less, nearest a target, or no ranking.</summary>
 public enum Better { None, Max, Min, Nearest }

@@ -1,4 +1,4 @@
-namespace MediaPlanner.Web.Components.Shared;
+namespace MediaPlanner.Web.Components.Pages.FineTuning;
 
 /// <summary>Chart axes on round numbers: steps of 1, 2, 2.5 or 5 times a power of ten, bounds on whole steps.</summary>
 public static class NiceScale

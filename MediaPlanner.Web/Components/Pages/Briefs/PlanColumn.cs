@@ -1,7 +1,7 @@
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Planning;
 
-namespace MediaPlanner.Web.Components.Shared;
+namespace MediaPlanner.Web.Components.Pages.Briefs;
 
 /// <summary>One model's column on the brief page: waiting, failed, or its plans with what the call took.</summary>
 public sealed record PlanColumn(ModelRole Role, string Model, string Reason, bool IsPrimary, bool Loading, ColumnResult? Result, IReadOnlyList<PlanView> Plans)
