@@ -3,7 +3,6 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Tests.Fakes;
-using MediaPlanner.Tests.FineTuning;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -26,7 +25,7 @@ public sealed class AzureDeploymentJourneyTests(BrowserFixture browser) : IClass
     public async Task On_a_phone_an_admin_enters_the_azure_deployment_a_trained_job_waits_for_and_sees_the_job_evaluated()
     {
         // A job Azure has trained, waiting for its deployment as the runner leaves it.
-        var externalId = await _openAI.StartJobElsewhereAsync(BaseModel, OpenAIFineTuneBackendTests.Lines("train", 12), suffix: "phone");
+        var externalId = await _openAI.StartJobElsewhereAsync(BaseModel, FineTuneLines.Lines("train", 12), suffix: "phone");
         using (var http = new HttpClient { BaseAddress = _openAI.Root })
         {
             http.DefaultRequestHeaders.Add("api-key", _openAI.ApiKey);

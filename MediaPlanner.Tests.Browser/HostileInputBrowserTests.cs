@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
-using MediaPlanner.Tests.Integration;
+using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -11,7 +11,7 @@ namespace MediaPlanner.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public class HostileInputBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private const string Markup = HostileInputTests.Markup;
+    private const string Markup = HostileText.Markup;
 
     [BrowserFact]
     public async Task Markup_saved_in_a_brief_shows_as_text_on_its_page_and_in_the_list_and_never_runs()

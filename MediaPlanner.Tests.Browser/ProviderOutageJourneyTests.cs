@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Tests.Fakes;
-using MediaPlanner.Tests.FineTuning;
+using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -28,7 +28,7 @@ public sealed class ProviderOutageJourneyTests(BrowserFixture browser) : IClassF
                 .SaveProviderAsync(_openAI.BaseAddress.ToString(), null, _openAI.ApiKey, false, new CurrentUser(admin!.Id, true));
             Assert.True(saved.Succeeded);
         }
-        var externalId = await _openAI.StartJobElsewhereAsync("gpt-4o-mini-2024-07-18", OpenAIFineTuneBackendTests.Lines("train", 12), suffix: "outage");
+        var externalId = await _openAI.StartJobElsewhereAsync("gpt-4o-mini-2024-07-18", FineTuneLines.Lines("train", 12), suffix: "outage");
         // OpenAI answers the re-attach's look at the job, then fails every poll (at its events) until the test says.
         _openAI.Inject(FakeRoute.ListEvents, new FakeFault.HttpStatus(503));
 

@@ -23,7 +23,7 @@ namespace MediaPlanner.Tests.Integration;
 /// </summary>
 public class HostileInputTests(MediaPlannerFactory factory, ITestOutputHelper output) : IClassFixture<MediaPlannerFactory>
 {
-    public const string Markup = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    public const string Markup = HostileText.Markup;
     private const string Planner = "planner@demo.local";
 
     /// <summary>A hostile brief: what to change in a valid one, and the field that must refuse it (null: it must save verbatim).</summary>
