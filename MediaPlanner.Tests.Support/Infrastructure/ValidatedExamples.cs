@@ -3,7 +3,6 @@ using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
-using MediaPlanner.Tests.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
