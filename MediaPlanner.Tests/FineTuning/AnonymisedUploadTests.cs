@@ -4,8 +4,8 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
-using MediaPlanner.Tests.Domain;
 using MediaPlanner.Tests.Fakes;
+using MediaPlanner.Tests.Infrastructure;
 using static MediaPlanner.Tests.FineTuning.OpenAIFineTuneBackendTests;
 
 namespace MediaPlanner.Tests.FineTuning;

@@ -5,7 +5,7 @@ using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
-using MediaPlanner.Tests.Domain;
+using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.FineTuning;
 

@@ -8,6 +8,7 @@ using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Fakes;
+using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -66,7 +67,7 @@ internal sealed class HostedProviderHost : IAsyncDisposable
 
     /// <summary>The fine-tuning service over these services and <paramref name="backend"/>.</summary>
     public FineTuneService Service(OpenAIFineTuneBackend backend) => new(
-        _services.GetRequiredService<IDbContextFactory<PlannerDbContext>>(), [backend], new TrainingSettings(MediaPlanner.Tests.Domain.TestData.OpenAIBaseModel),
+        _services.GetRequiredService<IDbContextFactory<PlannerDbContext>>(), [backend], new TrainingSettings(MediaPlanner.Tests.Infrastructure.TestData.OpenAIBaseModel),
         MediaMixParameters.Default, new FineTuneWakeup(), TimeProvider.System, _services.GetRequiredService<MediaPlanner.Domain.Audit.AuditLog>(), Profiles);
 
     /// <summary>Adds a profile of <paramref name="kind"/> that reaches the fake server (Azure under /openai/v1, others under /v1).</summary>

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Tests.Fakes;
+using MediaPlanner.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -577,14 +578,7 @@ public sealed class OpenAIFineTuneBackendTests : IClassFixture<FakeOpenAIServer>
     internal static Func<CancellationToken, Task<FineTuneDataset>> Dataset(int training = 12, int validation = 3) =>
         _ => Task.FromResult(new FineTuneDataset(Lines("train", training), Lines("valid", validation)));
 
-    internal static List<string> Lines(string part, int count) =>
-        [.. Enumerable.Range(1, count).Select(i => new JsonObject
-        {
-            ["messages"] = new JsonArray(
-                new JsonObject { ["role"] = "system", ["content"] = "You are a media planner." },
-                new JsonObject { ["role"] = "user", ["content"] = $"Brief {part} {i}: awareness, US, $50,000." },
-                new JsonObject { ["role"] = "assistant", ["content"] = $"{{\"plan\": \"{part}-{i}\"}}" }),
-        }.ToJsonString())];
+    internal static List<string> Lines(string part, int count) => FineTuneLines.Lines(part, count);
 
     internal static FineTuneJob NewJob(Action<FineTuneJob>? change = null)
     {

@@ -1,7 +1,7 @@
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Training;
-using MediaPlanner.Tests.Domain;
+using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.Planning;
 

@@ -1,6 +1,6 @@
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Planning;
-using MediaPlanner.Tests.Domain;
+using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.Planning;
 

@@ -1,7 +1,7 @@
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Training;
-using MediaPlanner.Tests.Domain;
+using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.Review;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
-using MediaPlanner.Tests.Domain;
+using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.Training;
 

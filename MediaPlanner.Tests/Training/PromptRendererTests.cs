@@ -1,7 +1,7 @@
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
-using MediaPlanner.Tests.Domain;
+using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.Training;
 

@@ -1,6 +1,6 @@
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Training;
-using MediaPlanner.Tests.Domain;
+using MediaPlanner.Tests.Infrastructure;
 using Microsoft.ML.Tokenizers;
 
 namespace MediaPlanner.Tests.Training;
