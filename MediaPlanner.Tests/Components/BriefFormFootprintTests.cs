@@ -31,16 +31,14 @@ public class BriefFormFootprintTests : ComponentTestContext
     }
 
     [Fact]
-    public void A_closed_select_holds_no_options_and_shows_its_value_opening_it_lists_them()
+    public void A_select_holds_no_option_components_shows_its_value_and_lists_its_options()
     {
-        var popovers = Render<MudPopoverProvider>();
+        Render<MudPopoverProvider>();
         var cut = Render<NewBrief>();
         cut.WaitForElement("#brand");
         Assert.Empty(cut.FindComponents<MudSelectItem<string>>());
         Assert.Equal("USD", cut.Find("#currency").GetAttribute("value"));
 
-        cut.Find("#market").ParentElement!.ParentElement!.MouseDown();
-
-        popovers.WaitForAssertion(() => Assert.Contains(popovers.FindAll(".mud-list-item"), i => i.TextContent.Contains("United States")));
+        Assert.Contains(cut.FindAll("#market option"), i => i.TextContent.Contains("United States"));
     }
 }

@@ -8,10 +8,6 @@ namespace MediaPlanner.Web.Components.Shared.Forms;
 
 public partial class MpField<T>
 {
-    /// <summary>The input's id: the label's <c>for</c>, and what tests and ErrorFocus find it by.</summary>
-    [Parameter, EditorRequired] public string Id { get; set; } = default!;
-    [Parameter] public string? Label { get; set; }
-    [Parameter] public string? HelperText { get; set; }
     [Parameter] public string? Placeholder { get; set; }
     [Parameter] public int? MaxLength { get; set; }
     /// <summary>Shows "length / Counter" under the field.</summary>
@@ -20,7 +16,6 @@ public partial class MpField<T>
     [Parameter] public int Lines { get; set; } = 1;
     /// <summary>Updates the value as you type instead of when the field is left.</summary>
     [Parameter] public bool Immediate { get; set; }
-    [Parameter] public bool AutoFocus { get; set; }
     /// <summary>A .NET format string for numbers, e.g. N2.</summary>
     [Parameter] public string? Format { get; set; }
     [Parameter] public double? Min { get; set; }
@@ -33,11 +28,6 @@ public partial class MpField<T>
         && (t == typeof(int) || t == typeof(long) || t == typeof(short));
     private string InputMode => IsWholeNumber ? "numeric" : "decimal";
 
-    private Dictionary<string, object> attributes = [];
-    private ElementReference element;
-    private string? Error => EditContext.GetValidationMessages(FieldIdentifier).FirstOrDefault();
-    private string? DescribedBy => Error is not null || HelperText is not null ? $"{Id}-helper-text" : null;
-    private string ErrorClass => Error is null ? "" : " mud-input-error";
     private bool Shrink => !string.IsNullOrEmpty(CurrentValueAsString) || Placeholder is not null;
 
     private string ControlClass => "mud-input-control" + ErrorClass
@@ -52,21 +42,13 @@ public partial class MpField<T>
 
     private const string SpinClass = "mud-button-root mud-button mud-button-text mud-button-text-default mud-button-text-size-medium mud-ripple";
 
+    private protected override bool Immediately => Immediate;
+
     protected override void OnParametersSet()
     {
-        // The value event is chosen per field (input or change), so it goes with the splatted attributes.
-        attributes = AdditionalAttributes is null ? [] : new(AdditionalAttributes);
-        attributes[Immediate ? "oninput" : "onchange"] = EventCallback.Factory.Create<ChangeEventArgs>(this, e => CurrentValueAsString = e.Value as string);
-        // Leaving a field is an event it answers, as MudBlazor's fields do (the form tests leave fields by blurring them).
-        attributes["onblur"] = EventCallback.Factory.Create<FocusEventArgs>(this, () => { });
+        base.OnParametersSet();
         if (Spin)
             attributes["onkeydown"] = EventCallback.Factory.Create<KeyboardEventArgs>(this, OnKeyDown);
-    }
-
-    protected override async Task OnAfterRenderAsync(bool firstRender)
-    {
-        if (firstRender && AutoFocus)
-            await element.FocusAsync();
     }
 
     private void OnKeyDown(KeyboardEventArgs e)
