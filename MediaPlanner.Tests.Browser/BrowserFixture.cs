@@ -104,8 +104,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.FillAsync("#brand", brand);
         await page.FillAsync("#campaign", campaign);
         await page.FillAsync("#budget", budget);
-        await page.ClickAsync("#market");
-        await page.GetByRole(AriaRole.Option, new() { Name = "United States" }).ClickAsync();
+        await page.SelectOptionAsync("#market", new SelectOptionValue { Label = "United States" });
         await page.FillAsync("#brief-text", "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season; build awareness and drive product page visits.");
         await page.ClickAsync("#save-brief");
         await page.WaitForURLAsync(new Regex(@"/briefs/\d+$"));

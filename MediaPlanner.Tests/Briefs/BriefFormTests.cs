@@ -16,11 +16,9 @@ public class BriefFormTests : ComponentTestContext
 {
     public BriefFormTests() => SignInAs("planner-1", Roles.Planner);
 
-    private IRenderedComponent<MudPopoverProvider> popovers = default!;
-
     private IRenderedComponent<NewBrief> RenderForm()
     {
-        popovers = Render<MudPopoverProvider>();
+        Render<MudPopoverProvider>();
         var cut = Render<NewBrief>();
         cut.WaitForElement("#brand");
         return cut;
@@ -87,9 +85,9 @@ public class BriefFormTests : ComponentTestContext
     public void Enums_are_offered_by_their_display_names()
     {
         var cut = RenderForm();
-        cut.Find("#flighting").ParentElement!.ParentElement!.MouseDown();
-        cut.WaitForAssertion(() => Assert.Contains("Pulsed (bursts)", popovers.Markup, StringComparison.Ordinal));
-        Assert.DoesNotContain(">FrontLoaded<", popovers.Markup, StringComparison.Ordinal);
+        var options = cut.Find("#flighting").OuterHtml;
+        Assert.Contains("Pulsed (bursts)", options, StringComparison.Ordinal);
+        Assert.DoesNotContain(">FrontLoaded<", options, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -356,17 +354,16 @@ public class BriefFormTests : ComponentTestContext
 
     private void SelectFlighting(IRenderedComponent<NewBrief> cut, string name)
     {
-        cut.Find("#flighting").ParentElement!.ParentElement!.MouseDown();
-        popovers.WaitForElements(".mud-list-item");
-        popovers.FindAll(".mud-list-item").First(i => i.TextContent.Contains(name)).Click();
+        Choose(cut, "#flighting", name);
         cut.WaitForElement("#flighting-weeks");
     }
 
     private void SelectMarket(IRenderedComponent<NewBrief> cut, string name)
     {
-        cut.Find("#market").ParentElement!.ParentElement!.MouseDown();
-        popovers.WaitForElements(".mud-list-item");
-        popovers.FindAll(".mud-list-item").First(i => i.TextContent.Contains(name)).Click();
+        Choose(cut, "#market", name);
         cut.WaitForAssertion(() => Assert.Contains("258.3 M adults", cut.Markup));
     }
+
+    private static void Choose(IRenderedComponent<NewBrief> cut, string selector, string name) =>
+        cut.Find(selector).Change(cut.FindAll($"{selector} option").First(o => o.TextContent.Contains(name, StringComparison.Ordinal)).GetAttribute("value"));
 }

@@ -8,10 +8,6 @@ namespace MediaPlanner.Web.Components.Shared.Forms;
 
 public partial class MpField<T>
 {
-    /// <summary>The input's id: the label's <c>for</c>, and what tests and ErrorFocus find it by.</summary>
-    [Parameter, EditorRequired] public string Id { get; set; } = default!;
-    [Parameter] public string? Label { get; set; }
-    [Parameter] public string? HelperText { get; set; }
     [Parameter] public string? Placeholder { get; set; }
     [Parameter] public int? MaxLength { get; set; }
     /// <summary>Shows "length / Counter" under the field.</summary>
@@ -20,25 +16,29 @@ public partial class MpField<T>
     [Parameter] public int Lines { get; set; } = 1;
     /// <summary>Updates the value as you type instead of when the field is left.</summary>
     [Parameter] public bool Immediate { get; set; }
-    [Parameter] public bool AutoFocus { get; set; }
     /// <summary>A .NET format string for numbers, e.g. N2.</summary>
     [Parameter] public string? Format { get; set; }
     [Parameter] public double? Min { get; set; }
     [Parameter] public double? Max { get; set; }
+    /// <summary>For a date: the earliest and latest the browser's date picker offers.</summary>
+    [Parameter] public DateTime? MinDate { get; set; }
+    [Parameter] public DateTime? MaxDate { get; set; }
     /// <summary>Up and down buttons (and arrow keys) that step a number by one.</summary>
     [Parameter] public bool Spin { get; set; }
 
-    private static readonly bool IsNumber = (Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T)) != typeof(string);
-    private static readonly bool IsWholeNumber = (Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T)) is var t
-        && (t == typeof(int) || t == typeof(long) || t == typeof(short));
-    private string InputMode => IsWholeNumber ? "numeric" : "decimal";
+    private static readonly Type ValueType = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+    // A date is the browser's own date input: the phone's date wheel, typing by parts, and its picker, as one element.
+    private static readonly bool IsDate = ValueType == typeof(DateTime) || ValueType == typeof(DateOnly);
+    private static readonly bool IsNumber = ValueType != typeof(string) && !IsDate;
+    private static readonly bool IsWholeNumber = ValueType == typeof(int) || ValueType == typeof(long) || ValueType == typeof(short);
+    private static string? InputMode => IsDate ? null : !IsNumber ? "text" : IsWholeNumber ? "numeric" : "decimal";
+    private const string DateFormat = "yyyy-MM-dd";
 
-    private Dictionary<string, object> attributes = [];
-    private ElementReference element;
-    private string? Error => EditContext.GetValidationMessages(FieldIdentifier).FirstOrDefault();
-    private string? DescribedBy => Error is not null || HelperText is not null ? $"{Id}-helper-text" : null;
-    private string ErrorClass => Error is null ? "" : " mud-input-error";
-    private bool Shrink => !string.IsNullOrEmpty(CurrentValueAsString) || Placeholder is not null;
+    private object? MinAttribute => IsDate ? MinDate?.ToString(DateFormat, CultureInfo.InvariantCulture) : Min;
+    private object? MaxAttribute => IsDate ? MaxDate?.ToString(DateFormat, CultureInfo.InvariantCulture) : Max;
+
+    // A date input always shows its parts (or the date), so its label stays above it.
+    private bool Shrink => !string.IsNullOrEmpty(CurrentValueAsString) || Placeholder is not null || IsDate;
 
     private string ControlClass => "mud-input-control" + ErrorClass
         + (Lines > 1 ? " mud-input-outlined-with-label" : " mud-input-text-with-label") + " mud-input-input-control"
@@ -52,21 +52,13 @@ public partial class MpField<T>
 
     private const string SpinClass = "mud-button-root mud-button mud-button-text mud-button-text-default mud-button-text-size-medium mud-ripple";
 
+    private protected override bool Immediately => Immediate;
+
     protected override void OnParametersSet()
     {
-        // The value event is chosen per field (input or change), so it goes with the splatted attributes.
-        attributes = AdditionalAttributes is null ? [] : new(AdditionalAttributes);
-        attributes[Immediate ? "oninput" : "onchange"] = EventCallback.Factory.Create<ChangeEventArgs>(this, e => CurrentValueAsString = e.Value as string);
-        // Leaving a field is an event it answers, as MudBlazor's fields do (the form tests leave fields by blurring them).
-        attributes["onblur"] = EventCallback.Factory.Create<FocusEventArgs>(this, () => { });
+        base.OnParametersSet();
         if (Spin)
             attributes["onkeydown"] = EventCallback.Factory.Create<KeyboardEventArgs>(this, OnKeyDown);
-    }
-
-    protected override async Task OnAfterRenderAsync(bool firstRender)
-    {
-        if (firstRender && AutoFocus)
-            await element.FocusAsync();
     }
 
     private void OnKeyDown(KeyboardEventArgs e)
@@ -84,10 +76,12 @@ public partial class MpField<T>
         CurrentValueAsString = next.ToString(CultureInfo.CurrentCulture);
     }
 
-    protected override string? FormatValueAsString(T? value) =>
-        value is IFormattable formattable && Format is not null
-            ? formattable.ToString(Format, CultureInfo.CurrentCulture)
-            : BindConverter.FormatValue(value, CultureInfo.CurrentCulture)?.ToString();
+    protected override string? FormatValueAsString(T? value) => value switch
+    {
+        IFormattable date when IsDate => date.ToString(DateFormat, CultureInfo.InvariantCulture),
+        IFormattable formattable when Format is not null => formattable.ToString(Format, CultureInfo.CurrentCulture),
+        _ => BindConverter.FormatValue(value, CultureInfo.CurrentCulture)?.ToString(),
+    };
 
     protected override bool TryParseValueFromString(string? value, [MaybeNullWhen(false)] out T result, [NotNullWhen(false)] out string? validationErrorMessage)
     {
@@ -96,7 +90,7 @@ public partial class MpField<T>
             validationErrorMessage = null;
             return true;
         }
-        validationErrorMessage = $"{DisplayName ?? Label?.TrimEnd(' ', '*')} must be a number.";
+        validationErrorMessage = $"{DisplayName ?? Label?.TrimEnd(' ', '*')} must be {(IsDate ? "a date" : "a number")}.";
         return false;
     }
 }
