@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Planning;
 
@@ -11,9 +10,9 @@ public static class PlanExportEndpoints
     {
         var group = endpoints.MapGroup("/api/plans").RequireAuthorization(Policies.CanPlan);
 
-        group.MapGet("/{id:int}/export.xlsx", async (int id, ClaimsPrincipal principal, PlanGenerator plans, CancellationToken ct) =>
+        group.MapGet("/{id:int}/export.xlsx", async (int id, ICurrentUserAccessor users, PlanGenerator plans, CancellationToken ct) =>
         {
-            var user = CurrentUser.From(principal);
+            var user = await users.GetAsync();
             if (await plans.GetAsync(id, user, ct) is not { } view)
                 return Results.NotFound();
             // The brief's basis adds the flowchart and reach curve sheets; the plan's own sheet never depends on it.
@@ -22,8 +21,8 @@ public static class PlanExportEndpoints
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", PlanExporter.FileName(view.Plan, "xlsx"));
         });
 
-        group.MapGet("/{id:int}/export.csv", async (int id, ClaimsPrincipal principal, PlanGenerator plans, CancellationToken ct) =>
-            await plans.GetAsync(id, CurrentUser.From(principal), ct) is { } view
+        group.MapGet("/{id:int}/export.csv", async (int id, ICurrentUserAccessor users, PlanGenerator plans, CancellationToken ct) =>
+            await plans.GetAsync(id, await users.GetAsync(), ct) is { } view
                 ? Results.File(PlanExporter.ToCsv(view.Plan), "text/csv; charset=utf-8", PlanExporter.FileName(view.Plan, "csv"))
                 : Results.NotFound());
 

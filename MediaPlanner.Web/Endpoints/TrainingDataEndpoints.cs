@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
@@ -22,7 +21,7 @@ public static class TrainingDataEndpoints
     {
         var group = endpoints.MapGroup("/api/training-data");
 
-        group.MapGet("/export", (TrainingDataService training, PrivacySettingsService settings, AuditLog audit, ClaimsPrincipal principal,
+        group.MapGet("/export", async (TrainingDataService training, PrivacySettingsService settings, AuditLog audit, ICurrentUserAccessor users,
                 int? validationPercent, int? seed, string? part, CancellationToken ct) =>
             {
                 var exportPart = part?.ToLowerInvariant() switch
@@ -38,7 +37,7 @@ public static class TrainingDataEndpoints
                     return Results.Problem("validationPercent must be between 0 and 90.", statusCode: StatusCodes.Status400BadRequest);
                 var options = new ExportOptions(validationPercent ?? 0, seed ?? 42, exportPart.Value, settings.AnonymiseOutbound);
                 var name = exportPart == ExportPart.All ? "training-data.jsonl" : $"training-data-{part!.ToLowerInvariant()}.jsonl";
-                var user = CurrentUser.From(principal);
+                var user = await users.GetAsync();
                 // Audited here, not in the service: the fine-tuning runner exports too, and that is no one's download.
                 return Results.Stream(async stream =>
                 {
@@ -52,11 +51,11 @@ public static class TrainingDataEndpoints
             })
             .RequireAuthorization(Policies.CanReview);
 
-        group.MapGet("/preference-pairs", (PreferencePairService preferences, PrivacySettingsService settings, AuditLog audit, TimeProvider clock,
-                ClaimsPrincipal principal, CancellationToken ct) =>
+        group.MapGet("/preference-pairs", async (PreferencePairService preferences, PrivacySettingsService settings, AuditLog audit, TimeProvider clock,
+                ICurrentUserAccessor users, CancellationToken ct) =>
             {
                 var name = $"preference-pairs-{clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture)}.jsonl";
-                var user = CurrentUser.From(principal);
+                var user = await users.GetAsync();
                 var anonymise = settings.AnonymiseOutbound;
                 return Results.Stream(async stream =>
                 {
@@ -70,7 +69,7 @@ public static class TrainingDataEndpoints
 
         // The body limit is the configured import limit, read once at start-up like Kestrel's own limits.
         var maxImportBytes = endpoints.ServiceProvider.GetRequiredService<IOptions<ImportOptions>>().Value.MaxImportBytes;
-        group.MapPost("/import", async (HttpRequest request, ClaimsPrincipal principal, TrainingDataService training, IOptions<ImportOptions> options,
+        group.MapPost("/import", async (HttpRequest request, ICurrentUserAccessor users, TrainingDataService training, IOptions<ImportOptions> options,
                 ILoggerFactory loggers, [FromQuery] bool? validated, [FromQuery] string? file, CancellationToken ct) =>
             {
                 var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
@@ -81,7 +80,7 @@ public static class TrainingDataEndpoints
                     return TooLarge(loggers, limits, request.ContentLength);
                 try
                 {
-                    var report = await training.ImportAsync(request.Body, file, validated ?? false, CurrentUser.From(principal), ct);
+                    var report = await training.ImportAsync(request.Body, file, validated ?? false, await users.GetAsync(), ct);
                     return Results.Ok(report);
                 }
                 catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
