@@ -22,6 +22,7 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<IdentityRedirectManager>();
         builder.Services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        builder.Services.AddCurrentUserAccessor();
         builder.Services.AddOptions<SessionCheckOptions>().Bind(builder.Configuration.GetSection(SessionCheckOptions.SectionName))
             .Validate(o => o.RevalidationInterval > TimeSpan.Zero, "Security:RevalidationInterval must be a positive time span, e.g. 00:00:05.")
             .ValidateOnStart();

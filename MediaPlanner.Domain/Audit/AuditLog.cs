@@ -62,12 +62,12 @@ public sealed class AuditLog(IDbContextFactory<PlannerDbContext> dbFactory, Time
 
     public async Task<PagedResult<AuditEntry>> QueryAsync(AuditFilter filter, int page, int pageSize, CancellationToken ct = default)
     {
-        pageSize = Math.Clamp(pageSize, 1, 200);
+        var paging = new PageRequest(page, pageSize).Normalised(200);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = Filtered(db.AuditEntries.AsNoTracking(), filter);
         var total = await query.CountAsync(ct);
         var items = await query.OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
-            .Skip(Math.Max(0, page) * pageSize).Take(pageSize).ToListAsync(ct);
+            .Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
         return new(items, total);
     }
 

@@ -78,8 +78,7 @@ public sealed class BriefService(IDbContextFactory<PlannerDbContext> dbFactory, 
     public async Task<PagedResult<BriefSummary>> ListAsync(CurrentUser user, int page, int pageSize, BriefSort sort = BriefSort.Newest,
         string? search = null, CancellationToken ct = default)
     {
-        pageSize = Math.Clamp(pageSize, 1, 100);
-        page = Math.Max(0, page);
+        var paging = new PageRequest(page, pageSize).Normalised(100);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.Briefs.AsNoTracking().Where(b => user.IsAdmin || b.OwnerId == user.Id);
         if (!string.IsNullOrWhiteSpace(search))
@@ -97,7 +96,7 @@ public sealed class BriefService(IDbContextFactory<PlannerDbContext> dbFactory, 
             _ => query.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id),
         };
         var items = await query
-            .Skip(page * pageSize).Take(pageSize)
+            .Skip(paging.Skip).Take(paging.Take)
             .Select(b => new BriefSummary(b.Id, b.Brand, b.CampaignName, b.Budget, b.Currency, b.MarketCode, b.Objective,
                 b.FlightStart, b.FlightEnd, b.CreatedAt,
                 db.Users.Where(u => u.Id == b.OwnerId).Select(u => u.Email).FirstOrDefault() ?? "",

@@ -228,11 +228,12 @@ public sealed partial class FineTuneService(
 
     public async Task<PagedResult<JobRow>> ListAsync(int page, int pageSize, CancellationToken ct = default)
     {
+        var paging = new PageRequest(page, pageSize).Normalised(100);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var total = await db.FineTuneJobs.CountAsync(ct);
         var items = await db.FineTuneJobs.AsNoTracking()
             .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
-            .Skip(Math.Max(0, page) * pageSize).Take(Math.Clamp(pageSize, 1, 100))
+            .Skip(paging.Skip).Take(paging.Take)
             .Select(j => new JobRow(j.Id, j.Provider, j.BaseModel, j.Status, j.CreatedAt, j.StartedAt, j.FinishedAt, j.TrainedTokens,
                 j.EstimatedTokens, j.EstimatedCost, j.FineTunedModel, j.CompletedSteps, j.TotalSteps, j.CancelRequested, j.Recommended))
             .ToListAsync(ct);

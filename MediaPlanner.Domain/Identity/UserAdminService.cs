@@ -71,7 +71,7 @@ public sealed class UserAdminService(
 
     public async Task<PagedResult<UserRow>> ListAsync(UserFilter filter, int page, int pageSize, CancellationToken ct = default)
     {
-        pageSize = Math.Clamp(pageSize, 1, 200);
+        var paging = new PageRequest(page, pageSize).Normalised(200);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.Users.AsNoTracking();
         if (filter.Search?.Trim() is { Length: > 0 } search)
@@ -83,7 +83,7 @@ public sealed class UserAdminService(
             query = query.Where(u => db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.Name == role)));
         var total = await query.CountAsync(ct);
         var users = await query.OrderBy(u => u.NormalizedEmail).ThenBy(u => u.Id)
-            .Skip(Math.Max(0, page) * pageSize).Take(pageSize)
+            .Skip(paging.Skip).Take(paging.Take)
             .Select(u => new { u.Id, u.Email, u.DisplayName, u.LockoutEnd, u.AccessFailedCount })
             .ToListAsync(ct);
         var ids = users.Select(u => u.Id).ToList();

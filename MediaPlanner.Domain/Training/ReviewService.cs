@@ -66,7 +66,7 @@ public sealed class ReviewService(
     public async Task<PagedResult<ExampleRow>> QueryAsync(ExampleFilter filter, int page, int pageSize,
         ExampleSort sort = ExampleSort.Newest, CancellationToken ct = default)
     {
-        pageSize = Math.Clamp(pageSize, 1, 200);
+        var paging = new PageRequest(page, pageSize).Normalised(200);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = Filtered(db.TrainingExamples.AsNoTracking(), filter);
         var total = await query.CountAsync(ct);
@@ -78,7 +78,7 @@ public sealed class ReviewService(
             ExampleSort.Quality => query.OrderByDescending(e => e.QualityScore).ThenByDescending(e => e.Id),
             _ => query.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id),
         };
-        var items = await query.Skip(Math.Max(0, page) * pageSize).Take(pageSize)
+        var items = await query.Skip(paging.Skip).Take(paging.Take)
             .Select(e => new ExampleRow(e.Id, e.Status, e.Source, e.Brand, e.Objective, e.MarketCode, e.Model, e.TokenCount,
                 e.HasErrors, e.DuplicateOfId, e.QualityScore, e.CreatedAt, e.Version, e.PlannerEdited))
             .ToListAsync(ct);

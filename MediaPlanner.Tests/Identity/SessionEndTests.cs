@@ -169,7 +169,8 @@ public class SessionEndTests(SessionEndTests.App factory) : IClassFixture<Sessio
                 signedOut.TrySetResult();
         }, TaskScheduler.Default);
         ((IHostEnvironmentAuthenticationStateProvider)auth).SetAuthenticationState(Task.FromResult(new AuthenticationState(await PrincipalAsync(session.UserId))));
-        Assert.Equal(session.UserId, CurrentUser.From((await auth.GetAuthenticationStateAsync()).User).Id);
+        var accessor = circuit.ServiceProvider.GetRequiredService<MediaPlanner.Web.ICurrentUserAccessor>();
+        Assert.Equal(session.UserId, (await accessor.GetAsync()).Id);
 
         await EndAsync(ending, session);
 
@@ -177,7 +178,7 @@ public class SessionEndTests(SessionEndTests.App factory) : IClassFixture<Sessio
         var review = circuit.ServiceProvider.GetRequiredService<ReviewService>();
         // What the page's Reject button does: the user comes from the circuit's authentication state.
         await Assert.ThrowsAsync<InvalidOperationException>(async () =>
-            await review.RejectAsync(example.Id, example.Version, "Rejected after access ended.", CurrentUser.From((await auth.GetAuthenticationStateAsync()).User)));
+            await review.RejectAsync(example.Id, example.Version, "Rejected after access ended.", await accessor.GetAsync()));
         Assert.Equal(ExampleStatus.PendingReview, (await review.GetAsync(example.Id))!.Example.Status);
         var audited = (await factory.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditFilter(Action: AuditActions.ExampleReject), 0, 200)).Items;
         Assert.DoesNotContain(audited, e => e.UserId == session.UserId || e.EntityId == example.Id.ToString());

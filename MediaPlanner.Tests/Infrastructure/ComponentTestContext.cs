@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor;
 using MudBlazor.Services;
+using MediaPlanner.Web;
 
 namespace MediaPlanner.Tests.Infrastructure;
 
@@ -38,6 +39,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         using (var db = new PlannerDbContext(new DbContextOptionsBuilder<PlannerDbContext>().UseSqlite(_connection).Options))
             db.Database.Migrate();
         Auth = AddAuthorization();
+        Services.AddCurrentUserAccessor();
     }
 
     protected BunitAuthorizationContext Auth { get; }

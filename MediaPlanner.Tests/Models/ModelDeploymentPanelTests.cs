@@ -86,6 +86,22 @@ public class ModelDeploymentPanelTests : ComponentTestContext
     }
 
     [Fact]
+    public void A_deploy_that_throws_shows_an_error_and_leaves_the_buttons_usable()
+    {
+        using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
+            db.Database.ExecuteSqlRaw("CREATE TRIGGER refuse_deploy BEFORE INSERT ON ModelDeployments BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
+        var cut = RenderPanel();
+
+        cut.Find($"[data-testid='deploy-{Better}']").Click();
+        _dialogs.WaitForAssertion(() => Assert.Contains("Deploy this model?", _dialogs.Markup));
+        _dialogs.FindAll("button").First(b => b.TextContent.Trim() == "Deploy").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains(Services.GetRequiredService<ISnackbar>().ShownSnackbars, s => s.Severity == Severity.Error));
+        Assert.Null(Active());
+        Assert.False(cut.Find($"[data-testid='deploy-{Better}']").HasAttribute("disabled"));
+    }
+
+    [Fact]
     public void A_recommended_model_deploys_after_the_plain_confirmation()
     {
         var cut = RenderPanel();
