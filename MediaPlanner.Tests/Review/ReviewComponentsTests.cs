@@ -114,6 +114,6 @@ public class ReviewComponentsTests : ComponentTestContext
         cut.WaitForAssertion(() => Assert.Equal(ExampleStatus.Validated, Stored(a).Status));
         Assert.Equal(ExampleStatus.Validated, Stored(b).Status);
         Assert.Equal(ExampleStatus.Validated, Stored(done).Status);
-        cut.WaitForAssertion(() => Assert.Contains("No example matches", cut.Find("[data-testid=review-grid]").TextContent));
+        cut.WaitForAssertion(() => Assert.Contains("Nothing is waiting for review", cut.Find("[data-testid=review-grid]").TextContent));
     }
 }
