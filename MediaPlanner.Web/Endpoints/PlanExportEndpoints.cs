@@ -9,7 +9,9 @@ public static class PlanExportEndpoints
 {
     public static IEndpointRouteBuilder MapPlanExportEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/plans").RequireAuthorization(Policies.CanPlan);
+        // Typed results mark an endpoint as an API, which in .NET 10 turns the cookie's sign-in redirect into a bare 401/403:
+        // these are links a signed-out browser follows, so they keep the redirect they had.
+        var group = endpoints.MapGroup("/api/plans").RequireAuthorization(Policies.CanPlan).AllowCookieRedirect();
         group.MapGet("/{id:int}/export.xlsx", ExportExcelAsync);
         group.MapGet("/{id:int}/export.csv", ExportCsvAsync);
         return endpoints;

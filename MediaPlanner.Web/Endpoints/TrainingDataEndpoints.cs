@@ -20,7 +20,8 @@ public static class TrainingDataEndpoints
 
     public static IEndpointRouteBuilder MapTrainingDataEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/training-data");
+        // As the plan downloads: typed results would make a signed-out browser's 302 to sign-in a bare 401.
+        var group = endpoints.MapGroup("/api/training-data").AllowCookieRedirect();
         group.MapGet("/export", ExportAsync).RequireAuthorization(Policies.CanReview);
         group.MapGet("/preference-pairs", ExportPreferencePairsAsync).RequireAuthorization(Policies.CanReview);
         // The body limit is the configured import limit, read once at start-up like Kestrel's own limits.
