@@ -117,7 +117,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<MediaPlanner.Domain.Identity.ApplicationUser>>();
         var planner = await users.FindByEmailAsync("planner@demo.local");
         var user = new MediaPlanner.Domain.Identity.CurrentUser(planner!.Id, false);
-        var id = (await scope.ServiceProvider.GetRequiredService<MediaPlanner.Domain.Briefs.BriefService>().CreateAsync(input, user)).Id!.Value;
+        var id = (await scope.ServiceProvider.GetRequiredService<MediaPlanner.Domain.Briefs.BriefService>().CreateAsync(input, user)).Value;
         await scope.ServiceProvider.GetRequiredService<MediaPlanner.Domain.Planning.PlanGenerator>().GenerateAsync(id, user);
         return id;
     }

@@ -5,11 +5,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MediaPlanner.Domain.Briefs;
 
-public sealed record BriefSaveResult(int? Id, IReadOnlyDictionary<string, string[]> Errors)
-{
-    public bool Succeeded => Id is not null;
-}
-
 public sealed record BriefSummary(int Id, string Brand, string CampaignName, decimal Budget, string Currency, string MarketCode,
     Objective Objective, DateOnly FlightStart, DateOnly FlightEnd, DateTimeOffset CreatedAt, string OwnerEmail, int PlanCount);
 
@@ -20,16 +15,17 @@ public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Total);
 /// <summary>Saves and finds briefs. A planner sees their own; an admin sees all.</summary>
 public sealed class BriefService(IDbContextFactory<PlannerDbContext> dbFactory, TimeProvider clock)
 {
-    public async Task<BriefSaveResult> CreateAsync(BriefInput input, CurrentUser user, CancellationToken ct = default)
+    public async Task<Result<int>> CreateAsync(BriefInput input, CurrentUser user, CancellationToken ct = default)
     {
-        var errors = input.Errors().ToDictionary(e => e.Key, e => e.Value);
+        // A field with several problems shows them as one message, in the order the rules found them.
+        var errors = input.Errors().ToDictionary(e => e.Key, e => string.Join(" ", e.Value));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (input.MarketCode is { } market && !await db.Markets.AnyAsync(m => m.Code == market, ct))
-            errors[nameof(BriefInput.MarketCode)] = ["Choose a market from the list."];
+            errors[nameof(BriefInput.MarketCode)] = "Choose a market from the list.";
         if (input.Currency is { } currency && !await db.Currencies.AnyAsync(c => c.Code == currency, ct))
-            errors[nameof(BriefInput.Currency)] = ["Choose a currency from the list."];
+            errors[nameof(BriefInput.Currency)] = "Choose a currency from the list.";
         if (errors.Count > 0)
-            return new(null, errors);
+            return Result<int>.Invalid(errors);
 
         // A brief from the API or an older form may carry targets only in its KPI text; a typed target always wins.
         var targets = input.Targets.Or(KpiParser.Parse(input.Kpis));
@@ -63,7 +59,7 @@ public sealed class BriefService(IDbContextFactory<PlannerDbContext> dbFactory, 
         };
         db.Briefs.Add(brief);
         await db.SaveChangesAsync(ct);
-        return new(brief.Id, errors);
+        return Result<int>.Ok(brief.Id, "Brief saved.");
     }
 
     /// <summary>The brief if it exists and the user may see it; otherwise null (no hint which).</summary>

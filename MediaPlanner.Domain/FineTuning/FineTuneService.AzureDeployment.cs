@@ -15,31 +15,31 @@ public sealed partial class FineTuneService
     /// it corrects the name the model registry deploys the model under. Admins only; a name Azure would refuse comes back
     /// as the message, for the field.
     /// </summary>
-    public async Task<(bool Succeeded, string Message)> SetFineTunedDeploymentAsync(
+    public async Task<Result> SetFineTunedDeploymentAsync(
         int jobId, string deploymentName, CurrentUser user, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(user);
         if (!user.IsAdmin)
             throw new UnauthorizedAccessException("Only admins enter the deployment a fine-tuned model is served under.");
         if (AzureDeployment.ValidateName(deploymentName) is { } problem)
-            return (false, problem);
+            return Result.Fail("DeploymentName", problem);
         var name = deploymentName.Trim();
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var job = await db.FineTuneJobs.SingleOrDefaultAsync(j => j.Id == jobId, ct);
         if (job is null)
-            return (false, "That job does not exist.");
+            return Result.Problem(ResultStatus.NotFound, "That job does not exist.");
         if (profiles?.Get(job.Provider)?.Kind != ProviderKind.AzureOpenAI)
-            return (false, $"{ProviderName(job.Provider)} serves fine-tuned models by their own name: only Azure OpenAI jobs need a deployment.");
+            return Result.Problem(ResultStatus.Blocked, $"{ProviderName(job.Provider)} serves fine-tuned models by their own name: only Azure OpenAI jobs need a deployment.");
         if (job.FineTunedModel is not { } model)
-            return (false, "The model is not trained yet: deploy it in Azure once the job names it, then enter the deployment here.");
+            return Result.Problem(ResultStatus.Blocked, "The model is not trained yet: deploy it in Azure once the job names it, then enter the deployment here.");
         var waiting = job.Status == FineTuneStatus.Running && job.ErrorCode == AzureDeployment.AwaitingCode;
         if (!waiting && job.Status != FineTuneStatus.Succeeded)
-            return (false, job.IsFinished
+            return Result.Problem(ResultStatus.Blocked, job.IsFinished
                 ? $"The job {job.Status.Display().ToLowerInvariant()}: there is nothing to evaluate or deploy."
                 : $"The evaluation already runs through the deployment {job.FineTunedDeployment}.");
         if (!waiting && job.FineTunedDeployment == name)
-            return (false, $"{model} is already served under the deployment {name}.");
+            return Result.Problem(ResultStatus.Blocked, $"{model} is already served under the deployment {name}.");
 
         var before = job.FineTunedDeployment;
         job.FineTunedDeployment = name;
@@ -51,8 +51,8 @@ public sealed partial class FineTuneService
             before, name, ct);
         await db.SaveChangesAsync(ct);
         if (!waiting)
-            return (true, $"{model} is served under the deployment {name}: deploying it from the model registry uses that name.");
+            return Result.Ok($"{model} is served under the deployment {name}: deploying it from the model registry uses that name.");
         wakeup.Wake();
-        return (true, $"Evaluating {model} through the deployment {name}: the job carries on in a moment.");
+        return Result.Ok($"Evaluating {model} through the deployment {name}: the job carries on in a moment.");
     }
 }

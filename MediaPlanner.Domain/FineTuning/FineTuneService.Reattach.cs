@@ -27,7 +27,7 @@ public sealed partial class FineTuneService
     /// seed, hyperparameters and files, and lets the runner follow it to the end, evaluation included. Admins only.
     /// Problems come back keyed by field: Provider, ExternalId, or "" for the provider's own refusal.
     /// </summary>
-    public async Task<JobCreateResult> ReattachAsync(string provider, string externalId, CurrentUser user, CancellationToken ct = default)
+    public async Task<Result<int>> ReattachAsync(string provider, string externalId, CurrentUser user, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(user);
         if (!user.IsAdmin)
@@ -50,15 +50,15 @@ public sealed partial class FineTuneService
         else if (!ExternalIdPattern().IsMatch(id))
             errors["ExternalId"] = "A job id has letters, digits, dashes, underscores, dots or colons only, e.g. ftjob-abc123.";
         if (errors.Count > 0)
-            return new(null, errors);
+            return Result<int>.Invalid(errors);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await FollowedByAsync(db, provider, id, ct) is { } followed)
-            return new(null, new Dictionary<string, string> { ["ExternalId"] = $"Job #{followed} already follows {id}." });
+            return Result<int>.Fail("ExternalId", $"Job #{followed} already follows {id}.");
 
         var lookup = await reader!.ReadRemoteJobAsync(provider, id, ct);
         if (lookup.Job is not { } remote)
-            return new(null, new Dictionary<string, string> { [lookup.NotFound ? "ExternalId" : ""] = lookup.Problem ?? $"{name} did not describe the job {id}." });
+            return Result<int>.Fail(lookup.NotFound ? "ExternalId" : Result.Form, lookup.Problem ?? $"{name} did not describe the job {id}.");
 
         var now = clock.GetUtcNow();
         var job = new FineTuneJob
@@ -92,7 +92,7 @@ public sealed partial class FineTuneService
         {
             // Checked again inside the transaction: two admins may re-attach the same id at once.
             if (await FollowedByAsync(db, provider, id, ct) is { } meanwhile)
-                return new(null, new Dictionary<string, string> { ["ExternalId"] = $"Job #{meanwhile} already follows {id}." });
+                return Result<int>.Fail("ExternalId", $"Job #{meanwhile} already follows {id}.");
             db.FineTuneJobs.Add(job);
             await db.SaveChangesAsync(ct);
             db.FineTuneEvents.Add(new FineTuneEvent
@@ -118,7 +118,7 @@ public sealed partial class FineTuneService
             await transaction.CommitAsync(ct);
         }
         wakeup.Wake();
-        return new(job.Id, new Dictionary<string, string>());
+        return Result<int>.Ok(job.Id, $"Job #{job.Id} follows {id}.");
     }
 
     /// <summary>The provider's name as the admin gave it, e.g. "Azure OpenAI (East US)".</summary>

@@ -42,11 +42,6 @@ public sealed record JobPreview(
     SplitCounts? Split = null,
     bool Billed = true);
 
-public sealed record JobCreateResult(int? JobId, IReadOnlyDictionary<string, string> Errors)
-{
-    public bool Succeeded => JobId is not null;
-}
-
 public sealed record JobRow(int Id, string Provider, string BaseModel, FineTuneStatus Status, DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long? TrainedTokens, long EstimatedTokens, decimal? EstimatedCost,
     string? FineTunedModel, int CompletedSteps, int TotalSteps, bool CancelRequested, bool? Recommended = null);
@@ -168,22 +163,22 @@ public sealed partial class FineTuneService(
         return errors;
     }
 
-    public async Task<JobCreateResult> CreateAsync(NewJobRequest request, CurrentUser user, CancellationToken ct = default)
+    public async Task<Result<int>> CreateAsync(NewJobRequest request, CurrentUser user, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = Validate(request);
         if (errors.Count > 0)
-            return new(null, errors);
+            return Result<int>.Invalid(errors);
 
         var preview = await PreviewAsync(request.Provider, request.ValidationPercent, request.Epochs, request.Seed, ct);
         if (preview.Refusal is not null)
-            return new(null, new Dictionary<string, string> { [nameof(request.Provider)] = preview.Refusal });
+            return Result<int>.Fail(nameof(request.Provider), preview.Refusal);
         if (!preview.Readiness.Ready)
-            return new(null, new Dictionary<string, string> { [""] = string.Join(" ", preview.Readiness.Reasons) });
+            return Result<int>.Fail(Result.Form, string.Join(" ", preview.Readiness.Reasons));
         if (preview.Split?.Problem is { } splitProblem)
-            return new(null, new Dictionary<string, string> { [nameof(request.ValidationPercent)] = splitProblem });
+            return Result<int>.Fail(nameof(request.ValidationPercent), splitProblem);
         if (preview.TrainingExamples == 0)
-            return new(null, new Dictionary<string, string> { [nameof(request.ValidationPercent)] = "Nothing would be left to train on: lower the validation share." });
+            return Result<int>.Fail(nameof(request.ValidationPercent), "Nothing would be left to train on: lower the validation share.");
 
         var now = clock.GetUtcNow();
         var job = new FineTuneJob
@@ -223,7 +218,7 @@ public sealed partial class FineTuneService(
             await transaction.CommitAsync(ct);
         }
         wakeup.Wake();
-        return new(job.Id, errors);
+        return Result<int>.Ok(job.Id, $"Fine-tuning job #{job.Id} queued.");
     }
 
     public async Task<PagedResult<JobRow>> ListAsync(int page, int pageSize, CancellationToken ct = default)
@@ -252,14 +247,14 @@ public sealed partial class FineTuneService(
     }
 
     /// <summary>Asks the runner to cancel the job; it stops at its next step or poll.</summary>
-    public async Task<string> CancelAsync(int id, CurrentUser user, CancellationToken ct = default)
+    public async Task<Result> CancelAsync(int id, CurrentUser user, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var job = await db.FineTuneJobs.SingleOrDefaultAsync(j => j.Id == id, ct);
         if (job is null)
-            return "That job does not exist.";
+            return Result.Problem(ResultStatus.NotFound, "That job does not exist.");
         if (job.IsFinished)
-            return $"The job already {job.Status.ToString().ToLowerInvariant()}.";
+            return Result.Problem(ResultStatus.Blocked, $"The job already {job.Status.ToString().ToLowerInvariant()}.");
         var status = job.Status.ToString();
         job.CancelRequested = true;
         job.NextAttemptAt = clock.GetUtcNow();
@@ -267,7 +262,7 @@ public sealed partial class FineTuneService(
             $"Asked to cancel {job.Provider} fine-tuning job #{id} ({status.ToLowerInvariant()})", status, "cancel requested", ct);
         await db.SaveChangesAsync(ct);
         wakeup.Wake();
-        return "Cancelling: the job stops at its next step.";
+        return Result.Ok("Cancelling: the job stops at its next step.");
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]

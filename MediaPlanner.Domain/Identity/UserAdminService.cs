@@ -22,19 +22,6 @@ public sealed record UserRow(
 
 public sealed record NewUser(string? Email, string? DisplayName, string? Password, string? ConfirmPassword, IReadOnlyCollection<string> Roles);
 
-/// <summary>
-/// The outcome of a user-admin action: problems keyed by field (<see cref="UserFields"/>; "" for the form as a whole),
-/// empty when it succeeded, and a message to show.
-/// </summary>
-public sealed record UserAdminResult(IReadOnlyDictionary<string, string> Errors, string Message, string? UserId = null)
-{
-    public bool Succeeded => Errors.Count == 0;
-
-    public static UserAdminResult Ok(string message, string? userId = null) => new(new Dictionary<string, string>(), message, userId);
-
-    public static UserAdminResult Fail(string field, string message) => new(new Dictionary<string, string> { [field] = message }, message);
-}
-
 public static class UserFields
 {
     public const string Email = nameof(Email);
@@ -42,7 +29,8 @@ public static class UserFields
     public const string Password = nameof(Password);
     public const string ConfirmPassword = nameof(ConfirmPassword);
     public const string Roles = nameof(Roles);
-    public const string General = "";
+    /// <summary>The form as a whole (<see cref="Result.Form"/>).</summary>
+    public const string General = Result.Form;
 }
 
 /// <summary>
@@ -124,7 +112,7 @@ public sealed class UserAdminService(
 
     private static int RoleOrder(string role) => RoleRank.IndexOf(role) is var i and >= 0 ? i : int.MaxValue;
 
-    public async Task<UserAdminResult> CreateAsync(NewUser input, CurrentUser actor, CancellationToken ct = default)
+    public async Task<Result<string>> CreateAsync(NewUser input, CurrentUser actor, CancellationToken ct = default)
     {
         RequireAdmin(actor);
         var errors = new Dictionary<string, List<string>>();
@@ -175,20 +163,20 @@ public sealed class UserAdminService(
         {
             var assigned = await users.AddToRolesAsync(user, roles);
             if (!assigned.Succeeded)
-                return UserAdminResult.Fail(UserFields.Roles,
+                return Result<string>.Fail(UserFields.Roles,
                     $"{email} was created, but the roles could not be assigned: {string.Join(" ", assigned.Errors.Select(e => e.Description))}");
         }
         await audit.RecordAsync(actor, AuditActions.UserCreate, AuditEntities.User, user.Id,
             $"Created user {email}{(displayName is null ? "" : $" ({displayName})")} with {RoleList(roles)}",
             after: AuditLog.Json(new { email, displayName, roles = RoleList(roles) }), ct: ct);
-        return UserAdminResult.Ok($"{email} can now sign in.", user.Id);
+        return Result<string>.Ok(user.Id, $"{email} can now sign in.");
     }
 
-    public async Task<UserAdminResult> SetRolesAsync(string userId, IReadOnlyCollection<string> roles, CurrentUser actor, CancellationToken ct = default)
+    public async Task<Result> SetRolesAsync(string userId, IReadOnlyCollection<string> roles, CurrentUser actor, CancellationToken ct = default)
     {
         RequireAdmin(actor);
         if (roles.FirstOrDefault(r => !Roles.All.Contains(r)) is { } unknown)
-            return UserAdminResult.Fail(UserFields.Roles, $"There is no role called {unknown}.");
+            return Result.Fail(UserFields.Roles, $"There is no role called {unknown}.");
         return await GatedAsync(userId, async (users, user) =>
         {
             var current = (await users.GetRolesAsync(user)).OrderBy(RoleOrder).ToList();
@@ -196,16 +184,16 @@ public sealed class UserAdminService(
             var remove = current.Except(wanted).ToList();
             var add = wanted.Except(current).ToList();
             if (remove.Count == 0 && add.Count == 0)
-                return UserAdminResult.Ok($"{user.Email}'s roles are unchanged.");
+                return Result.Ok($"{user.Email}'s roles are unchanged.");
             if (remove.Contains(Roles.Admin) && await OtherActiveAdminsAsync(users, user.Id) == 0)
-                return UserAdminResult.Fail(UserFields.Roles, user.Id == actor.Id
+                return Result.Fail(UserFields.Roles, user.Id == actor.Id
                     ? "You are the last admin: make another user an admin before removing your own Admin role."
                     : $"{user.Email} is the last admin who can sign in: make another user an admin first.");
 
             if (add.Count > 0 && await users.AddToRolesAsync(user, add) is { Succeeded: false } added)
-                return UserAdminResult.Fail(UserFields.Roles, string.Join(" ", added.Errors.Select(e => e.Description)));
+                return Result.Fail(UserFields.Roles, string.Join(" ", added.Errors.Select(e => e.Description)));
             if (remove.Count > 0 && await users.RemoveFromRolesAsync(user, remove) is { Succeeded: false } removed)
-                return UserAdminResult.Fail(UserFields.Roles, string.Join(" ", removed.Errors.Select(e => e.Description)));
+                return Result.Fail(UserFields.Roles, string.Join(" ", removed.Errors.Select(e => e.Description)));
             // Sessions carry the roles they signed in with: a new stamp ends them, so no session keeps a removed role
             // and the user signs in again to use an added one.
             await users.UpdateSecurityStampAsync(user);
@@ -217,22 +205,22 @@ public sealed class UserAdminService(
             }.Where(x => x is not null));
             await audit.RecordAsync(actor, AuditActions.UserRoles, AuditEntities.User, user.Id, $"Changed {user.Email}'s roles: {changes}",
                 RoleList(current), RoleList(wanted), ct);
-            return UserAdminResult.Ok($"{user.Email} now has {RoleList(wanted)}; their open sessions ended, and they sign in again with these roles.");
+            return Result.Ok($"{user.Email} now has {RoleList(wanted)}; their open sessions ended, and they sign in again with these roles.");
         }, ct);
     }
 
     /// <summary>Locks the account until an admin unlocks it, and ends its current sessions.</summary>
-    public async Task<UserAdminResult> LockAsync(string userId, CurrentUser actor, CancellationToken ct = default)
+    public async Task<Result> LockAsync(string userId, CurrentUser actor, CancellationToken ct = default)
     {
         RequireAdmin(actor);
         if (userId == actor.Id)
-            return UserAdminResult.Fail(UserFields.General, "You cannot lock your own account: you would be locked out. Another admin has to do it.");
+            return Result.Fail(UserFields.General, "You cannot lock your own account: you would be locked out. Another admin has to do it.");
         return await GatedAsync(userId, async (users, user) =>
         {
             if (user.LockoutEnd > clock.GetUtcNow())
-                return UserAdminResult.Fail(UserFields.General, $"{user.Email} is already locked.");
+                return Result.Fail(UserFields.General, $"{user.Email} is already locked.");
             if (await users.IsInRoleAsync(user, Roles.Admin) && await OtherActiveAdminsAsync(users, user.Id) == 0)
-                return UserAdminResult.Fail(UserFields.General, $"{user.Email} is the last admin who can sign in and cannot be locked.");
+                return Result.Fail(UserFields.General, $"{user.Email} is the last admin who can sign in and cannot be locked.");
 
             var result = await users.SetLockoutEnabledAsync(user, true);
             if (result.Succeeded)
@@ -241,49 +229,49 @@ public sealed class UserAdminService(
             if (result.Succeeded)
                 result = await users.UpdateSecurityStampAsync(user);
             if (!result.Succeeded)
-                return UserAdminResult.Fail(UserFields.General, string.Join(" ", result.Errors.Select(e => e.Description)));
+                return Result.Fail(UserFields.General, string.Join(" ", result.Errors.Select(e => e.Description)));
             sessions.Revoke(user.Id);
             await audit.RecordAsync(actor, AuditActions.UserLock, AuditEntities.User, user.Id, $"Locked {user.Email}", "unlocked", "locked", ct);
-            return UserAdminResult.Ok($"{user.Email} is locked and signed out; they cannot sign in until unlocked.");
+            return Result.Ok($"{user.Email} is locked and signed out; they cannot sign in until unlocked.");
         }, ct);
     }
 
     /// <summary>Lifts a lock, whether an admin set it or too many failed sign-ins did.</summary>
-    public async Task<UserAdminResult> UnlockAsync(string userId, CurrentUser actor, CancellationToken ct = default)
+    public async Task<Result> UnlockAsync(string userId, CurrentUser actor, CancellationToken ct = default)
     {
         RequireAdmin(actor);
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         var user = await users.FindByIdAsync(userId);
         if (user is null)
-            return UserAdminResult.Fail(UserFields.General, "That user no longer exists.");
+            return Result.Fail(UserFields.General, "That user no longer exists.", ResultStatus.NotFound);
         var lockedUntil = user.LockoutEnd;
         if (!(lockedUntil > clock.GetUtcNow()))
-            return UserAdminResult.Fail(UserFields.General, $"{user.Email} is not locked.");
+            return Result.Fail(UserFields.General, $"{user.Email} is not locked.");
         var result = await users.SetLockoutEndDateAsync(user, null);
         if (result.Succeeded)
             result = await users.ResetAccessFailedCountAsync(user);
         if (!result.Succeeded)
-            return UserAdminResult.Fail(UserFields.General, string.Join(" ", result.Errors.Select(e => e.Description)));
+            return Result.Fail(UserFields.General, string.Join(" ", result.Errors.Select(e => e.Description)));
         var before = IsAdminLock(lockedUntil) ? "locked" : string.Create(CultureInfo.InvariantCulture, $"locked until {lockedUntil:yyyy-MM-dd HH:mm} UTC after failed sign-ins");
         await audit.RecordAsync(actor, AuditActions.UserUnlock, AuditEntities.User, user.Id, $"Unlocked {user.Email}", before, "unlocked", ct);
-        return UserAdminResult.Ok($"{user.Email} can sign in again.");
+        return Result.Ok($"{user.Email} can sign in again.");
     }
 
     /// <summary>Sets a new password through a reset token, as a forgotten-password reset would; their sessions end.</summary>
-    public async Task<UserAdminResult> SetPasswordAsync(string userId, string? password, string? confirmPassword, CurrentUser actor,
+    public async Task<Result> SetPasswordAsync(string userId, string? password, string? confirmPassword, CurrentUser actor,
         CancellationToken ct = default)
     {
         RequireAdmin(actor);
         if (string.IsNullOrEmpty(password))
-            return UserAdminResult.Fail(UserFields.Password, "Enter the new password.");
+            return Result.Fail(UserFields.Password, "Enter the new password.");
         if (password != confirmPassword)
-            return UserAdminResult.Fail(UserFields.ConfirmPassword, "The passwords do not match.");
+            return Result.Fail(UserFields.ConfirmPassword, "The passwords do not match.");
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         var user = await users.FindByIdAsync(userId);
         if (user is null)
-            return UserAdminResult.Fail(UserFields.General, "That user no longer exists.");
+            return Result.Fail(UserFields.General, "That user no longer exists.", ResultStatus.NotFound);
         var token = await users.GeneratePasswordResetTokenAsync(user);
         var result = await users.ResetPasswordAsync(user, token, password);
         if (!result.Succeeded)
@@ -300,23 +288,23 @@ public sealed class UserAdminService(
         // ResetPasswordAsync gave the user a new security stamp.
         sessions.Revoke(user.Id);
         await audit.RecordAsync(actor, AuditActions.UserPassword, AuditEntities.User, user.Id, $"Set a new password for {user.Email}", ct: ct);
-        return UserAdminResult.Ok($"{user.Email}'s password was changed; their open sessions ended.");
+        return Result.Ok($"{user.Email}'s password was changed; their open sessions ended.");
     }
 
     /// <summary>
     /// Deletes an account that owns no briefs (briefs keep their owner: such an account can only be locked), never the
     /// actor's own nor the last admin who can sign in. Its sessions end as a lock's do.
     /// </summary>
-    public async Task<UserAdminResult> DeleteAsync(string userId, CurrentUser actor, CancellationToken ct = default)
+    public async Task<Result> DeleteAsync(string userId, CurrentUser actor, CancellationToken ct = default)
     {
         RequireAdmin(actor);
         if (userId == actor.Id)
-            return UserAdminResult.Fail(UserFields.General, "You cannot delete your own account. Another admin has to do it.");
+            return Result.Fail(UserFields.General, "You cannot delete your own account. Another admin has to do it.");
         return await GatedAsync(userId, async (users, user) =>
         {
             var roles = (await users.GetRolesAsync(user)).OrderBy(RoleOrder).ToList();
             if (roles.Contains(Roles.Admin) && await OtherActiveAdminsAsync(users, user.Id) == 0)
-                return UserAdminResult.Fail(UserFields.General, $"{user.Email} is the last admin who can sign in and cannot be deleted.");
+                return Result.Fail(UserFields.General, $"{user.Email} is the last admin who can sign in and cannot be deleted.");
             await using (var db = await dbFactory.CreateDbContextAsync(ct))
                 if (await db.Briefs.CountAsync(b => b.OwnerId == user.Id, ct) is var briefs and > 0)
                     return OwnsBriefs(user.Email, briefs);
@@ -332,23 +320,23 @@ public sealed class UserAdminService(
                 return OwnsBriefs(user.Email, 1);
             }
             if (!result.Succeeded)
-                return UserAdminResult.Fail(UserFields.General, string.Join(" ", result.Errors.Select(e => e.Description)));
+                return Result.Fail(UserFields.General, string.Join(" ", result.Errors.Select(e => e.Description)));
             sessions.Revoke(user.Id);
             await audit.RecordAsync(actor, AuditActions.UserDelete, AuditEntities.User, user.Id, $"Deleted {user.Email}",
                 AuditLog.Json(new { email = user.Email, displayName = user.DisplayName, roles = RoleList(roles) }), "deleted", ct);
-            return UserAdminResult.Ok($"{user.Email} was deleted and signed out.");
+            return Result.Ok($"{user.Email} was deleted and signed out.");
         }, ct);
     }
 
-    private static UserAdminResult OwnsBriefs(string? email, int briefs) =>
-        UserAdminResult.Fail(UserFields.General,
+    private static Result OwnsBriefs(string? email, int briefs) =>
+        Result.Fail(UserFields.General,
             $"{email} owns {briefs} brief{(briefs == 1 ? "" : "s")}, which keep their owner, so the account cannot be deleted. Lock it instead: that ends their access and keeps the briefs.");
 
     /// <summary>
     /// Runs a change to one user under <see cref="AdminGate"/>, with a user manager of its own scope; "no longer exists"
     /// when the user has gone.
     /// </summary>
-    private async Task<UserAdminResult> GatedAsync(string userId, Func<UserManager<ApplicationUser>, ApplicationUser, Task<UserAdminResult>> change,
+    private async Task<Result> GatedAsync(string userId, Func<UserManager<ApplicationUser>, ApplicationUser, Task<Result>> change,
         CancellationToken ct)
     {
         await AdminGate.WaitAsync(ct);
@@ -358,7 +346,7 @@ public sealed class UserAdminService(
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
             return await users.FindByIdAsync(userId) is { } user
                 ? await change(users, user)
-                : UserAdminResult.Fail(UserFields.General, "That user no longer exists.");
+                : Result.Fail(UserFields.General, "That user no longer exists.", ResultStatus.NotFound);
         }
         finally
         {
@@ -391,8 +379,8 @@ public sealed class UserAdminService(
                 add(FieldFor(error), error.Description);
     }
 
-    private static UserAdminResult Failed(Dictionary<string, List<string>> errors) =>
-        new(errors.ToDictionary(e => e.Key, e => string.Join(" ", e.Value)), string.Join(" ", errors.SelectMany(e => e.Value)));
+    private static Result<string> Failed(Dictionary<string, List<string>> errors) =>
+        Result<string>.Invalid(errors.ToDictionary(e => e.Key, e => string.Join(" ", e.Value)), string.Join(" ", errors.SelectMany(e => e.Value)));
 
     private static string RoleList(IReadOnlyCollection<string> roles) => roles.Count == 0 ? "no roles" : string.Join(", ", roles);
 

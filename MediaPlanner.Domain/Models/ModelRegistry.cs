@@ -210,33 +210,33 @@ public sealed partial class ModelRegistry(
     /// deployment the model is served under is required, and calls use it: <paramref name="deploymentName"/>, by default
     /// the deployment entered on the model's job.
     /// </summary>
-    public async Task<(bool Succeeded, string Message)> DeployAsync(string model, CurrentUser user, string? overrideReason = null,
+    public async Task<Result> DeployAsync(string model, CurrentUser user, string? overrideReason = null,
         string? deploymentName = null, CancellationToken ct = default)
     {
         var candidate = (await ListAsync(ct)).FirstOrDefault(m => m.Model == model && m.Kind != ModelKind.Base);
         if (candidate is null)
-            return (false, "Only fine-tuned models and their checkpoints can be deployed; that one is not in the registry.");
+            return Result.Problem(ResultStatus.NotFound, "Only fine-tuned models and their checkpoints can be deployed; that one is not in the registry.");
         if (!candidate.Available)
-            return (false, $"{model} needs the {candidate.Provider} provider, which is not configured.");
+            return Result.Problem(ResultStatus.Blocked, $"{model} needs the {candidate.Provider} provider, which is not configured.");
         if (candidate.Deployed)
-            return (false, $"{model} is already deployed.");
+            return Result.Problem(ResultStatus.Blocked, $"{model} is already deployed.");
         var (refusal, warning) = DeployCheck(candidate);
         if (refusal is not null)
-            return (false, refusal);
+            return Result.Problem(ResultStatus.Blocked, refusal);
         var deployment = string.IsNullOrWhiteSpace(deploymentName) ? candidate.Deployment : deploymentName.Trim();
         if (deployment is null && NeedsDeploymentName(candidate))
-            return (false, DeploymentNameNeeded);
+            return Result.Fail("DeploymentName", DeploymentNameNeeded);
         if (deployment is not null && AzureDeployment.ValidateName(deployment) is { } badName)
-            return (false, badName);
+            return Result.Fail("DeploymentName", badName);
         var reason = string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim();
         if (!candidate.Recommended)
         {
             if (reason is null)
-                return (false, candidate.Evaluation is { } e
+                return Result.Problem(ResultStatus.Blocked, candidate.Evaluation is { } e
                     ? $"{e.Verdict} To deploy it anyway, give a reason for the override."
                     : $"{model} was not compared with the base model on held-out briefs, so it is not recommended for deployment. To deploy it anyway, give a reason for the override.");
             if (reason.Length > OverrideReasonMax)
-                return (false, $"Keep the reason to {OverrideReasonMax} characters; it has {reason.Length}.");
+                return Result.Problem(ResultStatus.Blocked, $"Keep the reason to {OverrideReasonMax} characters; it has {reason.Length}.");
         }
         var isOverride = !candidate.Recommended;
 
@@ -244,7 +244,7 @@ public sealed partial class ModelRegistry(
         var now = clock.GetUtcNow();
         var current = await db.Deployments.Where(d => d.EndedAt == null).ToListAsync(ct);
         if (current.Any(d => d.Model == model))
-            return (false, $"{model} is already deployed.");
+            return Result.Problem(ResultStatus.Blocked, $"{model} is already deployed.");
         foreach (var d in current)
         {
             d.EndedAt = now;
@@ -278,7 +278,7 @@ public sealed partial class ModelRegistry(
         await db.SaveChangesAsync(ct);
         RaiseChanged();
         var note = warning is null ? "" : $" Note: {warning}";
-        return (true, isOverride
+        return Result.Ok(isOverride
             ? $"{model} is now the active fine-tuned model, deployed as an override: your reason is in the audit log.{note}"
             : $"{model} is now the active fine-tuned model.{note}");
     }
@@ -323,13 +323,13 @@ public sealed partial class ModelRegistry(
     }
 
     /// <summary>Ends the live deployment and redeploys the one before it (or none, if there was none).</summary>
-    public async Task<(bool Succeeded, string Message)> RollbackAsync(CurrentUser user, CancellationToken ct = default)
+    public async Task<Result> RollbackAsync(CurrentUser user, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var history = await db.Deployments.OrderByDescending(d => d.DeployedAt).ThenByDescending(d => d.Id).Take(50).ToListAsync(ct);
         var current = history.FirstOrDefault(d => d.EndedAt == null);
         if (current is null)
-            return (false, "Nothing is deployed, so there is nothing to roll back.");
+            return Result.Problem(ResultStatus.Blocked, "Nothing is deployed, so there is nothing to roll back.");
         var now = clock.GetUtcNow();
         current.EndedAt = now;
         current.EndedById = user.Id;
@@ -343,7 +343,7 @@ public sealed partial class ModelRegistry(
                 $"Rolled back {current.Model}; plans now come from the base model only", current.Model, "base model only", ct);
             await db.SaveChangesAsync(ct);
             RaiseChanged();
-            return (true, $"{current.Model} is no longer deployed; plans now come from the base model only.");
+            return Result.Ok($"{current.Model} is no longer deployed; plans now come from the base model only.");
         }
         db.Deployments.Add(new ModelDeployment
         {
@@ -358,6 +358,6 @@ public sealed partial class ModelRegistry(
             $"Rolled back {current.Model}; {previous.Model} is active again{stillOverride}", current.Model, previous.Model, ct);
         await db.SaveChangesAsync(ct);
         RaiseChanged();
-        return (true, $"Rolled back: {previous.Model} is active again.");
+        return Result.Ok($"Rolled back: {previous.Model} is active again.");
     }
 }

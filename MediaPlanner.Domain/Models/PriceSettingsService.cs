@@ -25,7 +25,7 @@ public sealed class PriceSettingsService(
     /// Adds or replaces the price row for <see cref="ModelPrice.Provider"/> and <see cref="ModelPrice.Model"/> (a fine-tuned
     /// model can have its own). Provider "" is any provider; otherwise it must be a provider profile's key.
     /// </summary>
-    public async Task<SettingsSaveResult> SavePriceAsync(ModelPrice price, CurrentUser user, CancellationToken ct = default)
+    public async Task<Result> SavePriceAsync(ModelPrice price, CurrentUser user, CancellationToken ct = default)
     {
         SettingsStore.RequireAdmin(user);
         var errors = new Dictionary<string, string>(ValidatePrice(price, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
@@ -35,7 +35,7 @@ public sealed class PriceSettingsService(
         if (provider.Length > 0 && provider != Providers.ProviderProfile.PrimaryKey && !await db.ProviderProfiles.AnyAsync(p => p.Key == provider, ct))
             errors[nameof(ModelPrice.Provider)] = $"There is no provider {provider}: choose one of the providers in settings, or any provider.";
         if (errors.Count > 0)
-            return new(errors);
+            return Result.Invalid(errors);
         var row = await db.ModelPrices.SingleOrDefaultAsync(p => p.Provider == provider && p.Model == model, ct);
         var before = row is null ? null : PriceJson(row);
         if (row is null)
@@ -55,7 +55,7 @@ public sealed class PriceSettingsService(
             before, PriceJson(row), ct);
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Price row for {Model} ({Provider}) saved by user {UserId}.", model, provider.Length == 0 ? "any provider" : provider, user.Id);
-        return SettingsSaveResult.Ok;
+        return Result.Ok("Saved.");
     }
 
     /// <summary>Removes the any-provider price row of <paramref name="model"/>; false when there was none.</summary>

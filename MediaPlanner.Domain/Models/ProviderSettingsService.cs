@@ -148,7 +148,7 @@ public sealed class ProviderSettingsService
     /// <paramref name="clearApiKey"/> removes it (the configured key, if any, applies again). A new key is bound to the
     /// endpoint it is saved with; moving a saved key to another endpoint is refused at the key field.
     /// </summary>
-    public async Task<SettingsSaveResult> SaveProviderAsync(string? endpoint, string? baseModel, string? newApiKey, bool clearApiKey,
+    public async Task<Result> SaveProviderAsync(string? endpoint, string? baseModel, string? newApiKey, bool clearApiKey,
         CurrentUser user, CancellationToken ct = default)
     {
         SettingsStore.RequireAdmin(user);
@@ -194,9 +194,9 @@ public sealed class ProviderSettingsService
             errors["ApiKey"] = ReenterKeyForNewEndpoint;
 
         if (errors.Count > 0)
-            return new(errors);
+            return Result.Invalid(errors);
         if (changes.Count == 0)
-            return SettingsSaveResult.Ok;
+            return Result.Ok("Saved.");
 
         // The key itself never reaches the trail, not even its hint: only that it changed.
         var old = GetProvider();
@@ -233,7 +233,7 @@ public sealed class ProviderSettingsService
         if (key is not null) changed.Add("API key replaced");
         else if (clearApiKey) changed.Add("API key removed");
         _logger.LogInformation("OpenAI provider settings saved by user {UserId}: {Changed}.", user.Id, string.Join(", ", changed));
-        return SettingsSaveResult.Ok;
+        return Result.Ok("Saved.");
     }
 
     /// <summary>

@@ -24,18 +24,18 @@ public sealed class SelectionSettingsService
 
     public SelectionSettings GetSelection() => _selection.Get();
 
-    public async Task<SettingsSaveResult> SaveSelectionAsync(SelectionSettings selection, CurrentUser user, CancellationToken ct = default)
+    public async Task<Result> SaveSelectionAsync(SelectionSettings selection, CurrentUser user, CancellationToken ct = default)
     {
         SettingsStore.RequireAdmin(user);
         var errors = ValidateSelection(selection);
         if (errors.Count > 0)
-            return new(errors);
+            return Result.Invalid(errors);
         var before = GetSelection();
         var after = JsonSerializer.Serialize(selection, SettingsStore.JsonOptions);
         await _store.WriteAsync(user, [(SelectionKey, after)], new SettingsAuditNote(AuditActions.SettingsSelection, AuditEntities.Setting, SelectionKey,
             $"Saved the model selection: {SelectionChanges(before, selection)}", JsonSerializer.Serialize(before, SettingsStore.JsonOptions), after), ct);
         _logger.LogInformation("Model selection settings saved by user {UserId}.", user.Id);
-        return SettingsSaveResult.Ok;
+        return Result.Ok("Saved.");
     }
 
     private static string SelectionChanges(SelectionSettings before, SelectionSettings after)

@@ -15,14 +15,6 @@ using Microsoft.Extensions.Primitives;
 
 namespace MediaPlanner.Domain.Models;
 
-/// <summary>The outcome of a save: problems keyed by field name (empty when saved).</summary>
-public sealed record SettingsSaveResult(IReadOnlyDictionary<string, string> Errors)
-{
-    public static SettingsSaveResult Ok { get; } = new(new Dictionary<string, string>());
-
-    public bool Succeeded => Errors.Count == 0;
-}
-
 /// <summary>What a save adds to the audit trail, written in the same save.</summary>
 internal sealed record SettingsAuditNote(string Action, string EntityType, string EntityId, string Summary, string? Before, string? After);
 

@@ -88,7 +88,7 @@ public sealed partial class ProviderProfileService(
     }
 
     /// <summary>Adds a profile, or changes the one with <see cref="ProviderProfileInput.Key"/>. Problems come back keyed by field.</summary>
-    public async Task<SettingsSaveResult> SaveAsync(ProviderProfileInput input, CurrentUser user, CancellationToken ct = default)
+    public async Task<Result> SaveAsync(ProviderProfileInput input, CurrentUser user, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!user.IsAdmin)
@@ -98,7 +98,7 @@ public sealed partial class ProviderProfileService(
         var existing = Rows().GetValueOrDefault(key);
         var errors = Validate(input, key, isPrimary, existing);
         if (errors.Count > 0)
-            return new(errors);
+            return Result.Invalid(errors);
 
         var endpoint = input.Endpoint.Trim();
         var mapping = input.Kind == ProviderKind.OpenAICompatible ? input.Hyperparameters ?? HyperparameterMapping.OpenAI : null;
@@ -166,33 +166,33 @@ public sealed partial class ProviderProfileService(
         }
         logger.LogInformation("Provider profile {Key} saved by user {UserId}.", key, user.Id);
         Invalidate();
-        return SettingsSaveResult.Ok;
+        return Result.Ok("Saved.");
     }
 
     /// <summary>Removes a profile that nothing depends on: not the primary one, none with a live deployment or an unfinished job.</summary>
-    public async Task<(bool Succeeded, string Message)> DeleteAsync(string key, CurrentUser user, CancellationToken ct = default)
+    public async Task<Result> DeleteAsync(string key, CurrentUser user, CancellationToken ct = default)
     {
         if (!user.IsAdmin)
             throw new UnauthorizedAccessException("Only admins change providers.");
         if (key == ProviderProfile.PrimaryKey)
-            return (false, "The OpenAI profile is the primary one and stays; remove its key instead.");
+            return Result.Problem(ResultStatus.Blocked, "The OpenAI profile is the primary one and stays; remove its key instead.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.ProviderProfiles.SingleOrDefaultAsync(p => p.Key == key, ct);
         if (row is null)
-            return (false, "That provider no longer exists.");
+            return Result.Problem(ResultStatus.NotFound, "That provider no longer exists.");
         if (await db.Deployments.AnyAsync(d => d.Provider == key && d.EndedAt == null, ct))
-            return (false, $"{row.Name} serves the deployed model: roll back or deploy another model first.");
+            return Result.Problem(ResultStatus.Blocked, $"{row.Name} serves the deployed model: roll back or deploy another model first.");
         var unfinished = await db.FineTuneJobs.CountAsync(j => j.Provider == key
             && j.Status != FineTuneStatus.Succeeded && j.Status != FineTuneStatus.Failed && j.Status != FineTuneStatus.Cancelled, ct);
         if (unfinished > 0)
-            return (false, $"{row.Name} has {unfinished} unfinished fine-tuning job{(unfinished == 1 ? "" : "s")}: let {(unfinished == 1 ? "it" : "them")} finish or cancel first.");
+            return Result.Problem(ResultStatus.Blocked, $"{row.Name} has {unfinished} unfinished fine-tuning job{(unfinished == 1 ? "" : "s")}: let {(unfinished == 1 ? "it" : "them")} finish or cancel first.");
         db.ProviderProfiles.Remove(row);
         await db.ProviderModels.Where(m => m.ProviderKey == key).ExecuteDeleteAsync(ct);
         await audit.AddAsync(db, user, AuditActions.SettingsProvider, AuditEntities.Setting, key,
             $"Removed the provider {row.Name} ({key}) and its saved key", Describe(row), null, ct);
         await db.SaveChangesAsync(ct);
         Invalidate();
-        return (true, $"Removed {row.Name}.");
+        return Result.Ok($"Removed {row.Name}.");
     }
 
     /// <summary>Records that the provider refused fine-tuning for good (or, with null, that it trains again).</summary>

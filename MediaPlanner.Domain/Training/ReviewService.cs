@@ -40,13 +40,6 @@ public sealed record ExampleDetail(TrainingExample Example, ChatExample Messages
 /// <summary>The generated plan (version 1) a planner's edit started from, with its quality score.</summary>
 public sealed record GeneratedOriginal(MediaPlan Plan, double QualityScore);
 
-public enum ReviewOutcome { Done, Conflict, Blocked, NotFound }
-
-public sealed record ReviewResult(ReviewOutcome Outcome, string Message, IReadOnlyList<ValidationIssue>? Issues = null)
-{
-    public bool Succeeded => Outcome == ReviewOutcome.Done;
-}
-
 public sealed record BulkResult(int Succeeded, IReadOnlyList<string> Skipped);
 
 /// <summary>
@@ -156,35 +149,35 @@ public sealed class ReviewService(
     public static IReadOnlyList<ValidationIssue> Issues(TrainingExample e) =>
         JsonSerializer.Deserialize<List<ValidationIssue>>(e.IssuesJson) ?? [];
 
-    public Task<ReviewResult> ValidateAsync(int id, Guid version, CurrentUser user, CancellationToken ct = default) =>
+    public Task<Result> ValidateAsync(int id, Guid version, CurrentUser user, CancellationToken ct = default) =>
         ChangeAsync(id, version, user, AuditActions.ExampleValidate, e => $"Validated example #{e.Id}{BrandNote(e)}", ct, e =>
             e.Validate(user.Id, clock.GetUtcNow()) is { } block
-                ? new(ReviewOutcome.Blocked, block)
-                : new(ReviewOutcome.Done, "Validated: this example is now training data."));
+                ? Result.Problem(ResultStatus.Blocked, block)
+                : Result.Ok("Validated: this example is now training data."));
 
-    public Task<ReviewResult> RejectAsync(int id, Guid version, string reason, CurrentUser user, CancellationToken ct = default)
+    public Task<Result> RejectAsync(int id, Guid version, string reason, CurrentUser user, CancellationToken ct = default)
     {
         if (TrainingExample.RejectionProblem(reason) is { } problem)
-            return Task.FromResult(new ReviewResult(ReviewOutcome.Blocked, problem));
+            return Task.FromResult(Result.Fail("Reason", problem, ResultStatus.Blocked));
         return ChangeAsync(id, version, user, AuditActions.ExampleReject, e => $"Rejected example #{e.Id}{BrandNote(e)}: {e.RejectionReason}", ct, e =>
         {
             e.Reject(reason, user.Id, clock.GetUtcNow());
-            return new(ReviewOutcome.Done, "Rejected: this example will not be used for training.");
+            return Result.Ok("Rejected: this example will not be used for training.");
         });
     }
 
     /// <summary>Replaces the plan (the assistant message), re-validates, and puts the example back in review.</summary>
-    public async Task<ReviewResult> EditPlanAsync(int id, Guid version, string planJson, CurrentUser user, CancellationToken ct = default)
+    public async Task<Result> EditPlanAsync(int id, Guid version, string planJson, CurrentUser user, CancellationToken ct = default)
     {
         var reading = ReviewPlanEdit.Read(planJson);
         if (reading.Plan is not { } plan)
-            return new(ReviewOutcome.Blocked, $"The plan is not valid plan JSON: {reading.Describe()}");
+            return Result.Fail("Plan", $"The plan is not valid plan JSON: {reading.Describe()}", ResultStatus.Blocked);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var e = await db.TrainingExamples.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (e is null)
-            return new(ReviewOutcome.NotFound, "That example no longer exists.");
+            return Result.Problem(ResultStatus.NotFound, "That example no longer exists.");
         if (e.Version != version)
-            return new(ReviewOutcome.Conflict, ConflictMessage);
+            return Result.Problem(ResultStatus.Conflict, ConflictMessage);
 
         var before = AuditState(e);
         var old = ChatExample.Parse(e.MessagesJson);
@@ -206,12 +199,12 @@ public sealed class ReviewService(
         }
         catch (DbUpdateConcurrencyException)
         {
-            return new(ReviewOutcome.Conflict, ConflictMessage);
+            return Result.Problem(ResultStatus.Conflict, ConflictMessage);
         }
         metrics?.RecordReview(Telemetry.ReviewAction.Correct);
         return validation.HasErrors
-            ? new(ReviewOutcome.Done, "Saved, but the plan still has blocking errors.", validation.Issues)
-            : new(ReviewOutcome.Done, "Saved and re-validated: ready to validate.", validation.Issues);
+            ? Result.Ok("Saved, but the plan still has blocking errors.")
+            : Result.Ok("Saved and re-validated: ready to validate.");
     }
 
     public async Task<BulkResult> BulkValidateAsync(IEnumerable<(int Id, Guid Version)> rows, CurrentUser user, CancellationToken ct = default) =>
@@ -220,7 +213,7 @@ public sealed class ReviewService(
     public async Task<BulkResult> BulkRejectAsync(IEnumerable<(int Id, Guid Version)> rows, string reason, CurrentUser user, CancellationToken ct = default) =>
         await BulkAsync(rows, (id, version) => RejectAsync(id, version, reason, user, ct));
 
-    private static async Task<BulkResult> BulkAsync(IEnumerable<(int Id, Guid Version)> rows, Func<int, Guid, Task<ReviewResult>> action)
+    private static async Task<BulkResult> BulkAsync(IEnumerable<(int Id, Guid Version)> rows, Func<int, Guid, Task<Result>> action)
     {
         var done = 0;
         var skipped = new List<string>();
@@ -233,15 +226,15 @@ public sealed class ReviewService(
         return new(done, skipped);
     }
 
-    private async Task<ReviewResult> ChangeAsync(int id, Guid version, CurrentUser user, string action, Func<TrainingExample, string> summary,
-        CancellationToken ct, Func<TrainingExample, ReviewResult> change)
+    private async Task<Result> ChangeAsync(int id, Guid version, CurrentUser user, string action, Func<TrainingExample, string> summary,
+        CancellationToken ct, Func<TrainingExample, Result> change)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var e = await db.TrainingExamples.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (e is null)
-            return new(ReviewOutcome.NotFound, "That example no longer exists.");
+            return Result.Problem(ResultStatus.NotFound, "That example no longer exists.");
         if (e.Version != version)
-            return new(ReviewOutcome.Conflict, ConflictMessage);
+            return Result.Problem(ResultStatus.Conflict, ConflictMessage);
         var before = AuditState(e);
         var result = change(e);
         if (!result.Succeeded)
@@ -254,7 +247,7 @@ public sealed class ReviewService(
         }
         catch (DbUpdateConcurrencyException)
         {
-            return new(ReviewOutcome.Conflict, ConflictMessage);
+            return Result.Problem(ResultStatus.Conflict, ConflictMessage);
         }
         metrics?.RecordReview(action == AuditActions.ExampleValidate ? Telemetry.ReviewAction.Validate : Telemetry.ReviewAction.Reject);
         return result;

@@ -8,8 +8,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MediaPlanner.Domain.Training;
 
-public sealed record ChoiceResult(bool Succeeded, string Message, int? ExampleId = null);
-
 /// <summary>
 /// Turns a planner's chosen plan into a training example (pending review), takes the choice back while no reviewer has
 /// acted on it, and records the campaign's results against it. Plans that were not chosen never become examples: they are
@@ -22,16 +20,16 @@ public sealed class TrainingCollector(
     TimeProvider clock,
     AuditLog audit)
 {
-    public async Task<ChoiceResult> ChoosePlanAsync(int planId, CurrentUser user, CancellationToken ct = default)
+    public async Task<Result<int?>> ChoosePlanAsync(int planId, CurrentUser user, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await FindPlanAsync(db, planId, user, ct) is not { } plan)
-            return new(false, "That plan was not found.");
+            return Result<int?>.Problem(ResultStatus.NotFound, "That plan was not found.");
         if (plan.ChosenAt is not null)
-            return new(true, "This plan is already chosen.", await db.TrainingExamples.Where(e => e.PlanId == planId).Select(e => (int?)e.Id).FirstOrDefaultAsync(ct));
+            return Result<int?>.Ok(await db.TrainingExamples.Where(e => e.PlanId == planId).Select(e => (int?)e.Id).FirstOrDefaultAsync(ct), "This plan is already chosen.");
         var sibling = await db.Plans.Where(p => p.RunId == plan.RunId && p.ChosenAt != null).Select(p => p.StrategyName).FirstOrDefaultAsync(ct);
         if (sibling is not null)
-            return new(false, $"You already chose the {sibling} plan from this run. Generate again to choose another.");
+            return Result<int?>.Problem(ResultStatus.Blocked, $"You already chose the {sibling} plan from this run. Generate again to choose another.");
 
         var brief = plan.Brief!;
         // The prompt the model was asked with; only a plan from before prompts were kept is rendered again from today's market.
@@ -113,28 +111,29 @@ public sealed class TrainingCollector(
             }
             await transaction.CommitAsync(ct);
         }
-        return new(true, $"This is now the plan for {brief.CampaignName}. A reviewer checks it next; you can undo until they act.", entity.Id);
+        return Result<int?>.Ok(entity.Id, $"This is now the plan for {brief.CampaignName}. A reviewer checks it next; you can undo until they act.");
     }
 
     /// <summary>
     /// Takes back "Use this plan" while its example waits for review and no reviewer has reviewed or edited it: the example
     /// and its preference pairs are deleted and the plan is no longer chosen, all in one transaction, audited.
     /// </summary>
-    public async Task<ChoiceResult> UndoChoiceAsync(int planId, CurrentUser user, CancellationToken ct = default)
+    public async Task<Result<int?>> UndoChoiceAsync(int planId, CurrentUser user, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await FindPlanAsync(db, planId, user, ct) is not { } plan)
-            return new(false, "That plan was not found.");
+            return Result<int?>.Problem(ResultStatus.NotFound, "That plan was not found.");
         if (plan.ChosenAt is null)
-            return new(false, "This plan is not in use, so there is nothing to undo.");
+            return Result<int?>.Problem(ResultStatus.Blocked, "This plan is not in use, so there is nothing to undo.");
         var example = await db.TrainingExamples.Where(e => e.PlanId == planId).OrderBy(e => e.Id).FirstOrDefaultAsync(ct);
         if (example is not null && !Undoable(example))
-            return new(false, example.Status switch
+            // Refused, but still naming the example, so the page can link to where the reviewer's decision is.
+            return Result<int?>.Problem(ResultStatus.Blocked, example.Status switch
             {
                 ExampleStatus.Validated => "A reviewer has already validated this plan, so it can no longer be undone.",
                 ExampleStatus.Rejected => "A reviewer has already rejected this plan, so it can no longer be undone.",
                 _ => "A reviewer has already worked on this plan, so it can no longer be undone.",
-            }, example.Id);
+            }) with { Value = example.Id };
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var duplicates = example is null ? [] : await db.TrainingExamples.Where(e => e.DuplicateOfId == example.Id).OrderBy(e => e.Id).Select(e => e.Id).ToListAsync(ct);
@@ -159,7 +158,7 @@ public sealed class TrainingCollector(
         catch (DbUpdateConcurrencyException)
         {
             // A reviewer acted between the check and the delete: their action stands.
-            return new(false, "A reviewer has just acted on this plan, so it can no longer be undone.");
+            return Result<int?>.Problem(ResultStatus.Blocked, "A reviewer has just acted on this plan, so it can no longer be undone.");
         }
         if (duplicates.Count > 0)
         {
@@ -171,7 +170,7 @@ public sealed class TrainingCollector(
                 .ExecuteUpdateAsync(u => u.SetProperty(e => e.DuplicateOfId, (int?)null).SetProperty(e => e.Version, version), ct);
         }
         await transaction.CommitAsync(ct);
-        return new(true, $"Undone: {plan.StrategyName} is no longer the plan for {plan.Brief.CampaignName}.");
+        return Result<int?>.Ok(null, $"Undone: {plan.StrategyName} is no longer the plan for {plan.Brief.CampaignName}.");
     }
 
     /// <summary>The chosen plans among <paramref name="planIds"/> whose choice can still be undone.</summary>
@@ -191,21 +190,21 @@ public sealed class TrainingCollector(
     private static bool Undoable(TrainingExample e) =>
         e.Status == ExampleStatus.PendingReview && e.ReviewedById is null && e.EditedById is null;
 
-    public async Task<ChoiceResult> RecordResultsAsync(int planId, double? ctr, double? conversionRate, decimal? deliveredSpend,
+    public async Task<Result<int?>> RecordResultsAsync(int planId, double? ctr, double? conversionRate, decimal? deliveredSpend,
         CurrentUser user, CancellationToken ct = default)
     {
         if (ctr is < 0 or > 1 || conversionRate is < 0 or > 1)
-            return new(false, "Rates are fractions between 0 and 1 (e.g. 0.021 for 2.1 %).");
+            return Result<int?>.Fail(Result.Form, "Rates are fractions between 0 and 1 (e.g. 0.021 for 2.1 %).");
         if (deliveredSpend is < 0)
-            return new(false, "Delivered spend cannot be negative.");
+            return Result<int?>.Fail(Result.Form, "Delivered spend cannot be negative.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var example = await db.TrainingExamples
             .Where(e => e.PlanId == planId && (user.IsAdmin || db.Briefs.Any(b => b.Id == e.BriefId && b.OwnerId == user.Id)))
             .SingleOrDefaultAsync(ct);
         if (example is null)
-            return new(false, "Choose the plan before recording its results.");
+            return Result<int?>.Problem(ResultStatus.Blocked, "Choose the plan before recording its results.");
         example.RecordResults(ctr, conversionRate, deliveredSpend, clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
-        return new(true, "Campaign results saved with the training example.", example.Id);
+        return Result<int?>.Ok(example.Id, "Campaign results saved with the training example.");
     }
 }

@@ -192,13 +192,13 @@ public sealed class EveryPageFixture : IAsyncLifetime
         {
             var planId = await db.Plans.Where(p => p.BriefId == briefId).OrderBy(p => p.Ordinal).Select(p => p.Id).FirstAsync();
             var choice = await scope.ServiceProvider.GetRequiredService<TrainingCollector>().ChoosePlanAsync(planId, planner);
-            _paths["example"] = $"/review/{choice.ExampleId ?? throw new InvalidOperationException(choice.Message)}";
+            _paths["example"] = $"/review/{choice.Value ?? throw new InvalidOperationException(choice.Message)}";
         }
 
         await ValidatedExamples.SeedAsync(services, 40, "Walker");
         var job = await scope.ServiceProvider.GetRequiredService<FineTuneService>()
             .CreateAsync(new NewJobRequest(FineTuneProviders.Local, Suffix: "walker", Seed: 7), admin);
-        var jobId = job.JobId ?? throw new InvalidOperationException(string.Join("; ", job.Errors.Select(e => $"{e.Key}: {e.Value}")));
+        var jobId = job.Succeeded ? job.Value : throw new InvalidOperationException(string.Join("; ", job.Errors.Select(e => $"{e.Key}: {e.Value}")));
         await services.WaitForJobAsync(jobId, j => j.Status == FineTuneStatus.Succeeded);
         _paths["job"] = $"/fine-tuning/{jobId}";
     }

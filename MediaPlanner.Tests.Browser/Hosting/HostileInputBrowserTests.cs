@@ -71,6 +71,6 @@ public class HostileInputBrowserTests(BrowserFixture browser) : IClassFixture<Br
             BriefText = "Launch the spring range to commuters in the city, building awareness before the season. " + Markup,
         }, planner);
         Assert.True(saved.Succeeded);
-        return saved.Id!.Value;
+        return saved.Value;
     }
 }

@@ -47,7 +47,7 @@ public class ModelsJourneyTests(BrowserFixture browser) : IClassFixture<BrowserF
                 FlightStart = new DateTime(2027, 9, 1), FlightEnd = new DateTime(2027, 10, 15),
                 Channels = [Channel.Search, Channel.Social, Channel.OnlineVideo, Channel.Display],
                 BriefText = "Reintroduce the brand to adults 25-54 in the autumn with a strong video presence and steady search support.",
-            }, new CurrentUser(plannerUser!.Id, false))).Id!.Value;
+            }, new CurrentUser(plannerUser!.Id, false))).Value;
         }
 
         var admin = await browser.SignedInPageAsync("admin@demo.local");

@@ -17,7 +17,7 @@ public static class SessionCookies
         using var scope = app.Services.CreateScope();
         var result = await scope.ServiceProvider.GetRequiredService<UserAdminService>()
             .CreateAsync(new NewUser(email, null, password, password, roles), admin);
-        return result.Succeeded ? result.UserId! : throw new InvalidOperationException(result.Message);
+        return result.Succeeded ? result.Value! : throw new InvalidOperationException(result.Message);
     }
 
     /// <summary>A client that keeps cookies like a browser (no redirects followed), signed in through the real form.</summary>

@@ -14,6 +14,7 @@ using MediaPlanner.Tests.Training;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using MediaPlanner.Domain;
 
 namespace MediaPlanner.Tests.Audit;
 
@@ -112,7 +113,7 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
         var reviews = Get<ReviewService>(scope);
 
         Assert.False((await reviews.RejectAsync(id, version, "  ", reviewer)).Succeeded);
-        Assert.Equal(ReviewOutcome.Conflict, (await reviews.ValidateAsync(id, Guid.NewGuid(), reviewer)).Outcome);
+        Assert.Equal(ResultStatus.Conflict, (await reviews.ValidateAsync(id, Guid.NewGuid(), reviewer)).Status);
         var bulk = await reviews.BulkValidateAsync([(bulk1, version1), (bulk2, version2), (id, Guid.NewGuid())], reviewer);
 
         Assert.Empty(await EntriesAsync(AuditActions.ExampleReject, id.ToString()));
@@ -145,7 +146,7 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
         var jobs = Get<FineTuneService>(scope);
         var created = await jobs.CreateAsync(new NewJobRequest(FineTuneProviders.Local), admin);
         Assert.True(created.Succeeded, string.Join(" ", created.Errors.Values));
-        var start = Assert.Single(await EntriesAsync(AuditActions.FineTuneStart, created.JobId.ToString()));
+        var start = Assert.Single(await EntriesAsync(AuditActions.FineTuneStart, created.Value.ToString()));
         Assert.Equal("admin@demo.local", start.UserEmail);
         Assert.Contains("\"provider\":\"local\"", start.After);
 
@@ -163,7 +164,7 @@ public class AuditTests(MediaPlannerFactory factory) : IClassFixture<MediaPlanne
             await db.SaveChangesAsync();
             heldId = held.Id;
         }
-        Assert.StartsWith("Cancelling", await jobs.CancelAsync(heldId, admin));
+        Assert.StartsWith("Cancelling", (await jobs.CancelAsync(heldId, admin)).Message);
         var cancel = Assert.Single(await EntriesAsync(AuditActions.FineTuneCancel, heldId.ToString()));
         Assert.Equal("Running", cancel.Before);
         Assert.Equal("cancel requested", cancel.After);

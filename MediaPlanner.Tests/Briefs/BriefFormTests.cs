@@ -292,7 +292,7 @@ public class BriefFormTests : ComponentTestContext
 
         var result = await service.CreateAsync(input, new CurrentUser("planner-1", IsAdmin: false));
 
-        Assert.True(result.Succeeded, string.Join("; ", result.Errors.SelectMany(e => e.Value)));
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
         using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
         var saved = Assert.Single(db.Briefs);
         Assert.Equal(new KpiTargets(35, null, 1.5m, null, 1.1), KpiTargets.Of(saved));

@@ -54,10 +54,10 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         var saved = await briefs.CreateAsync(ValidInput("ListedBrand"), owner);
 
         Assert.True(saved.Succeeded);
-        Assert.Contains((await briefs.ListAsync(owner, 0, 10)).Items, b => b.Id == saved.Id);
-        Assert.Contains((await briefs.ListAsync(admin, 0, 100)).Items, b => b.Id == saved.Id);
-        Assert.DoesNotContain((await briefs.ListAsync(other, 0, 100)).Items, b => b.Id == saved.Id);
-        Assert.Null(await briefs.GetAsync(saved.Id!.Value, other));
+        Assert.Contains((await briefs.ListAsync(owner, 0, 10)).Items, b => b.Id == saved.Value);
+        Assert.Contains((await briefs.ListAsync(admin, 0, 100)).Items, b => b.Id == saved.Value);
+        Assert.DoesNotContain((await briefs.ListAsync(other, 0, 100)).Items, b => b.Id == saved.Value);
+        Assert.Null(await briefs.GetAsync(saved.Value, other));
     }
 
     [SkippableFact]
@@ -117,7 +117,7 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         using var scope = factory.Services.CreateScope();
         var briefs = scope.ServiceProvider.GetRequiredService<BriefService>();
         var generator = scope.ServiceProvider.GetRequiredService<PlanGenerator>();
-        var id = (await briefs.CreateAsync(ValidInput(), planner)).Id!.Value;
+        var id = (await briefs.CreateAsync(ValidInput(), planner)).Value;
 
         var generated = await generator.GenerateAsync(id, planner);
         var reloaded = await generator.LatestPlansAsync(id, planner);
@@ -140,7 +140,7 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         var planner = await UserAsync("regen@test.local", Roles.Planner);
         using var scope = factory.Services.CreateScope();
         var generator = scope.ServiceProvider.GetRequiredService<PlanGenerator>();
-        var id = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(ValidInput(), planner)).Id!.Value;
+        var id = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(ValidInput(), planner)).Value;
 
         await generator.GenerateAsync(id, planner);
         var second = await generator.GenerateAsync(id, planner);
@@ -157,7 +157,7 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         MediaPlan plan;
         using (var scope = factory.Services.CreateScope())
         {
-            var id = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(ValidInput("Exported"), owner)).Id!.Value;
+            var id = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(ValidInput("Exported"), owner)).Value;
             await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContextAsync())
                 await db.Briefs.Where(b => b.Id == id).ExecuteUpdateAsync(u => u.SetProperty(b => b.Flighting, FlightingPattern.Pulsed));
             var view = (await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateAsync(id, owner))[0];
@@ -196,7 +196,7 @@ public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<Me
         await UserAsync("private-other@test.local", Roles.Planner);
         int id;
         using (var scope = factory.Services.CreateScope())
-            id = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(ValidInput("SecretBrand"), owner)).Id!.Value;
+            id = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(ValidInput("SecretBrand"), owner)).Value;
 
         var html = await (await factory.SignInAsync("private-other@test.local")).GetStringAsync($"/briefs/{id}");
 

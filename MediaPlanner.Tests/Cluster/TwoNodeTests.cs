@@ -76,7 +76,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IDisposable
             var created = await scope.ServiceProvider.GetRequiredService<FineTuneService>()
                 .CreateAsync(new NewJobRequest(FineTuneProviders.Local, Seed: 5, Epochs: 2, BatchSize: 4, ValidationPercent: 0), admin);
             Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => $"{e.Key}: {e.Value}")));
-            jobId = created.JobId!.Value;
+            jobId = created.Value;
         }
         var received = Channel.CreateUnbounded<string>();
         await using var client = a.FineTuningHub(await a.SignInCookieAsync("reviewer@demo.local"));

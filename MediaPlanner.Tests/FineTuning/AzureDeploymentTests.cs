@@ -147,7 +147,7 @@ public sealed class AzureDeploymentTests : IAsyncLifetime
         var listed = (await registry.ListAsync()).Single(m => m.Model == FineTuned);
         Assert.Equal((FineTunedDeployment, FineTunedDeployment), (listed.Deployment, listed.Target.RequestModel));
         Assert.Equal((false, "A deployment name has 2–64 letters, digits, dashes, underscores or dots, and starts with a letter or digit."),
-            await registry.DeployAsync(FineTuned, _admin, deploymentName: "no spaces"));
+            (await registry.DeployAsync(FineTuned, _admin, deploymentName: "no spaces")).Outcome());
         Assert.True((await registry.DeployAsync(FineTuned, _admin)).Succeeded);
         Assert.Equal(FineTunedDeployment, (await registry.ActiveAsync())!.DeploymentName);
 
@@ -175,7 +175,7 @@ public sealed class AzureDeploymentTests : IAsyncLifetime
         var result = await scope.ServiceProvider.GetRequiredService<FineTuneService>()
             .CreateAsync(new NewJobRequest(Azure, Suffix: "spring", Seed: 1, ValidationPercent: 20), _admin);
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => $"{e.Key}: {e.Value}")));
-        return result.JobId!.Value;
+        return result.Value;
     }
 
     private async Task<int> SeedJobAsync(FineTuneStatus status, string provider, Action<FineTuneJob>? change = null)
@@ -196,7 +196,7 @@ public sealed class AzureDeploymentTests : IAsyncLifetime
     private async Task<(bool Succeeded, string Message)> SetDeploymentAsync(int id, string name, CurrentUser user)
     {
         using var scope = _app.Services.CreateScope();
-        return await scope.ServiceProvider.GetRequiredService<FineTuneService>().SetFineTunedDeploymentAsync(id, name, user);
+        return (await scope.ServiceProvider.GetRequiredService<FineTuneService>().SetFineTunedDeploymentAsync(id, name, user)).Outcome();
     }
 
     private Task<JobDetail> WaitForAsync(int jobId, Func<FineTuneJob, bool> condition) => _app.Services.WaitForJobAsync(jobId, condition);
@@ -209,6 +209,6 @@ public sealed class AzureDeploymentTests : IAsyncLifetime
             Brand = "Fake Co", CampaignName = "Launch", Budget = 100_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
             FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display],
             BriefText = "Build awareness of the new range among adults 25-54 ahead of the summer, with a steady weekly presence.",
-        }, _planner)).Id!.Value;
+        }, _planner)).Value;
     }
 }

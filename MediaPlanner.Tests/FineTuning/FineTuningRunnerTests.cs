@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using MediaPlanner.Domain;
 
 namespace MediaPlanner.Tests.FineTuning;
 
@@ -74,7 +75,7 @@ public class FineTuningRunnerTests : IAsyncLifetime
         using var scope = _app.Services.CreateScope();
         var result = await scope.ServiceProvider.GetRequiredService<FineTuneService>().CreateAsync(request, await AdminAsync());
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => $"{e.Key}: {e.Value}")));
-        return result.JobId!.Value;
+        return result.Value;
     }
 
     [SkippableFact]
@@ -388,12 +389,12 @@ public class FineTuningRunnerTests : IAsyncLifetime
             OpenAIFineTuneBackendTests.Lines("train", 12), OpenAIFineTuneBackendTests.Lines("valid", 3), suffix: "lost", seed: 5);
         var remote = Assert.Single(_openAI.Jobs);
 
-        JobCreateResult result;
+        Result<int> result;
         using (var scope = _app.Services.CreateScope())
             result = await scope.ServiceProvider.GetRequiredService<FineTuneService>().ReattachAsync(FineTuneProviders.OpenAI, externalId, await AdminAsync());
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => $"{e.Key}: {e.Value}")));
 
-        var detail = await WaitForAsync(result.JobId!.Value, j => j.IsFinished && j.LeaseOwner is null);
+        var detail = await WaitForAsync(result.Value, j => j.IsFinished && j.LeaseOwner is null);
 
         var job = detail.Job;
         Assert.Equal((FineTuneStatus.Succeeded, externalId), (job.Status, job.ExternalId));
@@ -428,7 +429,7 @@ public class FineTuningRunnerTests : IAsyncLifetime
         var badId = await service.ReattachAsync(FineTuneProviders.OpenAI, "ftjob-1/../files", admin);
 
         Assert.True(first.Succeeded);
-        Assert.Equal($"Job #{first.JobId} already follows {externalId}.", again.Errors["ExternalId"]);
+        Assert.Equal($"Job #{first.Value} already follows {externalId}.", again.Errors["ExternalId"]);
         Assert.StartsWith("OpenAI does not know a fine-tuning job ftjob-nobody-made", unknown.Errors["ExternalId"], StringComparison.Ordinal);
         Assert.Equal("There is no provider azure-nowhere: add it in settings first.", noProvider.Errors["Provider"]);
         Assert.Contains("letters, digits", badId.Errors["ExternalId"], StringComparison.Ordinal);

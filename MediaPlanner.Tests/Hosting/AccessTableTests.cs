@@ -228,9 +228,9 @@ public class AccessTableTests(MediaPlannerFactory factory, ITestOutputHelper out
                 Channels = [Channel.Search, Channel.Social],
                 BriefText = "Grow awareness of the summer range among city commuters, with search capturing the demand it creates.",
             }, owner);
-            Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.SelectMany(e => e.Value)));
-            var plans = await generator.GenerateAsync(saved.Id!.Value, owner);
-            return (saved.Id.Value, plans[0].Entity.Id);
+            Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Values));
+            var plans = await generator.GenerateAsync(saved.Value, owner);
+            return (saved.Value, plans[0].Entity.Id);
         }
         var own = await BriefWithPlanAsync(planner, "Own Brand");
         var others = await BriefWithPlanAsync(otherPlanner, "Other Brand");
@@ -249,6 +249,6 @@ public class AccessTableTests(MediaPlannerFactory factory, ITestOutputHelper out
         db.FineTuneJobs.Add(job);
         await db.SaveChangesAsync();
 
-        return new AccessIds(own.Brief, others.Brief, own.Plan, others.Plan, choice.ExampleId!.Value, job.Id);
+        return new AccessIds(own.Brief, others.Brief, own.Plan, others.Plan, choice.Value!.Value, job.Id);
     }
 }

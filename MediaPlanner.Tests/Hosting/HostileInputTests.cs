@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using MediaPlanner.Domain;
 
 namespace MediaPlanner.Tests.Hosting;
 
@@ -102,7 +103,7 @@ public class HostileInputTests(MediaPlannerFactory factory, ITestOutputHelper ou
             var input = ValidBrief();
             c.Change(input);
             var before = await BriefCountAsync();
-            BriefSaveResult result;
+            Result<int> result;
             using (var scope = factory.Services.CreateScope())
             {
                 try
@@ -119,22 +120,22 @@ public class HostileInputTests(MediaPlannerFactory factory, ITestOutputHelper ou
             if (c.ErrorField is { } field)
             {
                 if (result.Succeeded)
-                    problems.Add($"{c.Name}: saved as brief {result.Id}, expected a {field} error");
-                else if (!result.Errors.TryGetValue(field, out var messages) || messages.Length == 0 || messages.Any(string.IsNullOrWhiteSpace))
-                    problems.Add($"{c.Name}: no message at {field}; errors were {string.Join("; ", result.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))}");
+                    problems.Add($"{c.Name}: saved as brief {result.Value}, expected a {field} error");
+                else if (!result.Errors.TryGetValue(field, out var messages) || string.IsNullOrWhiteSpace(messages))
+                    problems.Add($"{c.Name}: no message at {field}; errors were {string.Join("; ", result.Errors.Select(e => $"{e.Key}: {e.Value}"))}");
                 if (after != before)
                     problems.Add($"{c.Name}: refused, yet the brief count went from {before} to {after}");
-                output.WriteLine($"refused  {c.Name}: {(result.Errors.TryGetValue(field, out var shown) ? shown[0] : "-")}");
+                output.WriteLine($"refused  {c.Name}: {(result.Errors.TryGetValue(field, out var shown) ? shown : "-")}");
                 continue;
             }
             if (!result.Succeeded)
             {
-                problems.Add($"{c.Name}: refused ({string.Join("; ", result.Errors.SelectMany(e => e.Value))}), expected it saved verbatim");
+                problems.Add($"{c.Name}: refused ({string.Join("; ", result.Errors.Values)}), expected it saved verbatim");
                 continue;
             }
             if (after != before + 1)
                 problems.Add($"{c.Name}: saved, but the brief count went from {before} to {after}");
-            var stored = await StoredBriefAsync(result.Id!.Value);
+            var stored = await StoredBriefAsync(result.Value);
             foreach (var (name, expected, actual) in new[]
             {
                 ("Brand", input.Brand!.Trim(), stored.Brand),
@@ -148,8 +149,8 @@ public class HostileInputTests(MediaPlannerFactory factory, ITestOutputHelper ou
                 if (!string.Equals(expected, actual, StringComparison.Ordinal))
                     problems.Add($"{c.Name}: {name} stored as \"{Escape(actual)}\", sent \"{Escape(expected)}\"");
             }
-            saved.Add(result.Id.Value);
-            output.WriteLine($"saved    {c.Name}: brief {result.Id}");
+            saved.Add(result.Value);
+            output.WriteLine($"saved    {c.Name}: brief {result.Value}");
         }
 
         // What was saved must also render: the brief page of each, and the list, answer 200 with the brief on it.
@@ -204,7 +205,7 @@ public class HostileInputTests(MediaPlannerFactory factory, ITestOutputHelper ou
         input.BriefText = LongEnoughText + Markup;
         int id;
         using (var scope = factory.Services.CreateScope())
-            id = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(input, planner)).Id!.Value;
+            id = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(input, planner)).Value;
 
         var html = await (await factory.SignInAsync(Planner)).GetStringAsync($"/briefs/{id}");
 

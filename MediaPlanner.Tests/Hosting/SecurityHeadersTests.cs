@@ -76,7 +76,7 @@ public class SecurityHeadersTests(MediaPlannerFactory factory) : IClassFixture<M
                 Channels = [Channel.Search, Channel.Social],
                 BriefText = "Launch the new headphones to commuters in the spring, building awareness before the summer sale.",
             };
-            var briefId = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(input, planner)).Id!.Value;
+            var briefId = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(input, planner)).Value;
             planId = (await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateAsync(briefId, planner))[0].Entity.Id;
         }
         var client = await factory.SignInAsync("planner@demo.local");

@@ -30,7 +30,7 @@ public class UserAdminTests(MediaPlannerFactory factory) : IClassFixture<MediaPl
     {
         var result = await WithAsync(factory, async s => await s.CreateAsync(new NewUser(email, "Test User", Password, Password, roles), await AdminAsync(factory)));
         Assert.True(result.Succeeded, result.Message);
-        return result.UserId!;
+        return result.Value!;
     }
 
     /// <summary>Posts the sign-in form; returns where it redirected, or null when it stayed on the form (refused).</summary>

@@ -4,6 +4,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using MediaPlanner.Domain;
 
 namespace MediaPlanner.Tests.Identity;
 
@@ -12,7 +13,7 @@ public class UserDeletionTests(MediaPlannerFactory factory) : IClassFixture<Medi
 {
     private const string Password = "Delete!Pass123";
 
-    private async Task<UserAdminResult> DeleteAsync(string userId, CurrentUser actor)
+    private async Task<Result> DeleteAsync(string userId, CurrentUser actor)
     {
         using var scope = factory.Services.CreateScope();
         return await scope.ServiceProvider.GetRequiredService<UserAdminService>().DeleteAsync(userId, actor);

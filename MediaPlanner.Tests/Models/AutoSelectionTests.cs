@@ -34,7 +34,7 @@ public sealed class AutoSelectionTests : IAsyncLifetime
             Objective = Objective.Consideration, FlightStart = new DateTime(2027, 4, 1), FlightEnd = new DateTime(2027, 5, 15),
             Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
             BriefText = "Bring young professionals to the new range in store and online over the spring.",
-        }, _planner)).Id!.Value;
+        }, _planner)).Value;
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();

@@ -73,7 +73,7 @@ public class ModelDeploymentTests : IAsyncLifetime
             Objective = Objective.Consideration, FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 15),
             Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
             BriefText = "Make the new range known to young professionals and drive them to try it in store and online.",
-        }, _planner)).Id!.Value;
+        }, _planner)).Value;
     }
 
     [SkippableFact]

@@ -25,7 +25,7 @@ public sealed class PricingTests : FakeOpenAIAppTests
             Brand = "Fake Co", CampaignName = "Launch", Budget = 100_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
             FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display],
             BriefText = "Build awareness of the new range among adults 25-54 ahead of the summer.",
-        }, Admin)).Id!.Value;
+        }, Admin)).Value;
 
     private async Task<ModelCall> PlanAsync(ModelTarget target)
     {

@@ -40,7 +40,7 @@ public sealed class OpenAISideBySideTests(ITestOutputHelper output) : FakeOpenAI
             Brand = "Fake Co", CampaignName = "Launch", Budget = 100_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
             FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
             BriefText = "Build awareness of the new range among adults 25-54 ahead of the summer, with a steady weekly presence.",
-        }, _planner)).Id!.Value;
+        }, _planner)).Value;
     }
 
     [Fact]
@@ -248,10 +248,10 @@ public sealed class OpenAISideBySideTests(ITestOutputHelper output) : FakeOpenAI
         var choice = await Get<TrainingCollector>(scope).ChoosePlanAsync(balanced.Entity.Id, _planner);
 
         Assert.True(choice.Succeeded, choice.Message);
-        var example = ChatExample.Parse((await db.TrainingExamples.SingleAsync(e => e.Id == choice.ExampleId)).MessagesJson);
+        var example = ChatExample.Parse((await db.TrainingExamples.SingleAsync(e => e.Id == choice.Value)).MessagesJson);
         Assert.Equal(sent, example.Messages.Take(2).Select(m => (m.Role, m.Content ?? "")));
         Assert.Equal([ChatRoles.Assistant], example.Messages.Skip(2).Select(m => m.Role));
-        var pairs = await db.PreferencePairs.Where(p => p.ExampleId == choice.ExampleId).ToListAsync();
+        var pairs = await db.PreferencePairs.Where(p => p.ExampleId == choice.Value).ToListAsync();
         Assert.NotEmpty(pairs);
         Assert.All(pairs, pair => Assert.Equal(sent, ChatExample.Parse(pair.InputJson).Messages.Select(m => (m.Role, m.Content ?? ""))));
         // Rendered again today, the prompt would name the new population: the example kept the one the model saw.

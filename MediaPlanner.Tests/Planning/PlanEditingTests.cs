@@ -8,6 +8,7 @@ using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using MediaPlanner.Domain;
 
 namespace MediaPlanner.Tests.Planning;
 
@@ -49,7 +50,7 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
             FlightEnd = new DateTime(2027, 10, 31),
             Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
             BriefText = "Bring the new rain jacket to hikers before the autumn season and drive visits to the product page.",
-        }, planner)).Id!.Value;
+        }, planner)).Value;
         return (id, await Get<PlanGenerator>(scope).GenerateAsync(id, planner));
     }
 
@@ -67,7 +68,7 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
         return await query(db);
     }
 
-    private async Task<ChoiceResult> CollectorAsync(Func<TrainingCollector, Task<ChoiceResult>> action)
+    private async Task<Result<int?>> CollectorAsync(Func<TrainingCollector, Task<Result<int?>>> action)
     {
         using var scope = factory.Services.CreateScope();
         return await action(Get<TrainingCollector>(scope));
@@ -151,7 +152,7 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
         Assert.True(choice.Succeeded, choice.Message);
         Assert.DoesNotContain("training", choice.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Autumn push", choice.Message, StringComparison.Ordinal);
-        var example = await InDbAsync(db => db.TrainingExamples.AsNoTracking().SingleAsync(e => e.Id == choice.ExampleId));
+        var example = await InDbAsync(db => db.TrainingExamples.AsNoTracking().SingleAsync(e => e.Id == choice.Value));
         Assert.True(example.PlannerEdited);
         var pairs = await InDbAsync(db => db.PreferencePairs.AsNoTracking().Where(p => p.ChosenPlanId == v2.Entity.Id).ToListAsync());
         // The other plans as the planner last saw them; never the chosen plan's own original.
@@ -176,8 +177,8 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
         var undo = await CollectorAsync(c => c.UndoChoiceAsync(plans[1].Entity.Id, planner));
 
         Assert.True(undo.Succeeded, undo.Message);
-        Assert.False(await InDbAsync(db => db.TrainingExamples.AnyAsync(e => e.Id == choice.ExampleId)));
-        Assert.False(await InDbAsync(db => db.PreferencePairs.AnyAsync(p => p.ExampleId == choice.ExampleId || p.ChosenPlanId == plans[1].Entity.Id)));
+        Assert.False(await InDbAsync(db => db.TrainingExamples.AnyAsync(e => e.Id == choice.Value)));
+        Assert.False(await InDbAsync(db => db.PreferencePairs.AnyAsync(p => p.ExampleId == choice.Value || p.ChosenPlanId == plans[1].Entity.Id)));
         Assert.Null(await InDbAsync(db => db.Plans.Where(p => p.Id == plans[1].Entity.Id).Select(p => p.ChosenAt).SingleAsync()));
         Assert.True(await InDbAsync(db => db.AuditEntries.AnyAsync(a => a.Action == AuditActions.PlanChoiceUndo && a.EntityId == plans[1].Entity.Id.ToString())));
         // The run is free again: another plan can be chosen.
@@ -193,7 +194,7 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
         var planner = await PlannerAsync();
         var reviewer = await UserAsync("reviewer@demo.local");
         var (_, plans) = await PlannedAsync(planner);
-        var exampleId = (await CollectorAsync(c => c.ChoosePlanAsync(plans[0].Entity.Id, planner))).ExampleId!.Value;
+        var exampleId = (await CollectorAsync(c => c.ChoosePlanAsync(plans[0].Entity.Id, planner))).Value!.Value;
         using (var scope = factory.Services.CreateScope())
         {
             var reviews = Get<ReviewService>(scope);
@@ -223,7 +224,7 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
         var planner = await PlannerAsync();
         var (_, plans) = await PlannedAsync(planner);
         var v2 = (await EditAsync(plans[0].Entity.Id, planner, lines => PlanEdit.WithShare(lines, 0, 0.55))).Saved!;
-        var exampleId = (await CollectorAsync(c => c.ChoosePlanAsync(v2.Entity.Id, planner))).ExampleId!.Value;
+        var exampleId = (await CollectorAsync(c => c.ChoosePlanAsync(v2.Entity.Id, planner))).Value!.Value;
 
         using var scope = factory.Services.CreateScope();
         var reviews = Get<ReviewService>(scope);

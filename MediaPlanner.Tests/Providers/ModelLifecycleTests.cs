@@ -334,7 +334,7 @@ public sealed class ModelLifecycleTests : IAsyncLifetime
         var named = await Registry.DeployAsync(AzureModel, _admin, deploymentName: " mp-spring ");
         var selection = await InScopeAsync(sp => sp.GetRequiredService<ModelSelector>().SelectAsync());
 
-        Assert.Equal((false, ModelRegistry.DeploymentNameNeeded), unnamed);
+        Assert.Equal((false, ModelRegistry.DeploymentNameNeeded), unnamed.Outcome());
         Assert.False(badName.Succeeded);
         Assert.True(named.Succeeded, named.Message);
         Assert.Equal("mp-spring", (await Registry.ActiveAsync())!.DeploymentName);
@@ -347,7 +347,7 @@ public sealed class ModelLifecycleTests : IAsyncLifetime
         Brand = "Sunset Co", CampaignName = "Launch", Budget = 100_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
         FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
         BriefText = "Build awareness of the new range among adults 25-54 ahead of the summer, with a steady weekly presence.",
-    }, _planner)).Id!.Value);
+    }, _planner)).Value);
 
     [Fact]
     public async Task When_the_deployed_model_shuts_down_its_deployment_ends_as_the_system_and_the_base_model_plans()

@@ -15,7 +15,7 @@ public sealed class FineTuneGaugeTests : MeteredAppTests
         using var scope = App.Services.CreateScope();
         var job = await scope.ServiceProvider.GetRequiredService<FineTuneService>()
             .CreateAsync(new NewJobRequest(FineTuneProviders.Local, Suffix: "gauge", Seed: 7), admin);
-        var jobId = job.JobId ?? throw new InvalidOperationException(string.Join("; ", job.Errors.Select(e => $"{e.Key}: {e.Value}")));
+        var jobId = job.Succeeded ? job.Value : throw new InvalidOperationException(string.Join("; ", job.Errors.Select(e => $"{e.Key}: {e.Value}")));
 
         await App.Services.WaitForJobAsync(jobId, j => j.Status == FineTuneStatus.Succeeded);
 

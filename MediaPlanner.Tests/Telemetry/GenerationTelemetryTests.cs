@@ -40,7 +40,7 @@ public sealed class GenerationTelemetryTests : FakeOpenAIAppTests
             Brand = "Telemetry Co", CampaignName = "Launch", Budget = 80_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
             FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display],
             BriefText = "Reach adults 25-54 with a steady weekly presence before the summer.",
-        }, _planner)).Id!.Value;
+        }, _planner)).Value;
     }
 
     private async Task<ColumnResult> ColumnAsync(int briefId, ModelTarget target, CurrentUser user)

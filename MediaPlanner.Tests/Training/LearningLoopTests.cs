@@ -54,7 +54,7 @@ public class LearningLoopTests : IAsyncLifetime
             var result = await scope.ServiceProvider.GetRequiredService<FineTuneService>().CreateAsync(
                 new NewJobRequest(FineTuneProviders.Local, Suffix: "house", Seed: 5, Epochs: 4, ValidationPercent: 20), _admin);
             Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => $"{e.Key}: {e.Value}")));
-            id = result.JobId!.Value;
+            id = result.Value;
         }
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         while (true)
@@ -99,8 +99,8 @@ public class LearningLoopTests : IAsyncLifetime
             FlightStart = brief.FlightStart.ToDateTime(TimeOnly.MinValue), FlightEnd = brief.FlightEnd.ToDateTime(TimeOnly.MinValue),
             Channels = [.. brief.Channels], BriefText = brief.BriefText,
         }, _planner);
-        Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
-        var run = await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateSideBySideAsync(saved.Id!.Value, _planner);
+        Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Select(e => $"{e.Key}: {e.Value}")));
+        var run = await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateSideBySideAsync(saved.Value, _planner);
         var columns = new[] { await run.Primary, await run.Comparison! };
         var baseColumn = columns.Single(c => c.Role == ModelRole.Base);
         var fineTuned = columns.Single(c => c.Role == ModelRole.FineTuned);

@@ -14,6 +14,7 @@ using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using MediaPlanner.Domain;
 
 namespace MediaPlanner.Tests.Training;
 
@@ -49,7 +50,7 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
             FlightEnd = new DateTime(2027, 10, 31),
             Channels = [Channel.Search, Channel.Social, Channel.Display],
             BriefText = "Bring the new rain jacket to hikers before the autumn season and drive visits to the product page.",
-        }, planner)).Id!.Value;
+        }, planner)).Value;
     }
 
     private async Task<IReadOnlyList<PlanView>> PlansAsync(CurrentUser planner, string brand, int alternatives = PlanGenerator.DefaultAlternatives)
@@ -59,7 +60,7 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
         return await Get<PlanGenerator>(scope).GenerateAsync(briefId, planner, alternatives);
     }
 
-    private static async Task<ChoiceResult> ChooseAsync(MediaPlannerFactory app, int planId, CurrentUser planner)
+    private static async Task<Result<int?>> ChooseAsync(MediaPlannerFactory app, int planId, CurrentUser planner)
     {
         using var scope = app.Services.CreateScope();
         return await Get<TrainingCollector>(scope).ChoosePlanAsync(planId, planner);
@@ -83,7 +84,7 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
         var plans = await PlansAsync(planner, brand);
         var result = await ChooseAsync(factory, plans[0].Entity.Id, planner);
         Assert.True(result.Succeeded, result.Message);
-        return result.ExampleId!.Value;
+        return result.Value!.Value;
     }
 
     private async Task ReviewAsync(int exampleId, bool validate)
@@ -112,13 +113,13 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
 
         Assert.True(result.Succeeded, result.Message);
         Assert.Contains("A reviewer checks it next", result.Message);
-        var example = ChatExample.Parse((await ExampleAsync(result.ExampleId!.Value)).MessagesJson);
+        var example = ChatExample.Parse((await ExampleAsync(result.Value!.Value)).MessagesJson);
         var pairs = await PairsAsync(factory, q => q.Where(p => p.ChosenPlanId == plans[1].Entity.Id));
         Assert.Equal([plans[0].Entity.Id, plans[2].Entity.Id], pairs.Select(p => p.RejectedPlanId).Order());
         Assert.All(pairs, pair =>
         {
             var passedOver = plans.Single(p => p.Entity.Id == pair.RejectedPlanId);
-            Assert.Equal(result.ExampleId, pair.ExampleId);
+            Assert.Equal(result.Value, pair.ExampleId);
             Assert.Equal((plans[1].Entity.RunId, plans[1].Entity.BriefId), (pair.RunId, pair.BriefId));
             Assert.Equal(PlanJson.Serialize(plans[1].Plan), pair.PreferredContent);
             Assert.Equal(example.Messages[2].Content, pair.PreferredContent);

@@ -11,6 +11,7 @@ using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using MediaPlanner.Domain;
 
 namespace MediaPlanner.Tests.Training;
 
@@ -56,7 +57,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
     private async Task<IReadOnlyList<PlanView>> PlansAsync(CurrentUser planner, string? brand = null)
     {
         using var scope = _factory.Services.CreateScope();
-        var id = (await Service<BriefService>(scope).CreateAsync(Input(brand ?? $"Brand{Interlocked.Increment(ref _brandCounter)}"), planner)).Id!.Value;
+        var id = (await Service<BriefService>(scope).CreateAsync(Input(brand ?? $"Brand{Interlocked.Increment(ref _brandCounter)}"), planner)).Value;
         return await Service<PlanGenerator>(scope).GenerateAsync(id, planner);
     }
 
@@ -66,7 +67,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         using var scope = _factory.Services.CreateScope();
         var result = await Service<TrainingCollector>(scope).ChoosePlanAsync(plans[1].Entity.Id, planner);
         Assert.True(result.Succeeded, result.Message);
-        return result.ExampleId!.Value;
+        return result.Value!.Value;
     }
 
     private async Task<TrainingExample> ExampleAsync(int id)
@@ -90,7 +91,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.True(result.Succeeded);
         Assert.False(second.Succeeded);
         Assert.Contains("already chose", second.Message);
-        var example = await ExampleAsync(result.ExampleId!.Value);
+        var example = await ExampleAsync(result.Value!.Value);
         Assert.Equal(ExampleStatus.PendingReview, example.Status);
         Assert.Equal(plans[0].Entity.Id, example.PlanId);
         Assert.Equal("local-mix-v1", example.Model);
@@ -116,7 +117,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         Assert.Equal((await ExampleAsync(first)).ContentHash, duplicate.ContentHash);
         using var scope = _factory.Services.CreateScope();
         var validate = await Service<ReviewService>(scope).ValidateAsync(second, duplicate.Version, await UserAsync("reviewer@demo.local", Roles.Reviewer));
-        Assert.Equal(ReviewOutcome.Blocked, validate.Outcome);
+        Assert.Equal(ResultStatus.Blocked, validate.Status);
     }
 
     [SkippableFact]
@@ -127,7 +128,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         using var scope = _factory.Services.CreateScope();
         var collector = Service<TrainingCollector>(scope);
         Assert.False((await collector.RecordResultsAsync(plans[0].Entity.Id, 0.02, 0.01, 5000m, planner)).Succeeded);
-        var id = (await collector.ChoosePlanAsync(plans[0].Entity.Id, planner)).ExampleId!.Value;
+        var id = (await collector.ChoosePlanAsync(plans[0].Entity.Id, planner)).Value!.Value;
 
         Assert.False((await collector.RecordResultsAsync(plans[0].Entity.Id, 1.5, null, null, planner)).Succeeded);
         Assert.True((await collector.RecordResultsAsync(plans[0].Entity.Id, 0.021, 0.034, 79_500m, planner)).Succeeded);
@@ -153,7 +154,7 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         var rejected = await reviews.RejectAsync(b, (await ExampleAsync(b)).Version, "Budget split ignores the KPI.", reviewer);
 
         Assert.True(validated.Succeeded);
-        Assert.Equal(ReviewOutcome.Blocked, noReason.Outcome);
+        Assert.Equal(ResultStatus.Blocked, noReason.Status);
         Assert.True(rejected.Succeeded);
         var ea = await ExampleAsync(a);
         var eb = await ExampleAsync(b);
@@ -179,13 +180,13 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         var edited = await ExampleAsync(id);
         var blocked = await reviews.ValidateAsync(id, edited.Version, reviewer);
 
-        Assert.Equal(ReviewOutcome.Blocked, notJson.Outcome);
+        Assert.Equal(ResultStatus.Blocked, notJson.Status);
         Assert.True(saved.Succeeded);
         Assert.True(edited.HasErrors);
         Assert.Contains("over_budget", edited.IssuesJson);
         Assert.Equal(reviewer.Id, edited.EditedById);
         Assert.NotEqual(original.ContentHash, edited.ContentHash);
-        Assert.Equal(ReviewOutcome.Blocked, blocked.Outcome);
+        Assert.Equal(ResultStatus.Blocked, blocked.Status);
         Assert.Equal(ExampleStatus.PendingReview, (await ExampleAsync(id)).Status);
     }
 
@@ -205,8 +206,8 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         var loserEdit = await reviews.EditPlanAsync(id, seenByBoth, ChatExample.Parse((await ExampleAsync(id)).MessagesJson).Messages[2].Content!, second);
 
         Assert.True(winner.Succeeded);
-        Assert.Equal(ReviewOutcome.Conflict, loser.Outcome);
-        Assert.Equal(ReviewOutcome.Conflict, loserEdit.Outcome);
+        Assert.Equal(ResultStatus.Conflict, loser.Status);
+        Assert.Equal(ResultStatus.Conflict, loserEdit.Status);
         Assert.Contains("Someone else changed this example", loser.Message);
         var stored = await ExampleAsync(id);
         Assert.Equal(ExampleStatus.Validated, stored.Status);
