@@ -143,6 +143,28 @@ public class BriefFormTests : ComponentTestContext
     }
 
     [Fact]
+    public void A_save_that_fails_unexpectedly_shows_an_error_keeps_the_form_and_gives_the_button_back()
+    {
+        using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
+            db.Database.ExecuteSqlRaw("CREATE TRIGGER refuse_brief BEFORE INSERT ON Briefs BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
+        var cut = RenderForm();
+        Type(cut, "#brand", "Northwind");
+        Type(cut, "#campaign", "Spring launch");
+        Type(cut, "#budget", "50000");
+        SelectMarket(cut, "United States");
+        Type(cut, "#brief-text", "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season.");
+
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains(Services.GetRequiredService<ISnackbar>().ShownSnackbars, s => s.Severity == Severity.Error));
+        Assert.DoesNotMatch(@"/briefs/\d+$", Services.GetRequiredService<NavigationManager>().Uri);
+        Assert.Equal("Northwind", cut.Find("#brand").GetAttribute("value"));
+        var save = cut.Find("#save-brief");
+        Assert.False(save.HasAttribute("disabled"));
+        Assert.Equal("Save brief", save.TextContent.Trim());
+    }
+
+    [Fact]
     public void Kpi_text_fills_the_empty_targets_and_marks_them()
     {
         var cut = RenderForm();
