@@ -52,7 +52,7 @@ internal sealed class PlanRationaleWriter(MediaMixParameters parameters)
         var cur = request.Currency.Code;
         var days = brief.FlightEnd.DayNumber - brief.FlightStart.DayNumber + 1;
         var sb = new StringBuilder();
-        sb.Append(c, $"{strategy} plan for {brief.Brand}'s {brief.Objective.ToString().ToLowerInvariant()} campaign in {request.Market.Name}: ");
+        sb.Append(c, $"{strategy} plan for {Possessive(brief.Brand)} {brief.Objective.ToString().ToLowerInvariant()} campaign in {request.Market.Name}: ");
         sb.Append(c, $"{cur} {totals.Spend:N0} over {days} days reaches an estimated {totals.ReachPercent:0.0}% of {brief.AudienceDescription} ");
         sb.Append(c, $"({totals.Reach:N0} of {request.AudienceSize:N0} people) an average of {totals.AverageFrequency:0.0} times, ");
         sb.Append(c, $"{totals.Impressions:N0} impressions at an eCPM of {cur} {totals.Ecpm:N2}");
@@ -136,4 +136,7 @@ internal sealed class PlanRationaleWriter(MediaMixParameters parameters)
         }
         return result;
     }
+
+    /// <summary>"Northwind's", but "Northwind Outfitters'" for a name that ends in s.</summary>
+    internal static string Possessive(string name) => name.EndsWith('s') || name.EndsWith('S') ? name + "'" : name + "'s";
 }
