@@ -175,13 +175,9 @@ public sealed class EveryPageFixture : IAsyncLifetime
         if (BrowserEnvironment.ChromiumPath is null)
             return;
         var services = _browser.App.Services;
-        var briefId = await _browser.PlannedBriefAsync(new BriefInput
-        {
-            Brand = "Northwind Outdoor", CampaignName = "Trail season", Budget = 250_000m, Currency = "USD", MarketCode = "US",
-            Objective = Objective.Awareness, FlightStart = new DateTime(2027, 3, 1), FlightEnd = new DateTime(2027, 4, 30),
-            Channels = [Channel.Search, Channel.Social, Channel.OnlineVideo, Channel.ConnectedTv, Channel.Display],
-            BriefText = "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season; build awareness and drive product page visits.",
-        });
+        var briefId = await _browser.PlannedBriefAsync(TestBriefs.Input("Northwind Outdoor", campaign: "Trail season", budget: 250_000m,
+            start: new DateTime(2027, 3, 1), end: new DateTime(2027, 4, 30), channels: [Channel.Search, Channel.Social, Channel.OnlineVideo, Channel.ConnectedTv, Channel.Display],
+            text: "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season; build awareness and drive product page visits."));
         _paths["brief"] = $"/briefs/{briefId}";
 
         using var scope = services.CreateScope();

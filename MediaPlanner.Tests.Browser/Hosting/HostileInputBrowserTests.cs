@@ -58,18 +58,9 @@ public class HostileInputBrowserTests(BrowserFixture browser) : IClassFixture<Br
         using var scope = browser.App.Services.CreateScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         var planner = new CurrentUser((await users.FindByEmailAsync("planner@demo.local"))!.Id, false);
-        var saved = await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-        {
-            Brand = Markup,
-            CampaignName = "Spring launch",
-            Budget = 150_000m,
-            Currency = "USD",
-            MarketCode = "US",
-            FlightStart = new DateTime(2027, 3, 1),
-            FlightEnd = new DateTime(2027, 4, 11),
-            Channels = [Channel.Search, Channel.Social],
-            BriefText = "Launch the spring range to commuters in the city, building awareness before the season. " + Markup,
-        }, planner);
+        var saved = await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(TestBriefs.Input(Markup, campaign: "Spring launch", budget: 150_000m,
+            start: new DateTime(2027, 3, 1), end: new DateTime(2027, 4, 11), channels: [Channel.Search, Channel.Social],
+            text: "Launch the spring range to commuters in the city, building awareness before the season. " + Markup), planner);
         Assert.True(saved.Succeeded);
         return saved.Value;
     }

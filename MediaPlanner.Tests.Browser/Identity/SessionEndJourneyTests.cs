@@ -77,12 +77,9 @@ public class SessionEndJourneyTests(BrowserFixture browser) : IClassFixture<Brow
     {
         var planner = await browser.App.DemoUserAsync("planner@demo.local");
         using (var scope = browser.App.Services.CreateScope())
-            Assert.True((await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-            {
-                Brand = "Owned Brand", CampaignName = "Kept", Budget = 50_000m, Currency = "USD", MarketCode = "US",
-                FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 15), Channels = [Channel.Search, Channel.Social],
-                BriefText = "Grow awareness of the summer range among city commuters, with search capturing the demand it creates.",
-            }, planner)).Succeeded);
+            Assert.True((await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(TestBriefs.Input("Owned Brand", campaign: "Kept",
+                budget: 50_000m, end: new DateTime(2027, 6, 15), channels: [Channel.Search, Channel.Social],
+                text: "Grow awareness of the summer range among city commuters, with search capturing the demand it creates."), planner)).Succeeded);
         var admin = await ManageAsync("planner@demo.local");
 
         await admin.ClickAsync("[data-testid=delete-user]");

@@ -41,13 +41,9 @@ public class ModelsJourneyTests(BrowserFixture browser) : IClassFixture<BrowserF
                 NextAttemptAt = DateTimeOffset.MaxValue,
             }.Recommended());
             await db.SaveChangesAsync();
-            briefId = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-            {
-                Brand = "Two Columns Ltd", CampaignName = "Autumn", Budget = 200_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
-                FlightStart = new DateTime(2027, 9, 1), FlightEnd = new DateTime(2027, 10, 15),
-                Channels = [Channel.Search, Channel.Social, Channel.OnlineVideo, Channel.Display],
-                BriefText = "Reintroduce the brand to adults 25-54 in the autumn with a strong video presence and steady search support.",
-            }, new CurrentUser(plannerUser!.Id, false))).Value;
+            briefId = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(TestBriefs.Input("Two Columns Ltd", campaign: "Autumn", budget: 200_000m,
+                start: new DateTime(2027, 9, 1), end: new DateTime(2027, 10, 15), channels: [Channel.Search, Channel.Social, Channel.OnlineVideo, Channel.Display],
+                text: "Reintroduce the brand to adults 25-54 in the autumn with a strong video presence and steady search support."), new CurrentUser(plannerUser!.Id, false))).Value;
         }
 
         var admin = await browser.SignedInPageAsync("admin@demo.local");

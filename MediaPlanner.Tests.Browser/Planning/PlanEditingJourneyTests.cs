@@ -1,18 +1,15 @@
 using MediaPlanner.Domain.Briefs;
 using Microsoft.Playwright;
+using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.Browser.Planning;
 
 [Collection(BrowserCollection.Name)]
 public class PlanEditingJourneyTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private Task<int> BriefWithPlansAsync(string brand) => browser.PlannedBriefAsync(new BriefInput
-    {
-        Brand = brand, CampaignName = "Harbour opening", Budget = 150_000m, Currency = "USD", MarketCode = "US",
-        Objective = Objective.Consideration, FlightStart = new DateTime(2027, 5, 3), FlightEnd = new DateTime(2027, 6, 27),
-        Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
-        BriefText = "Open the new harbour store to families within driving distance and bring them to the opening weekend events.",
-    });
+    private Task<int> BriefWithPlansAsync(string brand) => browser.PlannedBriefAsync(TestBriefs.Input(brand, campaign: "Harbour opening", budget: 150_000m, objective: Objective.Consideration,
+        start: new DateTime(2027, 5, 3), end: new DateTime(2027, 6, 27),
+        text: "Open the new harbour store to families within driving distance and bring them to the opening weekend events."));
 
     [BrowserFact]
     public async Task A_planner_edits_a_plan_sees_the_figures_change_saves_it_uses_it_and_undoes_it()

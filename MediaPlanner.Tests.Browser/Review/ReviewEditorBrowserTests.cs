@@ -7,6 +7,7 @@ using MediaPlanner.Domain.Training;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.Browser.Review;
 
@@ -16,13 +17,9 @@ public class ReviewEditorBrowserTests(BrowserFixture browser) : IClassFixture<Br
     [BrowserFact]
     public async Task A_reviewer_changes_a_lines_spend_in_the_structured_editor_and_the_stored_example_holds_it()
     {
-        var briefId = await browser.PlannedBriefAsync(new BriefInput
-        {
-            Brand = "Structured Edits Co", CampaignName = "Autumn – launch", Budget = 120_000m, Currency = "USD", MarketCode = "US",
-            Objective = Objective.Awareness, FlightStart = new DateTime(2027, 9, 1), FlightEnd = new DateTime(2027, 10, 15),
-            Channels = [Channel.OnlineVideo, Channel.ConnectedTv, Channel.Social],
-            BriefText = "Introduce the autumn range to adults across the US with video first, then social, ahead of the holiday season.",
-        });
+        var briefId = await browser.PlannedBriefAsync(TestBriefs.Input("Structured Edits Co", campaign: "Autumn – launch", budget: 120_000m,
+            start: new DateTime(2027, 9, 1), end: new DateTime(2027, 10, 15), channels: [Channel.OnlineVideo, Channel.ConnectedTv, Channel.Social],
+            text: "Introduce the autumn range to adults across the US with video first, then social, ahead of the holiday season."));
         var reviewer = await browser.ReviewerOnChosenPlanAsync(briefId, "Structured Edits Co");
         var id = int.Parse(reviewer.Url.Split('/')[^1], CultureInfo.InvariantCulture);
         await Assertions.Expect(reviewer.Locator("[data-testid=brief-field-channels]")).ToContainTextAsync("Online video, CTV / OTT");

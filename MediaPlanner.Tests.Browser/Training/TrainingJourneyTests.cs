@@ -1,19 +1,16 @@
 using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Briefs;
 using Microsoft.Playwright;
+using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.Browser.Training;
 
 [Collection(BrowserCollection.Name)]
 public class TrainingJourneyTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private Task<int> BriefWithPlansAsync(string brand) => browser.PlannedBriefAsync(new BriefInput
-    {
-        Brand = brand, CampaignName = "Summer push", Budget = 90_000m, Currency = "USD", MarketCode = "US",
-        Objective = Objective.Conversion, FlightStart = new DateTime(2027, 6, 1), FlightEnd = new DateTime(2027, 7, 15),
-        Channels = [Channel.Search, Channel.Social, Channel.Display],
-        BriefText = "Drive online sales of the summer range with a focus on returning customers and high-intent searchers.",
-    });
+    private Task<int> BriefWithPlansAsync(string brand) => browser.PlannedBriefAsync(TestBriefs.Input(brand, campaign: "Summer push", budget: 90_000m, objective: Objective.Conversion,
+        start: new DateTime(2027, 6, 1), end: new DateTime(2027, 7, 15), channels: [Channel.Search, Channel.Social, Channel.Display],
+        text: "Drive online sales of the summer range with a focus on returning customers and high-intent searchers."));
 
     [BrowserFact]
     public async Task A_chosen_plan_validated_by_a_reviewer_appears_in_the_export()

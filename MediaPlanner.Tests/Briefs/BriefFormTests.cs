@@ -304,13 +304,10 @@ public class BriefFormTests : ComponentTestContext
     public async Task The_server_fills_empty_targets_from_the_kpi_text_of_a_brief_sent_without_them()
     {
         var service = Services.GetRequiredService<BriefService>();
-        var input = new BriefInput
-        {
-            Brand = "Northwind", CampaignName = "API brief", Budget = 10_000m, Currency = "USD", MarketCode = "US",
-            FlightStart = new DateTime(2027, 3, 1), FlightEnd = new DateTime(2027, 3, 28), Channels = [Channel.Search],
-            Kpis = "reach 35%, CPC < $1.50, CTR 2%", KpiCtrPercent = 1.1,
-            BriefText = "A brief sent by an older client that only knew the KPI text field, long enough to be valid.",
-        };
+        var input = TestBriefs.Input(campaign: "API brief", budget: 10_000m,
+            start: new DateTime(2027, 3, 1), end: new DateTime(2027, 3, 28), channels: [Channel.Search],
+            text: "A brief sent by an older client that only knew the KPI text field, long enough to be valid.",
+            change: i => { i.Kpis = "reach 35%, CPC < $1.50, CTR 2%"; i.KpiCtrPercent = 1.1; });
 
         var result = await service.CreateAsync(input, new CurrentUser("planner-1", IsAdmin: false));
 

@@ -1,26 +1,14 @@
 using System.Globalization;
 using MediaPlanner.Domain.Briefs;
+using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.Briefs;
 
 public class BriefInputTests
 {
-    private static BriefInput Valid() => new()
-    {
-        Brand = "Northwind Running",
-        CampaignName = "Spring launch",
-        Budget = 250_000m,
-        Currency = "USD",
-        MarketCode = "US",
-        Objective = Objective.Awareness,
-        AgeMin = 25,
-        AgeMax = 54,
-        Gender = AudienceGender.All,
-        FlightStart = new DateTime(2027, 3, 1),
-        FlightEnd = new DateTime(2027, 4, 11),
-        Channels = [Channel.Search, Channel.Social],
-        BriefText = "Launch the new trail shoe to runners aged 25-54 across the US before the spring racing season.",
-    };
+    private static BriefInput Valid() => TestBriefs.Input("Northwind Running", campaign: "Spring launch", budget: 250_000m,
+        start: new DateTime(2027, 3, 1), end: new DateTime(2027, 4, 11), channels: [Channel.Search, Channel.Social],
+        text: "Launch the new trail shoe to runners aged 25-54 across the US before the spring racing season.");
 
     private static void AssertOnlyError(BriefInput input, string field, string fragment)
     {

@@ -14,19 +14,9 @@ namespace MediaPlanner.Tests.Briefs;
 
 public class BriefsAndPlansTests(MediaPlannerFactory factory) : IClassFixture<MediaPlannerFactory>
 {
-    private static BriefInput ValidInput(string brand = "Northwind") => new()
-    {
-        Brand = brand,
-        CampaignName = "Spring launch",
-        Budget = 120_000m,
-        Currency = "USD",
-        MarketCode = "US",
-        Objective = Objective.Consideration,
-        FlightStart = new DateTime(2027, 3, 1),
-        FlightEnd = new DateTime(2027, 4, 30),
-        Channels = [Channel.Search, Channel.Social, Channel.Display],
-        BriefText = "Introduce the new trail shoe to runners before the spring racing season, driving visits to the product page.",
-    };
+    private static BriefInput ValidInput(string brand = "Northwind") => TestBriefs.Input(brand, campaign: "Spring launch", budget: 120_000m, objective: Objective.Consideration,
+        start: new DateTime(2027, 3, 1), end: new DateTime(2027, 4, 30), channels: [Channel.Search, Channel.Social, Channel.Display],
+        text: "Introduce the new trail shoe to runners before the spring racing season, driving visits to the product page.");
 
     private async Task<CurrentUser> UserAsync(string email, string role)
     {

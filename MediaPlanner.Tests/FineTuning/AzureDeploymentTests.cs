@@ -204,11 +204,6 @@ public sealed class AzureDeploymentTests : IAsyncLifetime
     private async Task<int> BriefAsync()
     {
         using var scope = _app.Services.CreateScope();
-        return (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-        {
-            Brand = "Fake Co", CampaignName = "Launch", Budget = 100_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
-            FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display],
-            BriefText = "Build awareness of the new range among adults 25-54 ahead of the summer, with a steady weekly presence.",
-        }, _planner)).Value;
+        return (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(TestBriefs.Input("Fake Co", channels: [Channel.Search, Channel.Social, Channel.Display]), _planner)).Value;
     }
 }

@@ -216,18 +216,8 @@ public class AccessTableTests(MediaPlannerFactory factory, ITestOutputHelper out
         var generator = sp.GetRequiredService<PlanGenerator>();
         async Task<(int Brief, int Plan)> BriefWithPlanAsync(CurrentUser owner, string brand)
         {
-            var saved = await briefs.CreateAsync(new BriefInput
-            {
-                Brand = brand,
-                CampaignName = "Access check",
-                Budget = 120_000m,
-                Currency = "USD",
-                MarketCode = "US",
-                FlightStart = new DateTime(2027, 5, 1),
-                FlightEnd = new DateTime(2027, 6, 15),
-                Channels = [Channel.Search, Channel.Social],
-                BriefText = "Grow awareness of the summer range among city commuters, with search capturing the demand it creates.",
-            }, owner);
+            var saved = await briefs.CreateAsync(TestBriefs.Input(brand, campaign: "Access check", budget: 120_000m, end: new DateTime(2027, 6, 15), channels: [Channel.Search, Channel.Social],
+                text: "Grow awareness of the summer range among city commuters, with search capturing the demand it creates."), owner);
             Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Values));
             var plans = await generator.GenerateAsync(saved.Value, owner);
             return (saved.Value, plans[0].Entity.Id);

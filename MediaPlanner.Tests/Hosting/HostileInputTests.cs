@@ -75,20 +75,9 @@ public class HostileInputTests(MediaPlannerFactory factory, ITestOutputHelper ou
         new("the largest plausible budget", b => b.Budget = BriefLimits.MaxBudget, null),
     ];
 
-    private static BriefInput ValidBrief() => new()
-    {
-        Brand = "Northwind Running",
-        CampaignName = "Spring launch",
-        Budget = 250_000m,
-        Currency = "USD",
-        MarketCode = "US",
-        Objective = Objective.Awareness,
-        FlightStart = new DateTime(2027, 3, 1),
-        FlightEnd = new DateTime(2027, 4, 11),
-        Channels = [Channel.Search, Channel.Social, Channel.OnlineVideo],
-        Interests = "running",
-        BriefText = LongEnoughText,
-    };
+    private static BriefInput ValidBrief() => TestBriefs.Input("Northwind Running", campaign: "Spring launch", budget: 250_000m,
+        start: new DateTime(2027, 3, 1), end: new DateTime(2027, 4, 11), channels: [Channel.Search, Channel.Social, Channel.OnlineVideo],
+        text: LongEnoughText, change: i => { i.Interests = "running"; });
 
     [Fact]
     public async Task Hostile_briefs_are_refused_at_a_field_or_saved_verbatim_and_never_half_saved()

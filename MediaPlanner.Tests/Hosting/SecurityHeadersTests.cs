@@ -69,13 +69,8 @@ public class SecurityHeadersTests(MediaPlannerFactory factory) : IClassFixture<M
         int planId;
         using (var scope = factory.Services.CreateScope())
         {
-            var input = new BriefInput
-            {
-                Brand = "Headers", CampaignName = "No cache", Budget = 80_000m, Currency = "USD", MarketCode = "US",
-                Objective = Objective.Awareness, FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 30),
-                Channels = [Channel.Search, Channel.Social],
-                BriefText = "Launch the new headphones to commuters in the spring, building awareness before the summer sale.",
-            };
+            var input = TestBriefs.Input("Headers", campaign: "No cache", budget: 80_000m, end: new DateTime(2027, 6, 30), channels: [Channel.Search, Channel.Social],
+                text: "Launch the new headphones to commuters in the spring, building awareness before the summer sale.");
             var briefId = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(input, planner)).Value;
             planId = (await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateAsync(briefId, planner))[0].Entity.Id;
         }

@@ -51,12 +51,8 @@ public class UserDeletionTests(MediaPlannerFactory factory) : IClassFixture<Medi
         var id = await SessionCookies.CreateUserAsync(factory, "owner@delete.test", Password, Roles.Planner);
         using (var scope = factory.Services.CreateScope())
         {
-            var saved = await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-            {
-                Brand = "Kept Brand", CampaignName = "Kept", Budget = 50_000m, Currency = "USD", MarketCode = "US",
-                FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 15), Channels = [Channel.Search, Channel.Social],
-                BriefText = "Grow awareness of the summer range among city commuters, with search capturing the demand it creates.",
-            }, new CurrentUser(id, false));
+            var saved = await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(TestBriefs.Input("Kept Brand", campaign: "Kept", budget: 50_000m, end: new DateTime(2027, 6, 15), channels: [Channel.Search, Channel.Social],
+                text: "Grow awareness of the summer range among city commuters, with search capturing the demand it creates."), new CurrentUser(id, false));
             Assert.True(saved.Succeeded);
         }
 

@@ -28,13 +28,9 @@ public sealed class AutoSelectionTests : IAsyncLifetime
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         _admin = new CurrentUser((await users.FindByEmailAsync("admin@demo.local"))!.Id, true);
         _planner = new CurrentUser((await users.FindByEmailAsync("planner@demo.local"))!.Id, false);
-        _briefId = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-        {
-            Brand = "Auto Co", CampaignName = "Spring", Budget = 120_000m, Currency = "USD", MarketCode = "US",
-            Objective = Objective.Consideration, FlightStart = new DateTime(2027, 4, 1), FlightEnd = new DateTime(2027, 5, 15),
-            Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
-            BriefText = "Bring young professionals to the new range in store and online over the spring.",
-        }, _planner)).Value;
+        _briefId = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(TestBriefs.Input("Auto Co", campaign: "Spring", budget: 120_000m, objective: Objective.Consideration,
+            start: new DateTime(2027, 4, 1), end: new DateTime(2027, 5, 15),
+            text: "Bring young professionals to the new range in store and online over the spring."), _planner)).Value;
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();

@@ -67,13 +67,8 @@ public class ModelDeploymentTests : IAsyncLifetime
     private async Task<int> BriefAsync()
     {
         using var scope = _app.Services.CreateScope();
-        return (await Get<BriefService>(scope).CreateAsync(new BriefInput
-        {
-            Brand = "Side by Side Co", CampaignName = "Launch", Budget = 150_000m, Currency = "USD", MarketCode = "US",
-            Objective = Objective.Consideration, FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 15),
-            Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
-            BriefText = "Make the new range known to young professionals and drive them to try it in store and online.",
-        }, _planner)).Value;
+        return (await Get<BriefService>(scope).CreateAsync(TestBriefs.Input("Side by Side Co", budget: 150_000m, objective: Objective.Consideration, end: new DateTime(2027, 6, 15),
+            text: "Make the new range known to young professionals and drive them to try it in store and online."), _planner)).Value;
     }
 
     [SkippableFact]

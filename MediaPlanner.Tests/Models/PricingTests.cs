@@ -20,12 +20,8 @@ public sealed class PricingTests : FakeOpenAIAppTests
     private T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     private async Task<int> BriefAsync(IServiceProvider services) =>
-        (await services.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-        {
-            Brand = "Fake Co", CampaignName = "Launch", Budget = 100_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
-            FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display],
-            BriefText = "Build awareness of the new range among adults 25-54 ahead of the summer.",
-        }, Admin)).Value;
+        (await services.GetRequiredService<BriefService>().CreateAsync(TestBriefs.Input("Fake Co", channels: [Channel.Search, Channel.Social, Channel.Display],
+            text: "Build awareness of the new range among adults 25-54 ahead of the summer."), Admin)).Value;
 
     private async Task<ModelCall> PlanAsync(ModelTarget target)
     {

@@ -35,12 +35,7 @@ public sealed class OpenAISideBySideTests(ITestOutputHelper output) : FakeOpenAI
     private async Task<int> BriefAsync()
     {
         using var scope = App.Services.CreateScope();
-        return (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-        {
-            Brand = "Fake Co", CampaignName = "Launch", Budget = 100_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
-            FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
-            BriefText = "Build awareness of the new range among adults 25-54 ahead of the summer, with a steady weekly presence.",
-        }, _planner)).Value;
+        return (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(TestBriefs.Input("Fake Co"), _planner)).Value;
     }
 
     [Fact]

@@ -38,19 +38,9 @@ public class PlanEditingTests(MediaPlannerFactory factory) : IClassFixture<Media
     private async Task<(int BriefId, IReadOnlyList<PlanView> Plans)> PlannedAsync(CurrentUser planner)
     {
         using var scope = factory.Services.CreateScope();
-        var id = (await Get<BriefService>(scope).CreateAsync(new BriefInput
-        {
-            Brand = $"EditBrand{Interlocked.Increment(ref _brandCounter)}",
-            CampaignName = "Autumn push",
-            Budget = 120_000m,
-            Currency = "USD",
-            MarketCode = "US",
-            Objective = Objective.Consideration,
-            FlightStart = new DateTime(2027, 9, 1),
-            FlightEnd = new DateTime(2027, 10, 31),
-            Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
-            BriefText = "Bring the new rain jacket to hikers before the autumn season and drive visits to the product page.",
-        }, planner)).Value;
+        var id = (await Get<BriefService>(scope).CreateAsync(TestBriefs.Input($"EditBrand{Interlocked.Increment(ref _brandCounter)}", campaign: "Autumn push", budget: 120_000m, objective: Objective.Consideration,
+            start: new DateTime(2027, 9, 1), end: new DateTime(2027, 10, 31),
+            text: "Bring the new rain jacket to hikers before the autumn season and drive visits to the product page."), planner)).Value;
         return (id, await Get<PlanGenerator>(scope).GenerateAsync(id, planner));
     }
 

@@ -342,12 +342,7 @@ public sealed class ModelLifecycleTests : IAsyncLifetime
         Assert.Equal("mini-base", selection.Base.Deployment);
     }
 
-    private async Task<int> BriefAsync() => await InScopeAsync(async sp => (await sp.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-    {
-        Brand = "Sunset Co", CampaignName = "Launch", Budget = 100_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
-        FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display, Channel.OnlineVideo],
-        BriefText = "Build awareness of the new range among adults 25-54 ahead of the summer, with a steady weekly presence.",
-    }, _planner)).Value);
+    private async Task<int> BriefAsync() => await InScopeAsync(async sp => (await sp.GetRequiredService<BriefService>().CreateAsync(TestBriefs.Input("Sunset Co"), _planner)).Value);
 
     [Fact]
     public async Task When_the_deployed_model_shuts_down_its_deployment_ends_as_the_system_and_the_base_model_plans()

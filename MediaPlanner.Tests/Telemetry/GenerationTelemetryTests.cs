@@ -35,12 +35,8 @@ public sealed class GenerationTelemetryTests : FakeOpenAIAppTests
     private async Task<int> BriefAsync()
     {
         using var scope = App.Services.CreateScope();
-        return (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-        {
-            Brand = "Telemetry Co", CampaignName = "Launch", Budget = 80_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
-            FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display],
-            BriefText = "Reach adults 25-54 with a steady weekly presence before the summer.",
-        }, _planner)).Value;
+        return (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(TestBriefs.Input("Telemetry Co", budget: 80_000m, channels: [Channel.Search, Channel.Social, Channel.Display],
+            text: "Reach adults 25-54 with a steady weekly presence before the summer."), _planner)).Value;
     }
 
     private async Task<ColumnResult> ColumnAsync(int briefId, ModelTarget target, CurrentUser user)

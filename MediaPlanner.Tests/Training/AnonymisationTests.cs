@@ -82,12 +82,8 @@ public sealed class AnonymisationTests : FakeOpenAIAppTests
         await Settings.SaveAnonymiseOutboundAsync(true, Admin);
         var planner = await App.DemoUserAsync("planner@demo.local");
         using var scope = App.Services.CreateScope();
-        var briefId = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-        {
-            Brand = Brand, CampaignName = "Trail Week", Budget = 100_000m, Currency = "USD", MarketCode = "US", Objective = Objective.Awareness,
-            FlightStart = new DateTime(2027, 5, 1), FlightEnd = new DateTime(2027, 6, 1), Channels = [Channel.Search, Channel.Social, Channel.Display],
-            BriefText = "Contoso outdoor wants Trail Week to reach hikers before summer; CONTOSO OUTDOOR has never advertised on video.",
-        }, planner)).Value;
+        var briefId = (await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(TestBriefs.Input(Brand, campaign: "Trail Week", channels: [Channel.Search, Channel.Social, Channel.Display],
+            text: "Contoso outdoor wants Trail Week to reach hikers before summer; CONTOSO OUTDOOR has never advertised on video."), planner)).Value;
         // The model writes the names as it was trained to: as placeholders, in the plan's fields and its prose.
         FakeServer.Chat.EditPlan = p => p with { Rationale = $"Built for {p.Brand}'s {p.CampaignName}. {p.Rationale}" };
 

@@ -92,13 +92,7 @@ public class LearningLoopTests : IAsyncLifetime
         // A planner's new brief, never seen in training or evaluation, planned by base and fine-tuned side by side.
         var unseen = agency.Example(2_000_000);
         var brief = unseen.Brief;
-        var saved = await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(new BriefInput
-        {
-            Brand = brief.Brand, CampaignName = brief.CampaignName, Budget = brief.Budget, Currency = brief.Currency, MarketCode = brief.MarketCode,
-            Objective = brief.Objective, AgeMin = brief.AgeMin, AgeMax = brief.AgeMax, Gender = brief.Gender, Interests = brief.Interests,
-            FlightStart = brief.FlightStart.ToDateTime(TimeOnly.MinValue), FlightEnd = brief.FlightEnd.ToDateTime(TimeOnly.MinValue),
-            Channels = [.. brief.Channels], BriefText = brief.BriefText,
-        }, _planner);
+        var saved = await scope.ServiceProvider.GetRequiredService<BriefService>().CreateAsync(TestBriefs.From(brief), _planner);
         Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Select(e => $"{e.Key}: {e.Value}")));
         var run = await scope.ServiceProvider.GetRequiredService<PlanGenerator>().GenerateSideBySideAsync(saved.Value, _planner);
         var columns = new[] { await run.Primary, await run.Comparison! };

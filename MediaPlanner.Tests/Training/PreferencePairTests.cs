@@ -38,19 +38,9 @@ public class PreferencePairTests(MediaPlannerFactory factory) : IClassFixture<Me
     private static async Task<int> BriefAsync(MediaPlannerFactory app, CurrentUser planner, string brand)
     {
         using var scope = app.Services.CreateScope();
-        return (await Get<BriefService>(scope).CreateAsync(new BriefInput
-        {
-            Brand = brand,
-            CampaignName = "Autumn push",
-            Budget = 90_000m,
-            Currency = "USD",
-            MarketCode = "US",
-            Objective = Objective.Consideration,
-            FlightStart = new DateTime(2027, 9, 1),
-            FlightEnd = new DateTime(2027, 10, 31),
-            Channels = [Channel.Search, Channel.Social, Channel.Display],
-            BriefText = "Bring the new rain jacket to hikers before the autumn season and drive visits to the product page.",
-        }, planner)).Value;
+        return (await Get<BriefService>(scope).CreateAsync(TestBriefs.Input(brand, campaign: "Autumn push", budget: 90_000m, objective: Objective.Consideration,
+            start: new DateTime(2027, 9, 1), end: new DateTime(2027, 10, 31), channels: [Channel.Search, Channel.Social, Channel.Display],
+            text: "Bring the new rain jacket to hikers before the autumn season and drive visits to the product page."), planner)).Value;
     }
 
     private async Task<IReadOnlyList<PlanView>> PlansAsync(CurrentUser planner, string brand, int alternatives = PlanGenerator.DefaultAlternatives)

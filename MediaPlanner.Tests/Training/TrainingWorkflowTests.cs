@@ -39,19 +39,9 @@ public class TrainingWorkflowTests : IClassFixture<MediaPlannerFactory>
         return new CurrentUser(user.Id, role == Roles.Admin);
     }
 
-    private static BriefInput Input(string brand) => new()
-    {
-        Brand = brand,
-        CampaignName = "Spring launch",
-        Budget = 80_000m,
-        Currency = "USD",
-        MarketCode = "US",
-        Objective = Objective.Consideration,
-        FlightStart = new DateTime(2027, 3, 1),
-        FlightEnd = new DateTime(2027, 4, 30),
-        Channels = [Channel.Search, Channel.Social, Channel.Display],
-        BriefText = "Introduce the new trail shoe to runners before the spring racing season, driving visits to the product page.",
-    };
+    private static BriefInput Input(string brand) => TestBriefs.Input(brand, campaign: "Spring launch", budget: 80_000m, objective: Objective.Consideration,
+        start: new DateTime(2027, 3, 1), end: new DateTime(2027, 4, 30), channels: [Channel.Search, Channel.Social, Channel.Display],
+        text: "Introduce the new trail shoe to runners before the spring racing season, driving visits to the product page.");
 
     /// <summary>A brief with generated plans; returns the plans.</summary>
     private async Task<IReadOnlyList<PlanView>> PlansAsync(CurrentUser planner, string? brand = null)
