@@ -24,17 +24,6 @@ public class BriefFormTests : ComponentTestContext
         return cut;
     }
 
-    private static void Type(IRenderedComponent<NewBrief> cut, string selector, string value)
-    {
-        // Mud inputs listen to change, or to input when Immediate.
-        var input = cut.Find(selector);
-        if (input.HasAttribute("blazor:oninput"))
-            input.Input(value);
-        else
-            input.Change(value);
-        cut.Find(selector).Blur();
-    }
-
     [Fact]
     public void Submitting_an_empty_form_shows_every_problem_at_its_field()
     {
@@ -156,7 +145,7 @@ public class BriefFormTests : ComponentTestContext
 
         cut.Find("form").Submit();
 
-        cut.WaitForAssertion(() => Assert.Contains(Services.GetRequiredService<ISnackbar>().ShownSnackbars, s => s.Severity == Severity.Error));
+        cut.WaitForAssertion(() => Assert.Contains(Snackbars, s => s.Severity == Severity.Error));
         Assert.DoesNotMatch(@"/briefs/\d+$", Services.GetRequiredService<NavigationManager>().Uri);
         Assert.Equal("Northwind", cut.Find("#brand").GetAttribute("value"));
         var save = cut.Find("#save-brief");
@@ -367,9 +356,6 @@ public class BriefFormTests : ComponentTestContext
 
     private static IEnumerable<string> HelperOf(IRenderedComponent<NewBrief> cut, params string[] selectors) =>
         selectors.Select(s => cut.Find(s).Closest(".mud-input-control")!.QuerySelector(".mud-input-helper-text")?.TextContent.Trim() ?? "");
-
-    private static string FieldText(IRenderedComponent<NewBrief> cut, string selector) =>
-        cut.Find(selector).Closest(".mud-input-control")!.TextContent;
 
     private void SelectFlighting(IRenderedComponent<NewBrief> cut, string name)
     {

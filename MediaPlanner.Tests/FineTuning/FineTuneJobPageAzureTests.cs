@@ -73,7 +73,7 @@ public sealed class FineTuneJobPageAzureTests : ComponentTestContext
 
         // The confirmation comes once the name is saved.
         cut.WaitForAssertion(() => Assert.Equal($"Evaluating {FineTuned} through the deployment mini-spring: the job carries on in a moment.",
-            Assert.Single(Services.GetRequiredService<ISnackbar>().ShownSnackbars).Message));
+            Assert.Single(Snackbars).Message));
         Assert.Equal("mini-spring", Job(id).FineTunedDeployment);
         Assert.True(Job(id).NextAttemptAt < DateTimeOffset.UtcNow.AddMinutes(1));
         cut.WaitForAssertion(() => Assert.DoesNotContain("2–64", FieldText(cut)));

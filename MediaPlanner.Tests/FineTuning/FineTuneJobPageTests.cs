@@ -23,8 +23,7 @@ public class FineTuneJobPageTests : ComponentTestContext
         Services.AddSingleton(_notifications);
         AddFineTuneService();
         SignInAs("admin-1", Roles.Admin);
-        Render<MudPopoverProvider>();
-        _dialogs = Render<MudDialogProvider>();
+        _dialogs = RenderOverlays();
         Render<MudSnackbarProvider>();
     }
 

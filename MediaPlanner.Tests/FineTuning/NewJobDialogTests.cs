@@ -27,8 +27,7 @@ public class NewJobDialogTests : ComponentTestContext
         Services.AddSingleton(new FineTuneNotifications());
         AddFineTuneService();
         SignInAs("admin-1", Roles.Admin);
-        Render<MudPopoverProvider>();
-        _dialogs = Render<MudDialogProvider>();
+        _dialogs = RenderOverlays();
     }
 
     private async Task SeedExamplesOfDifferentLengthsAsync()

@@ -37,8 +37,7 @@ public sealed class ReattachJobDialogTests : ComponentTestContext, IClassFixture
         Services.AddSingleton<IFineTuneBackend, OpenAIFineTuneBackend>();
         AddFineTuneService();
         SignInAs("admin-1", Roles.Admin);
-        Render<MudPopoverProvider>();
-        _dialogs = Render<MudDialogProvider>();
+        _dialogs = RenderOverlays();
     }
 
     [Fact]

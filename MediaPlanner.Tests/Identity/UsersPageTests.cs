@@ -42,8 +42,7 @@ public class UsersPageTests : ComponentTestContext
             db.UserRoles.Add(new IdentityUserRole<string> { UserId = AdminId, RoleId = db.Roles.Single(r => r.Name == Roles.Admin).Id });
             db.SaveChanges();
         }
-        Render<MudPopoverProvider>();
-        _dialogs = Render<MudDialogProvider>();
+        _dialogs = RenderOverlays();
         Render<MudSnackbarProvider>();
     }
 
@@ -53,20 +52,6 @@ public class UsersPageTests : ComponentTestContext
         cut.WaitForAssertion(() => Assert.Contains(AdminId, cut.Find("[data-testid=users-grid]").TextContent));
         return cut;
     }
-
-    private static void Type(IRenderedComponent<Users> cut, string selector, string value)
-    {
-        // Mud inputs listen to change, or to input when Immediate.
-        var input = cut.Find(selector);
-        if (input.HasAttribute("blazor:oninput"))
-            input.Input(value);
-        else
-            input.Change(value);
-        cut.Find(selector).Blur();
-    }
-
-    private static string FieldText(IRenderedComponent<Users> cut, string selector) =>
-        cut.Find(selector).Closest(".mud-input-control")!.TextContent;
 
     private static void FillNewUser(IRenderedComponent<Users> cut, string email, string password, string confirm)
     {

@@ -1,5 +1,6 @@
 using Bunit;
 using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Components;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
@@ -89,6 +90,41 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         // Set last: in bUnit 2 setting roles rebuilds the principal without earlier custom claims.
         Auth.SetClaims(new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, userId));
     }
+
+    /// <summary>
+    /// The popover and dialog providers the app's layout hosts, rendered once: menus, selects and dialogs open into them.
+    /// Returns the dialog provider, whose markup holds an open dialog.
+    /// </summary>
+    protected IRenderedComponent<MudDialogProvider> RenderOverlays()
+    {
+        Render<MudPopoverProvider>();
+        return Render<MudDialogProvider>();
+    }
+
+    /// <summary>The snackbars shown so far, newest last.</summary>
+    protected IEnumerable<Snackbar> Snackbars => Services.GetRequiredService<ISnackbar>().ShownSnackbars;
+
+    /// <summary>The deployment in force now, read from the database, or null when the base model plans alone.</summary>
+    protected MediaPlanner.Domain.Models.ModelDeployment? ActiveDeployment()
+    {
+        using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
+        return db.Deployments.SingleOrDefault(d => d.EndedAt == null);
+    }
+
+    /// <summary>Types into a field as a user does: Mud inputs listen to change, or to input when Immediate; then leaves it.</summary>
+    protected static void Type<TComponent>(IRenderedComponent<TComponent> cut, string selector, string value) where TComponent : IComponent
+    {
+        var input = cut.Find(selector);
+        if (input.HasAttribute("blazor:oninput"))
+            input.Input(value);
+        else
+            input.Change(value);
+        cut.Find(selector).Blur();
+    }
+
+    /// <summary>The text of a field's whole control: its label, helper text and error message.</summary>
+    protected static string FieldText<TComponent>(IRenderedComponent<TComponent> cut, string selector) where TComponent : IComponent =>
+        cut.Find(selector).Closest(".mud-input-control")!.TextContent;
 
     protected override void Dispose(bool disposing)
     {

@@ -29,8 +29,7 @@ public class ModelDeploymentPanelTests : ComponentTestContext
         Services.AddSingleton(MediaMixParameters.Default);
         Services.AddSingleton<ModelRegistry>();
         SignInAs("admin-1", Roles.Admin);
-        Render<MudPopoverProvider>();
-        _dialogs = Render<MudDialogProvider>();
+        _dialogs = RenderOverlays();
         Render<MudSnackbarProvider>();
         using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
         db.FineTuneJobs.AddRange(
@@ -58,12 +57,6 @@ public class ModelDeploymentPanelTests : ComponentTestContext
         var cut = Render<ModelDeploymentPanel>();
         cut.WaitForElement("[data-testid=model-registry]");
         return cut;
-    }
-
-    private ModelDeployment? Active()
-    {
-        using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
-        return db.Deployments.SingleOrDefault(d => d.EndedAt == null);
     }
 
     [Fact]
@@ -96,8 +89,8 @@ public class ModelDeploymentPanelTests : ComponentTestContext
         _dialogs.WaitForAssertion(() => Assert.Contains("Deploy this model?", _dialogs.Markup));
         _dialogs.FindAll("button").First(b => b.TextContent.Trim() == "Deploy").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains(Services.GetRequiredService<ISnackbar>().ShownSnackbars, s => s.Severity == Severity.Error));
-        Assert.Null(Active());
+        cut.WaitForAssertion(() => Assert.Contains(Snackbars, s => s.Severity == Severity.Error));
+        Assert.Null(ActiveDeployment());
         Assert.False(cut.Find($"[data-testid='deploy-{Better}']").HasAttribute("disabled"));
     }
 
@@ -111,8 +104,8 @@ public class ModelDeploymentPanelTests : ComponentTestContext
         Assert.Empty(_dialogs.FindAll("#override-reason"));
         _dialogs.FindAll("button").First(b => b.TextContent.Trim() == "Deploy").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal(Better, Active()?.Model));
-        Assert.False(Active()!.Override);
+        cut.WaitForAssertion(() => Assert.Equal(Better, ActiveDeployment()?.Model));
+        Assert.False(ActiveDeployment()!.Override);
     }
 
     [Fact]
@@ -133,10 +126,10 @@ public class ModelDeploymentPanelTests : ComponentTestContext
         _dialogs.WaitForAssertion(() => Assert.False(_dialogs.Find("[data-testid=deploy-anyway]").HasAttribute("disabled")));
         _dialogs.Find("[data-testid=deploy-anyway]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal(Worse, Active()?.Model));
-        Assert.True(Active()!.Override);
-        Assert.Equal("The pilot client asked for this mix.", Active()!.OverrideReason);
-        var snackbar = Assert.Single(Services.GetRequiredService<ISnackbar>().ShownSnackbars);
+        cut.WaitForAssertion(() => Assert.Equal(Worse, ActiveDeployment()?.Model));
+        Assert.True(ActiveDeployment()!.Override);
+        Assert.Equal("The pilot client asked for this mix.", ActiveDeployment()!.OverrideReason);
+        var snackbar = Assert.Single(Snackbars);
         Assert.Contains("override", snackbar.Message);
         cut.WaitForAssertion(() => Assert.Contains("The pilot client asked for this mix.", cut.Find("[data-testid=active-override]").TextContent));
     }
@@ -152,6 +145,6 @@ public class ModelDeploymentPanelTests : ComponentTestContext
         _dialogs.FindAll("button").First(b => b.TextContent.Trim() == "Cancel").Click();
 
         _dialogs.WaitForAssertion(() => Assert.Empty(_dialogs.FindAll("#override-reason")));
-        Assert.Null(Active());
+        Assert.Null(ActiveDeployment());
     }
 }

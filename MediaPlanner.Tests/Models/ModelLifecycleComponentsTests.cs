@@ -165,7 +165,7 @@ public class ModelLifecyclePanelTests : ComponentTestContext, IClassFixture<Fake
         cut.WaitForAssertion(() => Assert.Equal("Retiring 14 Jan 2027", cut.Find($"[data-testid='lifecycle-chip-openai-{Mini}']").FirstChild!.TextContent));
         Assert.StartsWith("Model list read 2026-12-01", cut.Find("[data-testid=lifecycle-read-openai]").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=lifecycle-error-openai]"));
-        cut.WaitForAssertion(() => Assert.Contains(Services.GetRequiredService<ISnackbar>().ShownSnackbars,
+        cut.WaitForAssertion(() => Assert.Contains(Snackbars,
             s => s.Message?.Contains("Read OpenAI's model list: 1 model.") == true));
     }
 
@@ -218,8 +218,7 @@ public class LifecycleDeployAndJobDialogTests : ComponentTestContext
         Services.AddSingleton<IFineTuneBackend, HostedStub>();
         Services.AddScoped<FineTuneService>();
         SignInAs("admin-1", Roles.Admin);
-        Render<MudPopoverProvider>();
-        _dialogs = Render<MudDialogProvider>();
+        _dialogs = RenderOverlays();
         Render<MudSnackbarProvider>();
 
         using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
@@ -236,12 +235,6 @@ public class LifecycleDeployAndJobDialogTests : ComponentTestContext
         Provider = provider, BaseModel = Mini, Status = FineTuneStatus.Succeeded, FineTunedModel = model, CreatedById = "admin-1",
         CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.MaxValue,
     }.Recommended();
-
-    private ModelDeployment? Active()
-    {
-        using var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext();
-        return db.Deployments.SingleOrDefault(d => d.EndedAt == null);
-    }
 
     private IRenderedComponent<ModelDeploymentPanel> RenderPanel()
     {
@@ -264,10 +257,10 @@ public class LifecycleDeployAndJobDialogTests : ComponentTestContext
         _dialogs.WaitForElement("[data-testid=deploy-lifecycle-warning]");
         Assert.Contains("retires soon", _dialogs.Find("[data-testid=deploy-lifecycle-warning]").TextContent);
         Assert.Contains("14 Jan 2027, in 44 days", _dialogs.Find("[data-testid=deploy-lifecycle-warning]").TextContent);
-        Assert.Null(Active());
+        Assert.Null(ActiveDeployment());
         _dialogs.Find("[data-testid=deploy-anyway]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal(Retiring, Active()?.Model));
+        cut.WaitForAssertion(() => Assert.Equal(Retiring, ActiveDeployment()?.Model));
     }
 
     /// <summary>An Azure profile and a succeeded job of it, with the deployment entered on the job if any.</summary>
@@ -298,7 +291,7 @@ public class LifecycleDeployAndJobDialogTests : ComponentTestContext
         _dialogs.WaitForAssertion(() => Assert.False(_dialogs.Find("[data-testid=deploy-anyway]").HasAttribute("disabled")));
         _dialogs.Find("[data-testid=deploy-anyway]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal((AzureModel, "mp-spring"), (Active()?.Model, Active()?.DeploymentName)));
+        cut.WaitForAssertion(() => Assert.Equal((AzureModel, "mp-spring"), (ActiveDeployment()?.Model, ActiveDeployment()?.DeploymentName)));
     }
 
     [Fact]
@@ -314,7 +307,7 @@ public class LifecycleDeployAndJobDialogTests : ComponentTestContext
         Assert.False(_dialogs.Find("[data-testid=deploy-anyway]").HasAttribute("disabled"));
         _dialogs.Find("[data-testid=deploy-anyway]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal((AzureModel, "mp-spring-eval"), (Active()?.Model, Active()?.DeploymentName)));
+        cut.WaitForAssertion(() => Assert.Equal((AzureModel, "mp-spring-eval"), (ActiveDeployment()?.Model, ActiveDeployment()?.DeploymentName)));
     }
 
     [Fact]

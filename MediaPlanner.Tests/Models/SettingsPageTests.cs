@@ -53,20 +53,6 @@ public class SettingsPageTests : ComponentTestContext
         return cut;
     }
 
-    private static void Type(IRenderedComponent<Settings> cut, string selector, string value)
-    {
-        // Mud inputs listen to change, or to input when Immediate.
-        var input = cut.Find(selector);
-        if (input.HasAttribute("blazor:oninput"))
-            input.Input(value);
-        else
-            input.Change(value);
-        cut.Find(selector).Blur();
-    }
-
-    private static string FieldText(IRenderedComponent<Settings> cut, string selector) =>
-        cut.Find(selector).Closest(".mud-input-control")!.TextContent;
-
     private static string KeyStatus(IRenderedComponent<Settings> cut) => cut.Find("[data-testid=provider-key-openai]").TextContent.Trim();
 
     /// <summary>The OpenAI provider (the primary profile) is edited in the providers section's dialog.</summary>

@@ -18,8 +18,7 @@ public class TrainingDataImportRunsTests : ComponentTestContext
     {
         AddTrainingDataServices();
         SignInAs("admin-1", Roles.Admin);
-        Render<MudPopoverProvider>();
-        _dialogs = Render<MudDialogProvider>();
+        _dialogs = RenderOverlays();
         Render<MudSnackbarProvider>();
     }
 
