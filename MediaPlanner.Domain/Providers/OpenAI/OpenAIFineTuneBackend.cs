@@ -8,6 +8,9 @@ using Microsoft.Extensions.Options;
 
 namespace MediaPlanner.Domain.Providers.OpenAI;
 
+// A little over 400 lines on purpose: the job's stages (upload, create, poll, final state) resume from what the job records
+// and read best in one file; the provider side (.Errors) and the held-out evaluation (.Evaluation) are part files.
+
 /// <summary>
 /// The job state machine for every hosted provider profile (OpenAI, Azure OpenAI, OpenAI-compatible). Each call moves the
 /// job one stage on, resuming from what the job already records: upload the training (and validation) file as the

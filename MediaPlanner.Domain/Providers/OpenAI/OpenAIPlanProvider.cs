@@ -14,6 +14,9 @@ using SdkMessage = OpenAI.Chat.ChatMessage;
 
 namespace MediaPlanner.Domain.Providers.OpenAI;
 
+// A little over 400 lines on purpose: one call's path (ask, read, ask again once, count usage, sort failures) reads top
+// to bottom; the failure wording and the schema fallback depend on each step's state, so splitting them scatters it.
+
 /// <summary>
 /// Plans with an OpenAI chat model, a base model or a fine-tuned "ft:…" one. Each alternative is its own chat completion,
 /// all sent at once, with the plan's JSON Schema as strict structured output: the first (Balanced) with exactly the prompt
