@@ -4,7 +4,6 @@ using MediaPlanner.Domain.Demo;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Providers.Local;
-using MediaPlanner.Domain.Planning;
 
 namespace MediaPlanner.Benchmarks;
 

@@ -5,7 +5,6 @@ using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Persistence;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Training;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,4 @@
 using MediaPlanner.Domain.Text;
-using MediaPlanner.Domain.Providers.Local;
 
 namespace MediaPlanner.Domain.FineTuning;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Persistence;

@@ -1,15 +1,10 @@
-using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
-using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Cluster;
 using MediaPlanner.Domain.FineTuning;
-using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
-using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers.OpenAI;
-using MediaPlanner.Domain.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Cluster;
 using MediaPlanner.Domain.FineTuning;

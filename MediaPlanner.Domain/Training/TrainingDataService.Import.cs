@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Identity;
-using MediaPlanner.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace MediaPlanner.Domain.Training;

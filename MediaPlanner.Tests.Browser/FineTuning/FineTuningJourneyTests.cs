@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;

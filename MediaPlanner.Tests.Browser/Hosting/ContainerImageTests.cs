@@ -3,7 +3,6 @@ using System.Formats.Tar;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using MediaPlanner.Tests.Browser;
 using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.Browser.Hosting;

@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
-using MediaPlanner.Domain;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web;

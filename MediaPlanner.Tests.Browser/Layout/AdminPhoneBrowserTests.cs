@@ -1,7 +1,6 @@
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;

@@ -1,10 +1,8 @@
-using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;

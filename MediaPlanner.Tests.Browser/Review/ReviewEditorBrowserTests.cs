@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;

@@ -1,7 +1,6 @@
 using System.Text;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Training;
-using MediaPlanner.Tests.Browser;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

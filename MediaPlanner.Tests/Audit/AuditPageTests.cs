@@ -1,9 +1,7 @@
-using AngleSharp.Dom;
 using Bunit;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Tests.Infrastructure;
-using MediaPlanner.Web.Components.Pages.Admin;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;

@@ -1,6 +1,5 @@
 using MediaPlanner.Domain.Cluster;
 using MediaPlanner.Tests.Infrastructure;
-using MediaPlanner.Web.Hubs;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.SignalR.Client;

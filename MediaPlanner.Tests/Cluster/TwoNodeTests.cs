@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Threading.Channels;
-using MediaPlanner.Domain;
 using MediaPlanner.Domain.Cluster;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;

@@ -8,7 +8,6 @@ using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Tests.Fakes;
-using MediaPlanner.Tests.FineTuning;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -4,7 +4,6 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Pages.Training;
-using MediaPlanner.Web.Components.Shared;
 using MediaPlanner.Web.Components.Pages.FineTuning;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;

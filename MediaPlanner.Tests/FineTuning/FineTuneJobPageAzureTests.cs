@@ -1,11 +1,8 @@
 using Bunit;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
-using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers;
-using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Pages.FineTuning;
 using Microsoft.EntityFrameworkCore;

@@ -3,7 +3,6 @@ using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Pages.FineTuning;

@@ -1,7 +1,5 @@
-using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
-using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
@@ -9,14 +7,12 @@ using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Fakes;
-using MediaPlanner.Tests.FineTuning;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using MediaPlanner.Domain;
 
 namespace MediaPlanner.Tests.FineTuning;
 

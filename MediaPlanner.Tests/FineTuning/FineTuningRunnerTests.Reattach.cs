@@ -1,15 +1,11 @@
 using MediaPlanner.Domain.FineTuning.Evaluation;
-using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
-using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Fakes;
-using MediaPlanner.Tests.FineTuning;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;

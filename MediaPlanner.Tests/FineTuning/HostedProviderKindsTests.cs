@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json.Nodes;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Providers;

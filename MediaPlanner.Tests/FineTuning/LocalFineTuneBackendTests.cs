@@ -1,4 +1,3 @@
-using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Demo;
 using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.FineTuning;

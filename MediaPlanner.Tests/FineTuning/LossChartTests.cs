@@ -1,6 +1,5 @@
 using Bunit;
 using MediaPlanner.Tests.Infrastructure;
-using MediaPlanner.Web.Components.Shared;
 using MediaPlanner.Web.Components.Pages.FineTuning;
 
 namespace MediaPlanner.Tests.FineTuning;

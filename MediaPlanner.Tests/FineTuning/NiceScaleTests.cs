@@ -1,4 +1,3 @@
-using MediaPlanner.Web.Components.Shared;
 using MediaPlanner.Web.Components.Pages.FineTuning;
 
 namespace MediaPlanner.Tests.FineTuning;

@@ -2,7 +2,6 @@ using MediaPlanner.Domain.Demo;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.FineTuning.Evaluation;
 using MediaPlanner.Domain.Providers.Local;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Tests.Fakes;
 

@@ -1,5 +1,4 @@
 using System.ClientModel.Primitives;
-using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using MediaPlanner.Domain.FineTuning;

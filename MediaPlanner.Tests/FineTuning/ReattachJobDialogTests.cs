@@ -1,16 +1,12 @@
 using Bunit;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
-using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Providers.OpenAI;
-using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Fakes;
-using MediaPlanner.Tests.FineTuning;
 using MediaPlanner.Tests.Infrastructure;
-using MediaPlanner.Web.Components.Shared;
 using MediaPlanner.Web.Components.Pages.FineTuning;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,9 +1,7 @@
-using System.ClientModel.Primitives;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using MediaPlanner.Domain.FineTuning;
-using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;

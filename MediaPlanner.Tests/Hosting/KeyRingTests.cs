@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using MediaPlanner.Domain;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web;
 using Microsoft.Data.Sqlite;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using MediaPlanner.Domain.Briefs;
-using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Endpoints;

@@ -1,4 +1,3 @@
-using AngleSharp.Dom;
 using Bunit;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Identity;

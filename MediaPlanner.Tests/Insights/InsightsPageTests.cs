@@ -2,7 +2,6 @@ using Bunit;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Pages.Insights;

@@ -1,5 +1,4 @@
 using MediaPlanner.Domain.Briefs;
-using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;

@@ -1,17 +1,14 @@
-using AngleSharp.Dom;
 using Bunit;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Tests.Providers;
 using MediaPlanner.Web.Components.Pages.Admin;
-using MediaPlanner.Web.Components.Shared;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
-using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Fakes;
@@ -11,7 +9,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,21 +1,15 @@
-using System.Collections.Concurrent;
 using System.Net;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers.OpenAI;
-using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenAI.FineTuning;
 
 namespace MediaPlanner.Tests.Models;
 

@@ -1,10 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using MediaPlanner.Domain.Planning;
-using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Fakes;
-using MediaPlanner.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;

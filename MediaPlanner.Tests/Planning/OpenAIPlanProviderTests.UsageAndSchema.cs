@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using MediaPlanner.Domain.Planning;
-using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Domain.Training;
-using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -7,7 +7,6 @@ using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Infrastructure;
-using MediaPlanner.Web.Components.Shared;
 using MediaPlanner.Web.Components.Pages.Briefs;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -4,7 +4,6 @@ using Bunit;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Tests.Infrastructure;
-using MediaPlanner.Web.Components.Shared;
 using MediaPlanner.Web.Components.Pages.Briefs;
 
 namespace MediaPlanner.Tests.Planning;

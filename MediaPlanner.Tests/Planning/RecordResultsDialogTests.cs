@@ -2,7 +2,6 @@ using Bunit;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Infrastructure;
-using MediaPlanner.Web.Components.Shared;
 using MediaPlanner.Web.Components.Pages.Briefs;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;

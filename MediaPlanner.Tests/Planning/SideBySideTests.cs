@@ -3,7 +3,6 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Tests.Infrastructure;
-using MediaPlanner.Web.Components.Shared;
 using MediaPlanner.Web.Components.Pages.Briefs;
 
 namespace MediaPlanner.Tests.Planning;

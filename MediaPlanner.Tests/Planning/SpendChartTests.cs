@@ -1,7 +1,6 @@
 using Bunit;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Tests.Infrastructure;
-using MediaPlanner.Web.Components.Shared;
 using MediaPlanner.Web.Components.Pages.Insights;
 
 namespace MediaPlanner.Tests.Planning;

@@ -1,6 +1,5 @@
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning.Evaluation;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Tests.Infrastructure;
 

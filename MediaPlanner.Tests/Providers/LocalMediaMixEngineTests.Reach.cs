@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using MediaPlanner.Domain.Briefs;
-using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
-using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Tests.Infrastructure;
 
 namespace MediaPlanner.Tests.Providers;

@@ -1,20 +1,15 @@
-using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.FineTuning;
-using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
-using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.Infrastructure;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace MediaPlanner.Tests.Providers;
 

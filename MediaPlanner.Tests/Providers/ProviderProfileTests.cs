@@ -9,7 +9,6 @@ using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Tests.Models;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

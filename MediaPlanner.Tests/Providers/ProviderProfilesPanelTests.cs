@@ -1,4 +1,3 @@
-using AngleSharp.Dom;
 using Bunit;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
@@ -7,11 +6,9 @@ using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers;
 using MediaPlanner.Domain.Providers.OpenAI;
 using MediaPlanner.Tests.Infrastructure;
-using MediaPlanner.Web.Components.Shared;
 using MediaPlanner.Web.Components.Pages.Admin;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using MudBlazor;
 
 namespace MediaPlanner.Tests.Providers;

@@ -7,7 +7,6 @@ using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Pages.Review;
-using MediaPlanner.Web.Components.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;

@@ -1,5 +1,4 @@
 using System.Text;
-using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Infrastructure;

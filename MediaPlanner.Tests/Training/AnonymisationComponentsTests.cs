@@ -5,7 +5,6 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Tests.Infrastructure;
-using MediaPlanner.Web.Components.Shared;
 using MediaPlanner.Web.Components.Pages.Admin;
 using MediaPlanner.Web.Components.Pages.Training;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using MediaPlanner.Domain.Audit;
 using MediaPlanner.Domain.Briefs;
-using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Planning;

@@ -1,6 +1,5 @@
 using System.Text;
 using MediaPlanner.Domain.Audit;
-using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Hosting;

@@ -1,6 +1,5 @@
 using Bunit;
 using MediaPlanner.Domain.Identity;
-using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Infrastructure;

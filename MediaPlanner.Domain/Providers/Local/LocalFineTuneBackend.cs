@@ -1,6 +1,5 @@
 using System.Globalization;
 using MediaPlanner.Domain.FineTuning.Evaluation;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Domain.FineTuning;
 

@@ -1,7 +1,6 @@
 using MediaPlanner.Domain.Briefs;
 using MediaPlanner.Domain.Markets;
 using MediaPlanner.Domain.Planning;
-using MediaPlanner.Domain.FineTuning;
 
 namespace MediaPlanner.Domain.Providers.Local;
 

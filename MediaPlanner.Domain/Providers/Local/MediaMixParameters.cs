@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MediaPlanner.Domain.Briefs;
-using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.FineTuning;
 
 namespace MediaPlanner.Domain.Providers.Local;

@@ -1,6 +1,5 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using MediaPlanner.Domain.Providers;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Chat;

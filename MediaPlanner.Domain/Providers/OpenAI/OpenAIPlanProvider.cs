@@ -1,12 +1,10 @@
 using System.ClientModel;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text.Json;
 using MediaPlanner.Domain.Models;
 using MediaPlanner.Domain.Planning;
 using MediaPlanner.Domain.Training;
 using Microsoft.Extensions.Logging;
-using MediaPlanner.Domain.Providers;
 using Microsoft.Extensions.Options;
 using OpenAI.Chat;
 using PromptMessage = MediaPlanner.Domain.Training.ChatMessage;

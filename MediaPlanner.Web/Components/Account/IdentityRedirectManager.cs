@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Identity;
 using MediaPlanner.Domain.Identity;
 
 namespace MediaPlanner.Web.Components.Account;
