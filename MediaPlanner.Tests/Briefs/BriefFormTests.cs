@@ -114,11 +114,7 @@ public class BriefFormTests : ComponentTestContext
     public void A_valid_brief_is_saved_for_the_signed_in_planner_and_opens_its_page()
     {
         var cut = RenderForm();
-        Type(cut, "#brand", "Northwind");
-        Type(cut, "#campaign", "Spring launch");
-        Type(cut, "#budget", "50000");
-        SelectMarket(cut, "United States");
-        Type(cut, "#brief-text", "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season.");
+        FillRequiredFields(cut);
 
         cut.Find("form").Submit();
 
@@ -137,11 +133,7 @@ public class BriefFormTests : ComponentTestContext
         using (var db = Services.GetRequiredService<IDbContextFactory<PlannerDbContext>>().CreateDbContext())
             db.Database.ExecuteSqlRaw("CREATE TRIGGER refuse_brief BEFORE INSERT ON Briefs BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
         var cut = RenderForm();
-        Type(cut, "#brand", "Northwind");
-        Type(cut, "#campaign", "Spring launch");
-        Type(cut, "#budget", "50000");
-        SelectMarket(cut, "United States");
-        Type(cut, "#brief-text", "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season.");
+        FillRequiredFields(cut);
 
         cut.Find("form").Submit();
 
@@ -263,13 +255,9 @@ public class BriefFormTests : ComponentTestContext
     public void Targets_effective_frequency_and_flighting_are_saved_with_the_brief()
     {
         var cut = RenderForm();
-        Type(cut, "#brand", "Northwind");
-        Type(cut, "#campaign", "Spring launch");
-        Type(cut, "#budget", "50000");
-        SelectMarket(cut, "United States");
+        FillRequiredFields(cut);
         Type(cut, "#flight-start", "2027-03-01");
         Type(cut, "#flight-end", "2027-04-11");
-        Type(cut, "#brief-text", "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season.");
         Type(cut, "#kpi-cpa", "18.5");
         Type(cut, "#kpis", "reach 40%, CPA under 25");
         Type(cut, "#effective-frequency", "4");
@@ -361,6 +349,16 @@ public class BriefFormTests : ComponentTestContext
     {
         Choose(cut, "#flighting", name);
         cut.WaitForElement("#flighting-weeks");
+    }
+
+    /// <summary>Brand, campaign, budget, market and brief text: what a valid brief needs beyond the form's defaults.</summary>
+    private void FillRequiredFields(IRenderedComponent<NewBrief> cut)
+    {
+        Type(cut, "#brand", "Northwind");
+        Type(cut, "#campaign", "Spring launch");
+        Type(cut, "#budget", "50000");
+        SelectMarket(cut, "United States");
+        Type(cut, "#brief-text", "Launch the new trail shoe to runners aged 25-54 ahead of the spring racing season.");
     }
 
     private void SelectMarket(IRenderedComponent<NewBrief> cut, string name)
