@@ -5,8 +5,6 @@ using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Training;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,27 +14,21 @@ namespace MediaPlanner.Tests.FineTuning;
 public class FineTuneDatasetTests : IAsyncLifetime
 {
     private const string Provider = "recording";
-    private readonly MediaPlannerFactory _factory;
+    private readonly TestEngine _engine;
+    private readonly RecordingBackend _backend = new();
+    private BackendApp _app = default!;
 
     public FineTuneDatasetTests() : this(TestEngine.Sqlite) { }
 
-    protected FineTuneDatasetTests(TestEngine engine) => _factory = new() { Engine = engine };
-    private readonly RecordingBackend _backend = new();
-    private WebApplicationFactory<Program> _app = default!;
+    protected FineTuneDatasetTests(TestEngine engine) => _engine = engine;
 
     public Task InitializeAsync()
     {
-        _factory.Settings["FineTuning:Runner:IdlePoll"] = "00:00:00.100";
-        _app = _factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IFineTuneBackend>(_backend)));
-        _ = _app.Server;
+        _app = new BackendApp(_backend, _engine);
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _factory.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     private T Service<T>(IServiceScope scope) where T : notnull => scope.ServiceProvider.GetRequiredService<T>();
 

@@ -3,8 +3,6 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,23 +15,16 @@ namespace MediaPlanner.Tests.FineTuning;
 public sealed class RunnerLateErrorTests : IAsyncLifetime
 {
     private const string Provider = "throwing";
-    private readonly MediaPlannerFactory _factory = new();
     private readonly ThrowingBackend _backend = new();
-    private WebApplicationFactory<Program> _app = default!;
+    private BackendApp _app = default!;
 
     public Task InitializeAsync()
     {
-        _factory.Settings["FineTuning:Runner:IdlePoll"] = "00:00:00.100";
-        _app = _factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IFineTuneBackend>(_backend)));
-        _ = _app.Server;
+        _app = new BackendApp(_backend);
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _factory.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Theory]
     [InlineData(true)]
