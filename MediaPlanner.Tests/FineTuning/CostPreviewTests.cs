@@ -2,6 +2,7 @@ using Bunit;
 using MediaPlanner.Domain.FineTuning;
 using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Training;
+using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Pages.Training;
 using MediaPlanner.Web.Components.Pages.FineTuning;
@@ -14,13 +15,13 @@ namespace MediaPlanner.Tests.FineTuning;
 public class CostPreviewTests : ComponentTestContext
 {
     private readonly IRenderedComponent<MudDialogProvider> _dialogs;
-    private readonly StubBackend _openAI = new(FineTuneProviders.OpenAI, false);
+    private readonly StubFineTuneBackend _openAI = new(FineTuneProviders.OpenAI, false);
 
     public CostPreviewTests()
     {
         Services.AddSingleton(new FineTuneNotifications());
         AddTrainingDataServices();
-        Services.AddSingleton<IFineTuneBackend>(new StubBackend(FineTuneProviders.Local, true));
+        Services.AddSingleton<IFineTuneBackend>(new StubFineTuneBackend(FineTuneProviders.Local, true));
         Services.AddSingleton<IFineTuneBackend>(_openAI);
         SignInAs("admin-1", Roles.Admin);
         Render<MudPopoverProvider>();
@@ -175,14 +176,5 @@ public class CostPreviewTests : ComponentTestContext
 
         Assert.Contains("Pending review", cut.Find("[data-testid=counts-by-status]").TextContent);
         Assert.DoesNotContain("PendingReview", cut.Markup);
-    }
-
-    private sealed class StubBackend(string provider, bool configured) : IFineTuneBackend
-    {
-        public string Provider => provider;
-        public bool IsConfigured { get; set; } = configured;
-        public Task<TimeSpan?> AdvanceAsync(FineTuneJob job, Func<CancellationToken, Task<FineTuneDataset>> dataset, IFineTuneSink sink, CancellationToken ct) =>
-            throw new NotSupportedException();
-        public Task CancelAsync(FineTuneJob job, IFineTuneSink sink, CancellationToken ct) => throw new NotSupportedException();
     }
 }

@@ -5,6 +5,7 @@ using MediaPlanner.Domain.Identity;
 using MediaPlanner.Domain.Persistence;
 using MediaPlanner.Domain.Providers.Local;
 using MediaPlanner.Domain.Training;
+using MediaPlanner.Tests.Fakes;
 using MediaPlanner.Tests.Infrastructure;
 using MediaPlanner.Web.Components.Pages.FineTuning;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +24,8 @@ public class NewJobDialogTests : ComponentTestContext
         _factory = new HoldingDbContextFactory(new DbContextOptionsBuilder<PlannerDbContext>().UseSqlite(Connection).Options);
         Services.AddSingleton<IDbContextFactory<PlannerDbContext>>(_factory);
         Services.AddSingleton(new FineTuneNotifications());
+        // The dialog offers the providers whose backends are there; this one never trains (no runner here).
+        Services.AddSingleton<IFineTuneBackend>(new StubFineTuneBackend(FineTuneProviders.Local));
         AddFineTuneService();
         SignInAs("admin-1", Roles.Admin);
         _dialogs = RenderOverlays();
@@ -124,6 +127,27 @@ public class NewJobDialogTests : ComponentTestContext
         _dialogs.WaitForAssertion(() => Assert.False(start().HasAttribute("disabled")));
         Assert.Contains("5 epochs", Preview);
         Assert.DoesNotContain("3 epochs", Preview);
+    }
+
+    [Fact]
+    public async Task A_start_that_fails_unexpectedly_shows_an_error_keeps_the_dialog_open_and_gives_start_back()
+    {
+        await SeedExamplesOfDifferentLengthsAsync();
+        using (var db = _factory.CreateDbContext())
+            db.Database.ExecuteSqlRaw("CREATE TRIGGER refuse_job BEFORE INSERT ON FineTuneJobs BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
+        await OpenAsync();
+        var start = () => _dialogs.Find("[data-testid=start-job]");
+        _dialogs.WaitForAssertion(() => Assert.False(start().HasAttribute("disabled")));
+
+        start().Click();
+        _dialogs.WaitForElement("[data-testid=confirm-text]");
+        _dialogs.WaitForAssertion(() => Assert.False(start().HasAttribute("disabled")));
+        start().Click();
+
+        _dialogs.WaitForAssertion(() => Assert.Contains(Snackbars, s => s.Severity == Severity.Error));
+        Assert.False(start().HasAttribute("disabled"));
+        using var after = _factory.CreateDbContext();
+        Assert.Empty(after.FineTuneJobs);
     }
 
     /// <summary>A context factory that can hold one request until the test lets it go, to answer previews out of order.</summary>

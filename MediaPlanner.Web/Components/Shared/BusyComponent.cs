@@ -18,9 +18,15 @@ public abstract class BusyComponent : ComponentBase
 
     protected bool Busy { get; private set; }
 
-    protected async Task RunBusyAsync(Func<Task> action)
+    protected Task RunBusyAsync(Func<Task> action) => RunBusyAsync(busy => Busy = busy, action);
+
+    /// <summary>
+    /// The same for a component with more than one busy state (a page that generates and also chooses): the action's own
+    /// flag is set while it runs, through <paramref name="busy"/>, and an unexpected error is handled as above.
+    /// </summary>
+    protected async Task RunBusyAsync(Action<bool> busy, Func<Task> action)
     {
-        Busy = true;
+        busy(true);
         try
         {
             await action();
@@ -32,7 +38,7 @@ public abstract class BusyComponent : ComponentBase
         }
         finally
         {
-            Busy = false;
+            busy(false);
         }
     }
 }
